@@ -1,0 +1,268 @@
+//! Stage 5, **aggregate**: coverage shares per threshold and group, station loads, and the
+//! population-weighted walking-time distribution.
+//!
+//! Every sum runs sequentially in input order, so results are bit-identical whatever the number
+//! of threads that measured the blocks.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::{Params, Threshold};
+use crate::coverage::{Measurement, Reach};
+use crate::load::Block;
+
+/// Coverage at one threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    /// The threshold.
+    #[serde(flatten)]
+    pub threshold: Threshold,
+    /// Population within the threshold.
+    pub population_covered: f64,
+    /// `population_covered / population`, in [0, 1] (0 when the population is 0).
+    pub share: f64,
+    /// Blocks within the threshold.
+    pub blocks_covered: usize,
+    /// `blocks_covered / blocks`.
+    pub block_share: f64,
+}
+
+/// Coverage of one group of blocks (`--group-by`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// The field's value; `None` for blocks without it.
+    pub name: Option<String>,
+    /// Blocks in the group.
+    pub blocks: usize,
+    /// Population of the group.
+    pub population: f64,
+    /// Coverage per threshold.
+    pub coverage: Vec<Coverage>,
+}
+
+/// One row of the walking-time distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WalkTimeRow {
+    /// Walking minutes.
+    pub minutes: f64,
+    /// Walking distance, metres.
+    pub distance_m: f64,
+    /// Population whose distance is in `(previous row, this row]`.
+    pub population: f64,
+    /// Population within this distance.
+    pub population_within: f64,
+    /// Share of the total population within this distance.
+    pub share_within: f64,
+}
+
+/// Network-mode figures of the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkSummary {
+    /// Graph nodes.
+    pub nodes: usize,
+    /// Graph edges.
+    pub edges: usize,
+    /// Total length, km.
+    pub length_km: f64,
+    /// Connected pieces.
+    pub pieces: usize,
+    /// Pieces holding at least one station.
+    pub pieces_with_station: usize,
+    /// Ids of stations ignored as off-network.
+    pub stations_off_network: Vec<String>,
+    /// Blocks whose snap leg exceeds `--max-snap`.
+    pub blocks_off_network: usize,
+    /// Their population.
+    pub population_off_network: f64,
+    /// Blocks snapped onto a piece that holds no station.
+    pub blocks_on_pieces_without_station: usize,
+    /// Their population.
+    pub population_on_pieces_without_station: f64,
+}
+
+/// Everything computed from per-block measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregates {
+    /// Total population (blocks count 1 each when unweighted).
+    pub population: f64,
+    /// Coverage per threshold, ascending.
+    pub coverage: Vec<Coverage>,
+    /// Per group, worst-covered first (by share at the first threshold), when grouping.
+    pub groups: Option<Vec<Group>>,
+    /// Per station (input order): population and blocks for which it is the nearest station
+    /// within the first threshold.
+    pub station_load: Vec<(f64, usize)>,
+    /// The walking-time distribution.
+    pub walk_time: Vec<WalkTimeRow>,
+}
+
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Whether a measured block is within `distance_m` (inclusive).
+#[inline]
+pub fn covered(distance: Option<f64>, distance_m: f64) -> bool {
+    distance.is_some_and(|d| d <= distance_m)
+}
+
+fn coverage_of<'a>(
+    params: &Params,
+    rows: impl Iterator<Item = (&'a Block, Option<f64>)> + Clone,
+) -> (f64, usize, Vec<Coverage>) {
+    let (mut population, mut blocks) = (0.0, 0usize);
+    for (b, _) in rows.clone() {
+        population += b.population;
+        blocks += 1;
+    }
+    let coverage = params
+        .thresholds
+        .iter()
+        .map(|t| {
+            let (mut pop, mut n) = (0.0, 0usize);
+            for (b, d) in rows.clone() {
+                if covered(d, t.distance_m) {
+                    pop += b.population;
+                    n += 1;
+                }
+            }
+            Coverage {
+                threshold: t.clone(),
+                population_covered: pop,
+                share: share(pop, population),
+                blocks_covered: n,
+                block_share: share(n as f64, blocks as f64),
+            }
+        })
+        .collect();
+    (population, blocks, coverage)
+}
+
+/// Aggregates per-block measures. `group_by` says whether blocks were read with a group field.
+pub fn aggregate(blocks: &[Block], stations: usize, m: &Measurement, params: &Params, group_by: bool) -> Aggregates {
+    let rows = blocks.iter().zip(m.blocks.iter().map(|x| x.distance_m));
+    let (population, _, coverage) = coverage_of(params, rows.clone());
+
+    let groups = group_by.then(|| {
+        let mut members: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+        for (i, b) in blocks.iter().enumerate() {
+            members.entry(b.group.as_deref()).or_default().push(i);
+        }
+        let mut groups: Vec<Group> = members
+            .into_iter()
+            .map(|(name, idx)| {
+                let rows = idx.iter().map(|&i| (&blocks[i], m.blocks[i].distance_m));
+                let (population, n, coverage) = coverage_of(params, rows);
+                Group {
+                    name: name.map(str::to_owned),
+                    blocks: n,
+                    population,
+                    coverage,
+                }
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            a.coverage[0]
+                .share
+                .total_cmp(&b.coverage[0].share)
+                .then(b.population.total_cmp(&a.population))
+                .then(a.name.cmp(&b.name))
+        });
+        groups
+    });
+
+    let first = params.thresholds[0].distance_m;
+    let mut station_load = vec![(0.0, 0usize); stations];
+    for (b, x) in blocks.iter().zip(&m.blocks) {
+        if let (Some(s), true) = (x.station, covered(x.distance_m, first)) {
+            let load = &mut station_load[s as usize];
+            load.0 += b.population;
+            load.1 += 1;
+        }
+    }
+
+    let walk_time = walk_time(blocks, m, params, population);
+    Aggregates {
+        population,
+        coverage,
+        groups,
+        station_load,
+        walk_time,
+    }
+}
+
+/// Step of the walking-time distribution: a quarter minute, or 10 m for metre thresholds.
+fn walk_time_step_m(params: &Params) -> f64 {
+    match params.unit {
+        crate::config::ThresholdUnit::Minutes => params.speed_m_per_min / 4.0,
+        crate::config::ThresholdUnit::Metres => 10.0,
+    }
+}
+
+fn walk_time(blocks: &[Block], m: &Measurement, params: &Params, total: f64) -> Vec<WalkTimeRow> {
+    let step = walk_time_step_m(params);
+    let rows = (params.reach_m() / step).ceil() as usize;
+    let mut bins = vec![0.0f64; rows + 1];
+    for (b, x) in blocks.iter().zip(&m.blocks) {
+        let Some(d) = x.distance_m else { continue };
+        // Row k holds distances in ((k-1)·step, k·step].
+        let mut k = (d / step).ceil().max(0.0) as usize;
+        if k > 0 && (k - 1) as f64 * step >= d {
+            k -= 1;
+        }
+        if k <= rows {
+            bins[k] += b.population;
+        }
+    }
+    let mut within = 0.0;
+    bins.iter()
+        .enumerate()
+        .map(|(k, &p)| {
+            within += p;
+            let distance_m = k as f64 * step;
+            WalkTimeRow {
+                minutes: distance_m / params.speed_m_per_min,
+                distance_m,
+                population: p,
+                population_within: within,
+                share_within: share(within, total),
+            }
+        })
+        .collect()
+}
+
+/// Network-mode figures, from the measurement's network report.
+pub fn network_summary(blocks: &[Block], station_ids: &[&str], m: &Measurement) -> Option<NetworkSummary> {
+    let report = m.network.as_ref()?;
+    let mut s = NetworkSummary {
+        nodes: report.nodes,
+        edges: report.edges,
+        length_km: report.length_km,
+        pieces: report.pieces,
+        pieces_with_station: report.pieces_with_station,
+        stations_off_network: report
+            .stations_off_network
+            .iter()
+            .map(|&i| station_ids[i as usize].to_owned())
+            .collect(),
+        blocks_off_network: 0,
+        population_off_network: 0.0,
+        blocks_on_pieces_without_station: 0,
+        population_on_pieces_without_station: 0.0,
+    };
+    for (b, x) in blocks.iter().zip(&m.blocks) {
+        if x.reach == Reach::OffNetwork {
+            s.blocks_off_network += 1;
+            s.population_off_network += b.population;
+        } else if x.piece_has_station == Some(false) {
+            s.blocks_on_pieces_without_station += 1;
+            s.population_on_pieces_without_station += b.population;
+        }
+    }
+    Some(s)
+}

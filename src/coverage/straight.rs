@@ -1,0 +1,49 @@
+//! Straight-line distance: `detour × min |anchor − entrance|` in the metric plane.
+
+use rayon::prelude::*;
+
+use super::{DistanceModel, Measured, Measurement};
+use crate::index::StationIndex;
+use crate::project::XY;
+
+/// Straight-line ("as the crow flies") distance, scaled by a detour factor ≥ 1 that stands in
+/// for street circuity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StraightLine {
+    /// Multiplier applied to the plane distance (1.0 = none; planners often use 1.2–1.4).
+    pub detour: f64,
+}
+
+impl Default for StraightLine {
+    fn default() -> Self {
+        StraightLine { detour: 1.0 }
+    }
+}
+
+impl DistanceModel for StraightLine {
+    fn name(&self) -> &'static str {
+        "straight-line"
+    }
+
+    fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], _reach_m: f64) -> Measurement {
+        let index = StationIndex::new(entrances);
+        let blocks = anchors
+            .par_iter()
+            .map(|&a| match index.nearest(a) {
+                Some((s, d)) => Measured::straight(s, self.detour * d),
+                None => Measured {
+                    station: None,
+                    distance_m: None,
+                    block_leg_m: None,
+                    station_leg_m: None,
+                    reach: super::Reach::Unreached,
+                    piece_has_station: None,
+                },
+            })
+            .collect();
+        Measurement {
+            blocks,
+            network: None,
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Typed errors of the library. Every error that comes from an input file carries a
+//! [`Location`]: the file, and where it applies the feature index, its `id`, and the line and
+//! column of a JSON syntax error.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in an input an error was found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// The input file.
+    pub path: PathBuf,
+    /// 0-based index of the feature in the file.
+    pub feature: Option<usize>,
+    /// The feature's id as the user sees it (`properties.id`, else the Feature's `id`).
+    pub id: Option<String>,
+    /// 1-based line and column of a syntax error.
+    pub line_column: Option<(usize, usize)>,
+}
+
+impl Location {
+    /// A location naming only the file.
+    pub fn file(path: &Path) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            ..Location::default()
+        }
+    }
+
+    /// A location naming a feature of a file.
+    pub fn feature(path: &Path, index: usize, id: Option<String>) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            feature: Some(index),
+            id,
+            line_column: None,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some((line, column)) = self.line_column {
+            write!(f, ", line {line}, column {column}")?;
+        }
+        if let Some(i) = self.feature {
+            write!(f, ", feature {i}")?;
+        }
+        if let Some(id) = &self.id {
+            write!(f, " (id {id:?})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in walkshed's library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// An output could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The input is not well-formed JSON, or not GeoJSON of the expected shape.
+    #[error("{location}: invalid GeoJSON: {message}")]
+    Json {
+        /// Where.
+        location: Location,
+        /// What the parser expected and found.
+        message: String,
+    },
+    /// A geometry of a type this input does not take.
+    #[error("{location}: expected {expected} geometry, found {found}")]
+    GeometryType {
+        /// Where.
+        location: Location,
+        /// The types this input takes.
+        expected: &'static str,
+        /// The type found.
+        found: String,
+    },
+    /// A geometry that cannot be used at all (no coordinates, not numbers, a ring of one point).
+    #[error("{location}: invalid geometry: {message}")]
+    Geometry {
+        /// Where.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
+    /// A coordinate outside longitude/latitude range.
+    #[error(
+        "{location}: coordinate ({x}, {y}) is outside [-180, 180] × [-90, 90]; \
+         the file may be in a projected CRS, but walkshed reads WGS84 longitude/latitude (RFC 7946)"
+    )]
+    OutOfRange {
+        /// Where.
+        location: Location,
+        /// First coordinate (longitude).
+        x: f64,
+        /// Second coordinate (latitude).
+        y: f64,
+    },
+    /// A `crs` member naming a reference system walkshed does not read.
+    #[error(
+        "{location}: unsupported crs {name:?}; walkshed reads WGS84 longitude/latitude \
+         (OGC CRS84, EPSG:4326, or EPSG:4490 CGCS2000) — reproject the file first"
+    )]
+    Crs {
+        /// Where.
+        location: Location,
+        /// The CRS name found.
+        name: String,
+    },
+    /// A file without a single feature of the kind needed.
+    #[error("{}: no {what} found; at least one is needed", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// What is missing ("stations", "blocks", "walkable lines").
+        what: &'static str,
+    },
+    /// A population value that is not a finite number ≥ 0.
+    #[error("{location}: invalid population {value}: expected a finite number ≥ 0 in field {field:?}")]
+    Population {
+        /// Where.
+        location: Location,
+        /// The population field.
+        field: String,
+        /// The value found, as JSON.
+        value: String,
+    },
+    /// Some blocks have the population field and others lack it.
+    #[error(
+        "{location}: has no {field:?} field although other blocks have it (first with it: \
+         feature {first_with}); give every block a population, or none"
+    )]
+    MissingPopulation {
+        /// The first block without the field.
+        location: Location,
+        /// The population field.
+        field: String,
+        /// Index of the first block that has the field.
+        first_with: usize,
+    },
+    /// `--group-by` names a field no block has.
+    #[error("{}: no block has the field {field:?} named by --group-by", path.display())]
+    GroupField {
+        /// The blocks file.
+        path: PathBuf,
+        /// The field.
+        field: String,
+    },
+    /// An OpenStreetMap file that could not be read.
+    #[error("{}: cannot read OpenStreetMap data: {message}", path.display())]
+    Osm {
+        /// The file.
+        path: PathBuf,
+        /// The reader's message.
+        message: String,
+    },
+    /// A parameter out of its range.
+    #[error("invalid {name}: {message}")]
+    Parameter {
+        /// The parameter, as the user gives it (e.g. `--speed`).
+        name: String,
+        /// What was expected and found.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A parameter error.
+    pub fn parameter(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Parameter {
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

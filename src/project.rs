@@ -1,0 +1,184 @@
+//! Stage 2, **project**: WGS84 longitude/latitude ↔ a local metric plane.
+//!
+//! walkshed measures every distance in a transverse Mercator plane on the WGS84 ellipsoid,
+//! centred on the data (scale factor 1 on the central meridian, origin at the centre latitude).
+//! The forward and inverse maps use Krüger's series to the fourth order in the third flattening,
+//! which is accurate to well under a millimetre within a few thousand kilometres of the central
+//! meridian; the only error left against the geodesic distance is the plane's scale, which grows as
+//! `x² / 2R²` away from the central meridian: 0.003 % at 50 km, far inside SPEC's 0.05 %.
+
+/// WGS84 semi-major axis, metres.
+const WGS84_A: f64 = 6_378_137.0;
+/// WGS84 flattening.
+const WGS84_F: f64 = 1.0 / 298.257_223_563;
+
+/// A point in the local metric plane, metres east (`x`) and north (`y`) of the projection centre.
+pub type XY = [f64; 2];
+
+/// A transverse Mercator projection centred on a longitude/latitude, in metres.
+///
+/// # Examples
+///
+/// ```
+/// use walkshed::Projection;
+/// let p = Projection::centred_on(121.33, 30.72);
+/// let [x, y] = p.forward(121.33, 30.72);
+/// assert!(x.abs() < 1e-9 && y.abs() < 1e-9);
+/// let [x, _] = p.forward(121.34, 30.72);
+/// assert!((x - 957.7).abs() < 1.0); // 0.01° of longitude at 30.72° N ≈ 958 m
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Projection {
+    lon0_rad: f64,
+    lat0_deg: f64,
+    lon0_deg: f64,
+    /// Northing of the origin latitude on the central meridian, metres.
+    y0: f64,
+    /// Rectifying radius `A`, metres.
+    a_rect: f64,
+    /// `2√n / (1 + n)`, the eccentricity `e`.
+    e: f64,
+    alpha: [f64; 4],
+    beta: [f64; 4],
+    delta: [f64; 4],
+}
+
+impl Projection {
+    /// A projection whose central meridian and origin are at `lon0`, `lat0` (degrees).
+    pub fn centred_on(lon0: f64, lat0: f64) -> Self {
+        let n = WGS84_F / (2.0 - WGS84_F);
+        let (n2, n3, n4) = (n * n, n * n * n, n * n * n * n);
+        let a_rect = WGS84_A / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0);
+        let alpha = [
+            n / 2.0 - 2.0 * n2 / 3.0 + 5.0 * n3 / 16.0 + 41.0 * n4 / 180.0,
+            13.0 * n2 / 48.0 - 3.0 * n3 / 5.0 + 557.0 * n4 / 1440.0,
+            61.0 * n3 / 240.0 - 103.0 * n4 / 140.0,
+            49_561.0 * n4 / 161_280.0,
+        ];
+        let beta = [
+            n / 2.0 - 2.0 * n2 / 3.0 + 37.0 * n3 / 96.0 - n4 / 360.0,
+            n2 / 48.0 + n3 / 15.0 - 437.0 * n4 / 1440.0,
+            17.0 * n3 / 480.0 - 37.0 * n4 / 840.0,
+            4397.0 * n4 / 161_280.0,
+        ];
+        let delta = [
+            2.0 * n - 2.0 * n2 / 3.0 - 2.0 * n3 + 116.0 * n4 / 45.0,
+            7.0 * n2 / 3.0 - 8.0 * n3 / 5.0 - 227.0 * n4 / 45.0,
+            56.0 * n3 / 15.0 - 136.0 * n4 / 35.0,
+            4279.0 * n4 / 630.0,
+        ];
+        let e = 2.0 * n.sqrt() / (1.0 + n);
+        let mut p = Projection {
+            lon0_rad: lon0.to_radians(),
+            lat0_deg: lat0,
+            lon0_deg: lon0,
+            y0: 0.0,
+            a_rect,
+            e,
+            alpha,
+            beta,
+            delta,
+        };
+        p.y0 = p.forward(lon0, lat0)[1];
+        p
+    }
+
+    /// A projection centred on the middle of a longitude/latitude bounding box
+    /// `[west, south, east, north]`.
+    pub fn centred_on_bbox(bbox: [f64; 4]) -> Self {
+        Self::centred_on((bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0)
+    }
+
+    /// The centre `[lon, lat]` in degrees.
+    pub fn centre(&self) -> [f64; 2] {
+        [self.lon0_deg, self.lat0_deg]
+    }
+
+    /// Projects longitude/latitude in degrees to metres east/north of the centre.
+    pub fn forward(&self, lon: f64, lat: f64) -> XY {
+        let phi = lat.to_radians();
+        let lambda = lon.to_radians() - self.lon0_rad;
+        let e = self.e;
+        let sin_phi = phi.sin();
+        let t = (sin_phi.atanh() - e * (e * sin_phi).atanh()).sinh();
+        let xi_p = t.atan2(lambda.cos());
+        let eta_p = (lambda.sin() / (1.0 + t * t).sqrt()).atanh();
+        let mut xi = xi_p;
+        let mut eta = eta_p;
+        for (j, a) in self.alpha.iter().enumerate() {
+            let k = 2.0 * (j as f64 + 1.0);
+            xi += a * (k * xi_p).sin() * (k * eta_p).cosh();
+            eta += a * (k * xi_p).cos() * (k * eta_p).sinh();
+        }
+        [self.a_rect * eta, self.a_rect * xi - self.y0]
+    }
+
+    /// Inverse of [`Projection::forward`]: metres east/north back to `[lon, lat]` in degrees.
+    pub fn inverse(&self, xy: XY) -> [f64; 2] {
+        let xi = (xy[1] + self.y0) / self.a_rect;
+        let eta = xy[0] / self.a_rect;
+        let mut xi_p = xi;
+        let mut eta_p = eta;
+        for (j, b) in self.beta.iter().enumerate() {
+            let k = 2.0 * (j as f64 + 1.0);
+            xi_p -= b * (k * xi).sin() * (k * eta).cosh();
+            eta_p -= b * (k * xi).cos() * (k * eta).sinh();
+        }
+        let chi = (xi_p.sin() / eta_p.cosh()).asin();
+        let mut phi = chi;
+        for (j, d) in self.delta.iter().enumerate() {
+            let k = 2.0 * (j as f64 + 1.0);
+            phi += d * (k * chi).sin();
+        }
+        let lambda = eta_p.sinh().atan2(xi_p.cos());
+        [(self.lon0_rad + lambda).to_degrees(), phi.to_degrees()]
+    }
+}
+
+/// Metres per degree of latitude and of longitude at latitude `lat` (degrees) on WGS84.
+///
+/// Used for the local equirectangular plane in which a polygon's centroid is taken (see
+/// [`crate::load`]); for a block a few hundred metres across it agrees with the transverse
+/// Mercator plane to well under a centimetre.
+pub fn metres_per_degree(lat: f64) -> [f64; 2] {
+    let phi = lat.to_radians();
+    let e2 = WGS84_F * (2.0 - WGS84_F);
+    let s2 = phi.sin() * phi.sin();
+    let w = (1.0 - e2 * s2).sqrt();
+    let prime_vertical = WGS84_A / w; // N
+    let meridional = WGS84_A * (1.0 - e2) / (w * w * w); // M
+    let rad = std::f64::consts::PI / 180.0;
+    [meridional * rad, prime_vertical * phi.cos() * rad]
+}
+
+/// Euclidean distance between two plane points, metres.
+#[inline]
+pub fn distance(a: XY, b: XY) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_is_sub_millimetre() {
+        let p = Projection::centred_on(24.94, 60.17);
+        for &(lon, lat) in &[(24.94, 60.17), (25.5, 60.6), (24.3, 59.8), (24.94001, 60.17002)] {
+            let back = p.inverse(p.forward(lon, lat));
+            let d = distance(p.forward(back[0], back[1]), p.forward(lon, lat));
+            assert!(d < 1e-6, "{lon},{lat} → {back:?}");
+            assert!((back[0] - lon).abs() < 1e-9 && (back[1] - lat).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn local_scale_matches_projection_near_centre() {
+        let p = Projection::centred_on(121.33, 30.72);
+        let [m_lat, m_lon] = metres_per_degree(30.72);
+        let dx = p.forward(121.331, 30.72)[0];
+        let dy = p.forward(121.33, 30.721)[1];
+        assert!((dx - m_lon * 0.001).abs() < 1e-3, "{dx} vs {}", m_lon * 0.001);
+        assert!((dy - m_lat * 0.001).abs() < 1e-3, "{dy} vs {}", m_lat * 0.001);
+    }
+}

@@ -1,0 +1,735 @@
+//! Stage 6, **report**: the summary (text and JSON), and the tables GIS tools read back —
+//! `blocks.geojson`, `stations.csv`, `walk_time.csv`, `groups.csv` — written atomically.
+//!
+//! Every file is first written to a temporary file in the output folder and renamed into place
+//! only when all of them are complete, so a failed run leaves no partial outputs.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::aggregate::{covered, Coverage, Group, NetworkSummary};
+use crate::config::{Params, ThresholdUnit};
+use crate::coverage::Reach;
+use crate::error::{Error, Result};
+use crate::load::{BlockSet, Source};
+use crate::Analysis;
+
+/// The tool's name and version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tool {
+    /// `walkshed`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+/// The input files of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Inputs {
+    /// Station files: the base file, then any added ones.
+    pub stations: Vec<PathBuf>,
+    /// The blocks file.
+    pub blocks: PathBuf,
+    /// The network file, in network mode.
+    pub network: Option<PathBuf>,
+}
+
+/// Parameters as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parameters {
+    /// `straight-line` or `network`.
+    pub mode: &'static str,
+    /// The thresholds and how they were given.
+    #[serde(flatten)]
+    pub params: Params,
+    /// The population field, and whether it was found (else every block weighs 1).
+    pub population_field: String,
+    /// Whether the result is population-weighted.
+    pub weighted: bool,
+    /// The grouping field.
+    pub group_by: Option<String>,
+    /// Centre `[lon, lat]` of the transverse Mercator plane.
+    pub projection_centre: [f64; 2],
+}
+
+/// Counts of the inputs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Counts {
+    /// Stations (base and added).
+    pub stations: usize,
+    /// Stations given as areas and reduced to their centroid.
+    pub stations_from_areas: usize,
+    /// Blocks.
+    pub blocks: usize,
+    /// Blocks with an invalid polygon (kept, with their centroid anchor).
+    pub invalid_polygons: usize,
+}
+
+/// An invalid polygon, as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvalidPolygon {
+    /// Feature index.
+    pub index: usize,
+    /// Feature id.
+    pub id: String,
+    /// What is wrong.
+    pub problem: &'static str,
+}
+
+/// Everything the summary reports, in a stable order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Name and version.
+    pub tool: Tool,
+    /// Input paths.
+    pub inputs: Inputs,
+    /// Parameters.
+    pub parameters: Parameters,
+    /// Counts.
+    pub counts: Counts,
+    /// Total population.
+    pub population: f64,
+    /// Coverage per threshold.
+    pub coverage: Vec<Coverage>,
+    /// Coverage per group, worst first.
+    pub groups: Option<Vec<Group>>,
+    /// Network figures.
+    pub network: Option<NetworkSummary>,
+    /// Invalid polygons (at most the first 100).
+    pub invalid_polygons: Vec<InvalidPolygon>,
+    /// Warnings for the reader.
+    pub warnings: Vec<String>,
+}
+
+/// How many invalid polygons the summary lists by name.
+const INVALID_LISTED: usize = 100;
+
+impl Summary {
+    /// Builds the summary of an analysis.
+    pub fn new(analysis: &Analysis, blocks: &BlockSet, inputs: Inputs) -> Self {
+        let invalid = blocks.invalid();
+        let mut warnings = Vec::new();
+        if !blocks.weighted {
+            warnings.push(format!(
+                "no block has the population field {:?}: every block weighs 1 (the result is unweighted)",
+                blocks.fields.population
+            ));
+        }
+        if !invalid.is_empty() {
+            warnings.push(format!(
+                "{} block(s) have invalid polygons; they keep their centroid anchor",
+                invalid.len()
+            ));
+        }
+        if let Some(n) = &analysis.network {
+            if !n.stations_off_network.is_empty() {
+                warnings.push(format!(
+                    "{} station(s) ignored as off-network (snap leg > {} m): {}",
+                    n.stations_off_network.len(),
+                    analysis.params.max_snap_m,
+                    n.stations_off_network.join(", ")
+                ));
+            }
+        }
+        let network_mode = analysis.network.is_some();
+        let mut params = analysis.params.clone();
+        if network_mode {
+            params.detour = 1.0;
+        }
+        Summary {
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            inputs,
+            parameters: Parameters {
+                mode: analysis.model,
+                params,
+                population_field: blocks.fields.population.clone(),
+                weighted: blocks.weighted,
+                group_by: blocks.fields.group_by.clone(),
+                projection_centre: analysis.projection.centre(),
+            },
+            counts: Counts {
+                stations: analysis.stations.len(),
+                stations_from_areas: analysis.stations.iter().filter(|s| s.from_area).count(),
+                blocks: blocks.blocks.len(),
+                invalid_polygons: invalid.len(),
+            },
+            population: analysis.aggregates.population,
+            coverage: analysis.aggregates.coverage.clone(),
+            groups: analysis.aggregates.groups.clone(),
+            network: analysis.network.clone(),
+            invalid_polygons: invalid
+                .iter()
+                .take(INVALID_LISTED)
+                .map(|&(index, id, p)| InvalidPolygon {
+                    index,
+                    id: id.to_owned(),
+                    problem: p.describe(),
+                })
+                .collect(),
+            warnings,
+        }
+    }
+
+    /// The summary as pretty JSON (keys in a fixed order), with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The summary as text for a terminal.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let p = &self.parameters;
+        let _ = writeln!(o, "walkshed {} — {} coverage", self.tool.version, p.mode);
+        let stations: Vec<String> = self.inputs.stations.iter().map(|s| s.display().to_string()).collect();
+        let _ = writeln!(o, "  stations  {}", stations.join(" + "));
+        let _ = writeln!(o, "  blocks    {}", self.inputs.blocks.display());
+        if let Some(n) = &self.inputs.network {
+            let _ = writeln!(o, "  network   {}", n.display());
+        }
+        let thresholds: Vec<String> = p
+            .params
+            .thresholds
+            .iter()
+            .map(|t| match p.params.unit {
+                ThresholdUnit::Minutes => format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0)),
+                ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
+            })
+            .collect();
+        let _ = write!(
+            o,
+            "  walking   {} at {} m/min",
+            thresholds.join(", "),
+            fmt_num(p.params.speed_m_per_min, 1)
+        );
+        if self.network.is_some() {
+            let _ = writeln!(o, ", along the network (max snap {} m)", fmt_num(p.params.max_snap_m, 0));
+        } else {
+            let _ = writeln!(o, ", straight line × detour {}", p.params.detour);
+        }
+        let c = &self.counts;
+        let _ = writeln!(
+            o,
+            "\n  {} stations ({} given as areas), {} blocks ({} invalid polygons)",
+            fmt_int(c.stations),
+            c.stations_from_areas,
+            fmt_int(c.blocks),
+            c.invalid_polygons
+        );
+        let _ = writeln!(
+            o,
+            "  population {}{}",
+            fmt_num(self.population, 0),
+            if p.weighted {
+                format!(" (field {:?})", p.population_field)
+            } else {
+                " — unweighted: every block counts 1".to_owned()
+            }
+        );
+        if let Some(n) = &self.network {
+            let _ = writeln!(
+                o,
+                "  network   {} nodes, {} edges, {} km, {} pieces ({} with a station)",
+                fmt_int(n.nodes),
+                fmt_int(n.edges),
+                fmt_num(n.length_km, 1),
+                fmt_int(n.pieces),
+                fmt_int(n.pieces_with_station)
+            );
+            let _ = writeln!(
+                o,
+                "  off-network: {} blocks, population {}; on pieces without a station: {} blocks, population {}",
+                fmt_int(n.blocks_off_network),
+                fmt_num(n.population_off_network, 0),
+                fmt_int(n.blocks_on_pieces_without_station),
+                fmt_num(n.population_on_pieces_without_station, 0)
+            );
+        }
+        let _ = writeln!(o, "\n  {:<10} {:>14} {:>8} {:>16}", "within", "residents", "share", "blocks");
+        for cov in &self.coverage {
+            let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks));
+        }
+        if let Some(groups) = &self.groups {
+            let t = &self.coverage[0].threshold;
+            let _ = writeln!(
+                o,
+                "\n  by {} (worst first, share within {}):",
+                p.group_by.as_deref().unwrap_or(""),
+                threshold_text(t, p.params.unit)
+            );
+            let width = groups
+                .iter()
+                .map(|g| group_name(g).chars().count())
+                .max()
+                .unwrap_or(5)
+                .clamp(5, 40);
+            let _ = writeln!(
+                o,
+                "  {:<width$} {:>12} {:>12} {:>8} {:>7}",
+                "group", "residents", "covered", "share", "blocks"
+            );
+            for g in groups {
+                let cov = &g.coverage[0];
+                let name = group_name(g);
+                let pad = width.saturating_sub(name.chars().count());
+                let _ = writeln!(
+                    o,
+                    "  {name}{:pad$} {:>12} {:>12} {:>7.1}% {:>7}",
+                    "",
+                    fmt_num(g.population, 0),
+                    fmt_num(cov.population_covered, 0),
+                    cov.share * 100.0,
+                    g.blocks
+                );
+            }
+        }
+        for w in &self.warnings {
+            let _ = writeln!(o, "\n  warning: {w}");
+        }
+        o
+    }
+}
+
+fn group_name(g: &Group) -> String {
+    g.name.clone().unwrap_or_else(|| "(no value)".to_owned())
+}
+
+fn threshold_text(t: &crate::config::Threshold, unit: ThresholdUnit) -> String {
+    match unit {
+        ThresholdUnit::Minutes => format!("{} min", t.label),
+        ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
+    }
+}
+
+fn coverage_line(c: &Coverage, blocks: usize) -> String {
+    let within = match c.threshold.label.strip_suffix('m') {
+        Some(m) => format!("{m} m"),
+        None => format!("{} min", c.threshold.label),
+    };
+    format!(
+        "{:<10} {:>14} {:>7.1}% {:>9} ({:>4.1}%)",
+        within,
+        fmt_num(c.population_covered, 0),
+        c.share * 100.0,
+        format!("{}/{}", c.blocks_covered, blocks),
+        c.block_share * 100.0
+    )
+}
+
+/// A number with thousands separators and `decimals` decimals.
+pub fn fmt_num(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    if x < 0.0 && out.chars().any(|c| c != '0' && c != '.' && c != ',') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+fn fmt_int(n: usize) -> String {
+    fmt_num(n as f64, 0)
+}
+
+/// Which files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// `summary.json`.
+    pub summary: bool,
+    /// `blocks.geojson`.
+    pub blocks: bool,
+    /// `stations.csv`.
+    pub stations: bool,
+    /// `walk_time.csv`.
+    pub walk_time: bool,
+    /// `gaps.svg`, `curve.svg`, `groups.svg`.
+    pub maps: bool,
+}
+
+impl Default for Outputs {
+    fn default() -> Self {
+        Outputs {
+            summary: true,
+            blocks: true,
+            stations: true,
+            walk_time: true,
+            maps: true,
+        }
+    }
+}
+
+impl Outputs {
+    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `maps` (or `all`).
+    pub fn parse(list: &str) -> Result<Self> {
+        let mut o = Outputs {
+            summary: false,
+            blocks: false,
+            stations: false,
+            walk_time: false,
+            maps: false,
+        };
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item {
+                "summary" => o.summary = true,
+                "blocks" => o.blocks = true,
+                "stations" => o.stations = true,
+                "walk-time" | "walk_time" => o.walk_time = true,
+                "maps" => o.maps = true,
+                "all" => o = Outputs::default(),
+                other => {
+                    return Err(Error::parameter(
+                        "--outputs",
+                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, maps or all"),
+                    ))
+                }
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// Files written to temporary names in one folder, renamed into place together by
+/// [`Staged::commit`]. Dropped without committing, they leave nothing behind.
+#[derive(Debug)]
+pub struct Staged {
+    dir: PathBuf,
+    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl Staged {
+    /// Starts staging files for `dir` (created if missing).
+    pub fn new(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    /// Stages `name` with the bytes `write` produces.
+    pub fn add(&mut self, name: &str, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+        let path = self.dir.join(name);
+        let werr = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&format!(".{name}.")).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut tmp = builder.tempfile_in(&self.dir).map_err(werr)?;
+        {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+            write(&mut w).map_err(werr)?;
+            w.flush().map_err(werr)?;
+        }
+        self.files.push((tmp, path));
+        Ok(())
+    }
+
+    /// Renames every staged file into place.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for (tmp, path) in self.files {
+            tmp.persist(&path).map_err(|e| Error::Write {
+                path: path.clone(),
+                source: e.error,
+            })?;
+            done.push(path);
+        }
+        Ok(done)
+    }
+}
+
+/// Writes the chosen table outputs of an analysis into `staged`. Maps are staged by
+/// [`crate::render`].
+pub fn stage_tables(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet, summary: &Summary, outputs: Outputs) -> Result<()> {
+    if outputs.summary {
+        let json = summary.to_json();
+        staged.add("summary.json", |w| w.write_all(json.as_bytes()))?;
+    }
+    if outputs.stations {
+        let csv = stations_csv(analysis);
+        staged.add("stations.csv", |w| w.write_all(csv.as_bytes()))?;
+    }
+    if outputs.walk_time {
+        let csv = walk_time_csv(analysis);
+        staged.add("walk_time.csv", |w| w.write_all(csv.as_bytes()))?;
+    }
+    if outputs.summary {
+        if let Some(csv) = groups_csv(analysis, blocks) {
+            staged.add("groups.csv", |w| w.write_all(csv.as_bytes()))?;
+        }
+    }
+    if outputs.blocks {
+        stage_blocks_geojson(staged, analysis, blocks)?;
+    }
+    Ok(())
+}
+
+/// A CSV field, quoted when needed.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A number for tables: shortest round-trip form, with `-0` as `0`.
+fn num(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_owned()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Rounds to `decimals` decimals for output (comparisons use the unrounded value).
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+/// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load.
+pub fn stations_csv(analysis: &Analysis) -> String {
+    let label = &analysis.params.thresholds[0].label;
+    let mut o = format!("id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n");
+    for (s, (pop, n)) in analysis.stations.iter().zip(&analysis.aggregates.station_load) {
+        let [lon, lat] = s.entrances[0];
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&s.id),
+            csv_field(s.name.as_deref().unwrap_or("")),
+            csv_field(s.level.as_deref().unwrap_or("")),
+            num(round_to(lon, 7)),
+            num(round_to(lat, 7)),
+            s.entrances.len(),
+            s.from_area,
+            num(*pop),
+            n,
+            csv_field(label)
+        );
+    }
+    o
+}
+
+/// `walk_time.csv`: the population-weighted walking-time distribution.
+pub fn walk_time_csv(analysis: &Analysis) -> String {
+    let mut o = String::from("minutes,distance_m,population,population_within,share_within\n");
+    for r in &analysis.aggregates.walk_time {
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{}",
+            num(round_to(r.minutes, 4)),
+            num(round_to(r.distance_m, 3)),
+            num(r.population),
+            num(r.population_within),
+            num(r.share_within)
+        );
+    }
+    o
+}
+
+/// `groups.csv`, one row per group × threshold, when grouping.
+pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
+    let groups = analysis.aggregates.groups.as_ref()?;
+    let field = blocks.fields.group_by.as_deref().unwrap_or("group");
+    let mut o = format!(
+        "{},threshold,minutes,distance_m,blocks,population,population_covered,share,blocks_covered\n",
+        csv_field(field)
+    );
+    for g in groups {
+        for c in &g.coverage {
+            let _ = writeln!(
+                o,
+                "{},{},{},{},{},{},{},{},{}",
+                csv_field(g.name.as_deref().unwrap_or("")),
+                csv_field(&c.threshold.label),
+                num(c.threshold.minutes),
+                num(c.threshold.distance_m),
+                g.blocks,
+                num(g.population),
+                num(c.population_covered),
+                num(c.share),
+                c.blocks_covered
+            );
+        }
+    }
+    Some(o)
+}
+
+/// The `ws_*` properties of block `i`, as JSON members without braces.
+fn ws_members(analysis: &Analysis, i: usize) -> String {
+    let m = &analysis.measurement.blocks[i];
+    let mut o = String::with_capacity(160);
+    let station = m
+        .station
+        .map(|s| serde_json::Value::from(analysis.stations[s as usize].id.as_str()).to_string());
+    let _ = write!(o, "\"ws_station\":{}", station.as_deref().unwrap_or("null"));
+    match m.distance_m {
+        Some(d) => {
+            let _ = write!(
+                o,
+                ",\"ws_distance_m\":{},\"ws_minutes\":{}",
+                num(round_to(d, 2)),
+                num(round_to(d / analysis.params.speed_m_per_min, 3))
+            );
+        }
+        None => o.push_str(",\"ws_distance_m\":null,\"ws_minutes\":null"),
+    }
+    for t in &analysis.params.thresholds {
+        let _ = write!(
+            o,
+            ",{}:{}",
+            serde_json::Value::from(format!("ws_covered_{}", t.label)),
+            covered(m.distance_m, t.distance_m)
+        );
+    }
+    if analysis.network.is_some() {
+        let leg = |x: Option<f64>| x.map_or("null".to_owned(), |v| num(round_to(v, 2)));
+        let _ = write!(
+            o,
+            ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{}",
+            leg(m.block_leg_m),
+            leg(m.station_leg_m),
+            m.reach == Reach::OffNetwork
+        );
+    }
+    o
+}
+
+/// One output feature: the input feature's text with the `ws_*` members added to its
+/// properties (existing `ws_*` members are replaced).
+fn block_feature(text: &[u8], ws: &str) -> String {
+    let as_str = String::from_utf8_lossy(text);
+    let members = match crate::load::scan_members(text) {
+        Some(m) => m,
+        None => return as_str.into_owned(),
+    };
+    let props = members.iter().find(|(k, _)| k == "properties").map(|(_, r)| r.clone());
+    match props {
+        Some(r) if text[r.start] == b'{' && !text[r.clone()].windows(4).any(|w| w == b"\"ws_") => {
+            let inner = String::from_utf8_lossy(&text[r.start + 1..r.end - 1]);
+            let sep = if inner.trim().is_empty() { "" } else { "," };
+            format!(
+                "{}{{{}{sep}{ws}}}{}",
+                String::from_utf8_lossy(&text[..r.start]),
+                inner,
+                String::from_utf8_lossy(&text[r.end..])
+            )
+        }
+        Some(r) if &text[r.clone()] == b"null" => format!(
+            "{}{{{ws}}}{}",
+            String::from_utf8_lossy(&text[..r.start]),
+            String::from_utf8_lossy(&text[r.end..])
+        ),
+        _ => {
+            // Rare paths (no properties member, or ws_ members already present): rebuild.
+            let mut v: serde_json::Value = match serde_json::from_slice(text) {
+                Ok(v) => v,
+                Err(_) => return as_str.into_owned(),
+            };
+            let ws_obj: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&format!("{{{ws}}}")).unwrap_or_default();
+            if let Some(obj) = v.as_object_mut() {
+                let props = obj
+                    .entry("properties")
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
+                if !props.is_object() {
+                    *props = serde_json::Value::Object(Default::default());
+                }
+                if let Some(p) = props.as_object_mut() {
+                    for (k, val) in ws_obj {
+                        p.insert(k, val);
+                    }
+                }
+            }
+            v.to_string()
+        }
+    }
+}
+
+/// `blocks.geojson`: every input block feature, unchanged, with the `ws_*` properties added.
+/// The input file is streamed again, so no block geometry is held for it.
+fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
+    let source = Source::open(&blocks.path)?;
+    if source.features.len() != blocks.blocks.len() {
+        return Err(Error::Json {
+            location: crate::error::Location::file(&blocks.path),
+            message: "the file changed while walkshed was running".to_owned(),
+        });
+    }
+    const CHUNK: usize = 4096;
+    staged.add("blocks.geojson", |w| {
+        w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+        for (c, chunk) in source.features.chunks(CHUNK).enumerate() {
+            let texts: Vec<String> = chunk
+                .par_iter()
+                .enumerate()
+                .map(|(k, r)| {
+                    let i = c * CHUNK + k;
+                    block_feature(&source.bytes[r.clone()], &ws_members(analysis, i))
+                })
+                .collect();
+            for (k, t) in texts.iter().enumerate() {
+                if c + k > 0 {
+                    w.write_all(b",\n")?;
+                }
+                w.write_all(t.as_bytes())?;
+            }
+        }
+        w.write_all(b"\n]}\n")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(fmt_num(1234567.4, 0), "1,234,567");
+        assert_eq!(fmt_num(999.0, 1), "999.0");
+        assert_eq!(fmt_num(0.0, 0), "0");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn splices_properties() {
+        let f = br#"{"type":"Feature","properties":{"a":1},"geometry":null}"#;
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature","properties":{"a":1,"ws_x":2},"geometry":null}"#
+        );
+        let f = br#"{"type":"Feature","properties":null,"geometry":null}"#;
+        assert_eq!(block_feature(f, "\"ws_x\":2"), r#"{"type":"Feature","properties":{"ws_x":2},"geometry":null}"#);
+        let f = br#"{"type":"Feature","properties":{"ws_x":1,"b":2},"geometry":null}"#;
+        assert_eq!(block_feature(f, "\"ws_x\":2"), r#"{"type":"Feature","properties":{"ws_x":2,"b":2},"geometry":null}"#);
+    }
+}

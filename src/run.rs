@@ -1,0 +1,163 @@
+//! One whole coverage job, as the `coverage` command runs it: load → analyse → write.
+//!
+//! The binary and the batch runner both go through [`Job`], so a scenario of a batch and the same
+//! analysis run alone write identical files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
+use crate::error::Result;
+use crate::load::{self, BlockFields, BlockSet, StationSet};
+use crate::network::Network;
+use crate::render::MapOptions;
+use crate::report::{self, Inputs, Outputs, Staged, Summary};
+use crate::{analyse, projection_for, Analysis, Params};
+
+/// Everything one coverage run needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// The station file.
+    pub stations: PathBuf,
+    /// Extra station files laid over the base stations (e.g. proposed sites).
+    pub add_stations: Vec<PathBuf>,
+    /// The blocks file.
+    pub blocks: PathBuf,
+    /// The walking network (GeoJSON lines or `.osm.pbf`); straight-line mode without it.
+    pub network: Option<PathBuf>,
+    /// Population and grouping fields.
+    pub fields: BlockFields,
+    /// Thresholds, speed, detour, snap limit.
+    pub params: Params,
+    /// The output folder.
+    pub out_dir: PathBuf,
+    /// Which files to write.
+    pub outputs: Outputs,
+    /// Map options.
+    pub map: MapOptions,
+}
+
+/// Stages of a job, announced to a progress callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading station files.
+    LoadStations,
+    /// Reading the blocks file.
+    LoadBlocks,
+    /// Reading the network and building its graph.
+    LoadNetwork,
+    /// Measuring distances and aggregating.
+    Measure,
+    /// Writing tables.
+    WriteTables,
+    /// Drawing maps.
+    Render,
+}
+
+impl Stage {
+    /// What the stage does, for progress displays.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::LoadStations => "reading stations",
+            Stage::LoadBlocks => "reading blocks",
+            Stage::LoadNetwork => "building the walking network",
+            Stage::Measure => "measuring walking distances",
+            Stage::WriteTables => "writing tables",
+            Stage::Render => "drawing maps",
+        }
+    }
+}
+
+/// Loaded inputs, shareable between analyses.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Station files, base first.
+    pub stations: Vec<Arc<StationSet>>,
+    /// Blocks.
+    pub blocks: Arc<BlockSet>,
+    /// The network graph, built in the blocks' plane.
+    pub network: Option<Arc<Network>>,
+}
+
+impl Loaded {
+    /// All stations, base then added, in input order.
+    pub fn all_stations(&self) -> Vec<crate::Station> {
+        self.stations.iter().flat_map(|s| s.stations.iter().cloned()).collect()
+    }
+}
+
+/// Loads a job's inputs.
+pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
+    progress(Stage::LoadStations);
+    let mut stations = vec![Arc::new(load::read_stations(&job.stations)?)];
+    for extra in &job.add_stations {
+        stations.push(Arc::new(load::read_stations(extra)?));
+    }
+    progress(Stage::LoadBlocks);
+    let mut fields = job.fields.clone();
+    fields.keep_shapes = job.outputs.maps;
+    let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
+    let network = match &job.network {
+        Some(path) => {
+            progress(Stage::LoadNetwork);
+            let lines = load::read_network(path)?;
+            Some(Arc::new(Network::build(&lines, &projection_for(&blocks))))
+        }
+        None => None,
+    };
+    Ok(Loaded {
+        stations,
+        blocks,
+        network,
+    })
+}
+
+/// Runs the analysis of loaded inputs.
+pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
+    let stations = loaded.all_stations();
+    match &loaded.network {
+        Some(net) => {
+            let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
+            analyse(&stations, &loaded.blocks, &model as &dyn DistanceModel, &job.params)
+        }
+        None => {
+            let model = StraightLine {
+                detour: job.params.detour,
+            };
+            analyse(&stations, &loaded.blocks, &model, &job.params)
+        }
+    }
+}
+
+/// The summary of an analysis of a job.
+pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
+    let mut inputs = Inputs {
+        stations: vec![job.stations.clone()],
+        blocks: job.blocks.clone(),
+        network: job.network.clone(),
+    };
+    inputs.stations.extend(job.add_stations.iter().cloned());
+    Summary::new(analysis, &loaded.blocks, inputs)
+}
+
+/// Writes every chosen output of an analysis into the job's folder, atomically.
+pub fn write(job: &Job, loaded: &Loaded, analysis: &Analysis, summary: &Summary, progress: &mut dyn FnMut(Stage)) -> Result<Vec<PathBuf>> {
+    let mut staged = Staged::new(&job.out_dir)?;
+    progress(Stage::WriteTables);
+    report::stage_tables(&mut staged, analysis, &loaded.blocks, summary, job.outputs)?;
+    if job.outputs.maps {
+        progress(Stage::Render);
+        crate::render::stage_maps(&mut staged, analysis, &loaded.blocks, loaded.network.as_deref(), summary, &job.map)?;
+    }
+    staged.commit()
+}
+
+/// Loads, analyses and writes a job; returns its summary.
+pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
+    let loaded = load(job, progress)?;
+    progress(Stage::Measure);
+    let analysis = analyse_loaded(job, &loaded);
+    let summary = summarise(job, &loaded, &analysis);
+    write(job, &loaded, &analysis, &summary, progress)?;
+    Ok(summary)
+}

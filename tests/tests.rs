@@ -1,0 +1,4 @@
+//! walkshed's integration tests, in one test binary. Fixtures are built in the tests or read
+//! from `data/` (see `data/README.md` for provenance).
+
+mod common;
