@@ -40,7 +40,6 @@ pub struct Projection {
     e: f64,
     alpha: [f64; 4],
     beta: [f64; 4],
-    delta: [f64; 4],
 }
 
 impl Projection {
@@ -61,12 +60,6 @@ impl Projection {
             17.0 * n3 / 480.0 - 37.0 * n4 / 840.0,
             4397.0 * n4 / 161_280.0,
         ];
-        let delta = [
-            2.0 * n - 2.0 * n2 / 3.0 - 2.0 * n3 + 116.0 * n4 / 45.0,
-            7.0 * n2 / 3.0 - 8.0 * n3 / 5.0 - 227.0 * n4 / 45.0,
-            56.0 * n3 / 15.0 - 136.0 * n4 / 35.0,
-            4279.0 * n4 / 630.0,
-        ];
         let e = 2.0 * n.sqrt() / (1.0 + n);
         let mut p = Projection {
             lon0_rad: lon0.to_radians(),
@@ -77,7 +70,6 @@ impl Projection {
             e,
             alpha,
             beta,
-            delta,
         };
         p.y0 = p.forward(lon0, lat0)[1];
         p
@@ -113,6 +105,26 @@ impl Projection {
         [self.a_rect * eta, self.a_rect * xi - self.y0]
     }
 
+    /// Geodetic latitude (radians) of conformal latitude `chi`, by Newton's method on
+    /// `atanh(sin φ) − e·atanh(e·sin φ) = asinh(tan χ)`; exact to rounding in a few steps.
+    fn geodetic_latitude(&self, chi: f64) -> f64 {
+        let e = self.e;
+        let e2 = e * e;
+        let q = chi.tan().asinh();
+        let mut phi = chi;
+        for _ in 0..8 {
+            let s = phi.sin();
+            let f = s.atanh() - e * (e * s).atanh() - q;
+            let df = (1.0 - e2) / ((1.0 - e2 * s * s) * phi.cos());
+            let step = f / df;
+            phi -= step;
+            if step.abs() < 1e-15 {
+                break;
+            }
+        }
+        phi
+    }
+
     /// Inverse of [`Projection::forward`]: metres east/north back to `[lon, lat]` in degrees.
     pub fn inverse(&self, xy: XY) -> [f64; 2] {
         let xi = (xy[1] + self.y0) / self.a_rect;
@@ -125,11 +137,7 @@ impl Projection {
             eta_p -= b * (k * xi).cos() * (k * eta).sinh();
         }
         let chi = (xi_p.sin() / eta_p.cosh()).asin();
-        let mut phi = chi;
-        for (j, d) in self.delta.iter().enumerate() {
-            let k = 2.0 * (j as f64 + 1.0);
-            phi += d * (k * chi).sin();
-        }
+        let phi = self.geodetic_latitude(chi);
         let lambda = eta_p.sinh().atan2(xi_p.cos());
         [(self.lon0_rad + lambda).to_degrees(), phi.to_degrees()]
     }

@@ -2,3 +2,4 @@
 //! from `data/` (see `data/README.md` for provenance).
 
 mod common;
+mod coverage;

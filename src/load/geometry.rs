@@ -109,10 +109,10 @@ pub(crate) fn polygon_anchor(flat: &Flat) -> ([f64; 2], Option<PolygonProblem>) 
         }
     }
     if problem.is_none() {
-        if polygon_area.iter().any(|a| a.abs() <= 0.0) {
-            note(&mut problem, PolygonProblem::ZeroArea);
-        } else if crosses(flat, &rings) {
+        if crosses(flat, &rings) {
             note(&mut problem, PolygonProblem::SelfIntersection);
+        } else if polygon_area.iter().any(|a| a.abs() <= 0.0) {
+            note(&mut problem, PolygonProblem::ZeroArea);
         }
     }
     let centre = if area.abs() > 1e-9 {

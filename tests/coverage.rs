@@ -1,0 +1,370 @@
+//! Straight-line coverage: hand-computed cases, invariants (proptest), the R-tree against brute
+//! force, the metric plane against geodesic distance, determinism, and the real data in `data/`.
+
+use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use walkshed::{
+    analyse, projection_for, Block, BlockFields, BlockSet, Params, Projection, Station, StationIndex, StraightLine,
+    ThresholdUnit,
+};
+
+const LAT: f64 = 30.72;
+const LON: f64 = 121.33;
+
+fn station(id: &str, lon: f64, lat: f64) -> Station {
+    Station {
+        id: id.into(),
+        name: None,
+        level: None,
+        entrances: vec![[lon, lat]],
+        from_area: false,
+    }
+}
+
+fn block(id: &str, lon: f64, lat: f64, population: f64, group: Option<&str>) -> Block {
+    Block {
+        id: id.into(),
+        anchor: [lon, lat],
+        population,
+        group: group.map(str::to_owned),
+        problem: None,
+    }
+}
+
+fn set(blocks: Vec<Block>, group_by: bool) -> BlockSet {
+    BlockSet {
+        path: "blocks.geojson".into(),
+        blocks,
+        weighted: true,
+        fields: BlockFields {
+            group_by: group_by.then(|| "committee".to_owned()),
+            ..BlockFields::default()
+        },
+        shapes: None,
+    }
+}
+
+fn minutes(m: &[f64]) -> Params {
+    Params::new(m, ThresholdUnit::Minutes, 60.0, 1.0, 200.0).unwrap()
+}
+
+/// Longitude offset (degrees) of a point `metres` east of (LON, LAT), in the plane centred there.
+fn east(metres: f64) -> f64 {
+    let p = Projection::centred_on(LON, LAT);
+    let [lon, _] = p.inverse([metres, 0.0]);
+    lon
+}
+
+#[test]
+fn tie_goes_to_the_station_first_in_input() {
+    // Two stations at the same spot (as when one facility is mapped twice): an exact tie.
+    let b = set(vec![block("b", LON, LAT, 10.0, None)], false);
+    let d = 0.001;
+    let stations = [station("first", LON + d, LAT), station("second", LON + d, LAT)];
+    let a = analyse(&stations, &b, &StraightLine::default(), &minutes(&[5.0]));
+    assert_eq!(a.measurement.blocks[0].station, Some(0));
+    let swapped = [stations[1].clone(), stations[0].clone()];
+    let a = analyse(&swapped, &b, &StraightLine::default(), &minutes(&[5.0]));
+    assert_eq!(a.measurement.blocks[0].station, Some(0));
+    assert_eq!(a.stations[0].id, "second");
+    // In the plane, equal distances in different directions tie too.
+    let index = StationIndex::new(&[vec![[3.0, 4.0]], vec![[-4.0, 3.0]], vec![[0.0, -5.0]]]);
+    assert_eq!(index.nearest([0.0, 0.0]), Some((0, 5.0)));
+    let index = StationIndex::new(&[vec![[0.0, -5.0]], vec![[-4.0, 3.0]], vec![[3.0, 4.0]]]);
+    assert_eq!(index.nearest([0.0, 0.0]), Some((0, 5.0)));
+}
+
+#[test]
+fn a_block_exactly_at_the_threshold_is_covered() {
+    let blocks = set(vec![block("b", LON, LAT, 1.0, None)], false);
+    let s = [station("s", east(250.0), LAT)];
+    let probe = analyse(&s, &blocks, &StraightLine::default(), &minutes(&[5.0]));
+    let d = probe.measurement.blocks[0].distance_m.unwrap();
+    assert!((d - 250.0).abs() < 1e-6, "{d}");
+    let at = Params::new(&[d], ThresholdUnit::Metres, 60.0, 1.0, 200.0).unwrap();
+    let a = analyse(&s, &blocks, &StraightLine::default(), &at);
+    assert_eq!(a.aggregates.coverage[0].share, 1.0);
+    let below = Params::new(&[d * (1.0 - 1e-12)], ThresholdUnit::Metres, 60.0, 1.0, 200.0).unwrap();
+    let a = analyse(&s, &blocks, &StraightLine::default(), &below);
+    assert_eq!(a.aggregates.coverage[0].share, 0.0);
+}
+
+#[test]
+fn several_thresholds_detour_and_weights() {
+    // Blocks 100, 250, 450 and 800 m east of the only station, populations 1, 2, 3, 4.
+    let s = [station("s", LON, LAT)];
+    let blocks = set(
+        [100.0, 250.0, 450.0, 800.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| block(&format!("b{i}"), east(m), LAT, (i + 1) as f64, None))
+            .collect(),
+        false,
+    );
+    let p = minutes(&[10.0, 5.0, 15.0]); // 300, 600, 900 m
+    let a = analyse(&s, &blocks, &StraightLine::default(), &p);
+    let shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.share).collect();
+    assert_eq!(shares, vec![3.0 / 10.0, 6.0 / 10.0, 1.0]);
+    let block_shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.block_share).collect();
+    assert_eq!(block_shares, vec![0.5, 0.75, 1.0]);
+    for (m, x) in [100.0, 250.0, 450.0, 800.0].iter().zip(&a.measurement.blocks) {
+        assert!((x.distance_m.unwrap() - m).abs() < 0.01, "{m} vs {:?}", x.distance_m);
+    }
+    // Detour 1.3: 100 → 130, 250 → 325 (now beyond 300 m), 450 → 585, 800 → 1040.
+    let p = Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.3, 200.0).unwrap();
+    let a = analyse(&s, &blocks, &StraightLine { detour: 1.3 }, &p);
+    let shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.share).collect();
+    assert_eq!(shares, vec![0.1, 0.6, 0.6]);
+    // Unweighted: every block weighs 1.
+    let mut unweighted = blocks.clone();
+    for b in &mut unweighted.blocks {
+        b.population = 1.0;
+    }
+    let a = analyse(&s, &unweighted, &StraightLine::default(), &minutes(&[5.0]));
+    assert_eq!(a.aggregates.coverage[0].share, 0.5);
+    // Station load: the station serves the population within the first threshold.
+    assert_eq!(a.aggregates.station_load, vec![(2.0, 2)]);
+}
+
+#[test]
+fn groups_are_sorted_worst_first_and_blocks_without_the_field_form_a_group() {
+    let s = [station("s", LON, LAT)];
+    let blocks = set(
+        vec![
+            block("a1", east(100.0), LAT, 10.0, Some("A")),
+            block("a2", east(500.0), LAT, 30.0, Some("A")),
+            block("b1", east(200.0), LAT, 5.0, Some("B")),
+            block("n1", east(700.0), LAT, 7.0, None),
+        ],
+        true,
+    );
+    let a = analyse(&s, &blocks, &StraightLine::default(), &minutes(&[5.0]));
+    let groups = a.aggregates.groups.unwrap();
+    let got: Vec<(Option<&str>, f64, f64)> = groups
+        .iter()
+        .map(|g| (g.name.as_deref(), g.population, g.coverage[0].share))
+        .collect();
+    assert_eq!(got, vec![(None, 7.0, 0.0), (Some("A"), 40.0, 0.25), (Some("B"), 5.0, 1.0)]);
+}
+
+#[test]
+fn multipoint_station_uses_its_nearest_entrance() {
+    let mut s = station("m", east(1000.0), LAT);
+    s.entrances.push([east(120.0), LAT]);
+    let blocks = set(vec![block("b", LON, LAT, 1.0, None)], false);
+    let a = analyse(&[s], &blocks, &StraightLine::default(), &minutes(&[5.0]));
+    assert!((a.measurement.blocks[0].distance_m.unwrap() - 120.0).abs() < 0.01);
+}
+
+#[test]
+fn rtree_nearest_agrees_with_brute_force() {
+    for seed in [1u64, 2, 3, 42] {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..300))
+            .map(|_| {
+                (0..rng.gen_range(1..3))
+                    // Coarse grid coordinates make exact ties common.
+                    .map(|_| [rng.gen_range(0..200) as f64 * 10.0, rng.gen_range(0..200) as f64 * 10.0])
+                    .collect()
+            })
+            .collect();
+        let index = StationIndex::new(&entrances);
+        for _ in 0..2000 {
+            let p = [rng.gen_range(-100.0..2100.0f64).round(), rng.gen_range(-100.0..2100.0f64).round()];
+            assert_eq!(
+                index.nearest(p),
+                StationIndex::nearest_brute_force(&entrances, p),
+                "seed {seed} at {p:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn plane_distance_is_within_0_05_percent_of_geodesic_up_to_100_km() {
+    use geo::{Distance, Geodesic, Point};
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut worst: f64 = 0.0;
+    for _ in 0..2000 {
+        // A study area up to 100 km across, anywhere from the equator to 70° N/S.
+        let lat0 = rng.gen_range(-70.0..70.0);
+        let lon0 = rng.gen_range(-179.0..179.0);
+        let span_lat = 100_000.0 / 111_000.0;
+        let span_lon = span_lat / f64::cos(f64::to_radians(lat0)).max(0.3);
+        let pick = |rng: &mut StdRng| {
+            [
+                lon0 + rng.gen_range(-0.5..0.5) * span_lon,
+                lat0 + rng.gen_range(-0.5..0.5) * span_lat,
+            ]
+        };
+        let (a, b) = (pick(&mut rng), pick(&mut rng));
+        let geodesic = Geodesic.distance(Point::new(a[0], a[1]), Point::new(b[0], b[1]));
+        if geodesic < 1.0 || geodesic > 100_000.0 {
+            continue;
+        }
+        let p = Projection::centred_on(lon0, lat0);
+        let plane = walkshed::project::distance(p.forward(a[0], a[1]), p.forward(b[0], b[1]));
+        worst = worst.max((plane - geodesic).abs() / geodesic);
+    }
+    assert!(worst < 0.0005, "worst relative error {worst}");
+}
+
+fn random_case(seed: u64, n_stations: usize, n_blocks: usize) -> (Vec<Station>, BlockSet) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let stations = (0..n_stations)
+        .map(|i| station(&format!("s{i}"), LON + rng.gen_range(-0.02..0.02), LAT + rng.gen_range(-0.02..0.02)))
+        .collect();
+    let blocks = (0..n_blocks)
+        .map(|i| {
+            block(
+                &format!("b{i}"),
+                LON + rng.gen_range(-0.025..0.025),
+                LAT + rng.gen_range(-0.025..0.025),
+                rng.gen_range(0..500) as f64,
+                Some(["x", "y", "z"][i % 3]),
+            )
+        })
+        .collect();
+    (stations, set(blocks, true))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, rng_seed: proptest::test_runner::RngSeed::Fixed(1), ..ProptestConfig::default() })]
+
+    #[test]
+    fn shares_are_in_range_and_monotone(seed in 0u64..1000, n_s in 1usize..12, n_b in 1usize..80,
+                                         extra_lon in -0.02..0.02f64, extra_lat in -0.02..0.02f64,
+                                         m1 in 0.5..20.0f64, dm in 0.0..10.0f64) {
+        let (stations, blocks) = random_case(seed, n_s, n_b);
+        let p = minutes(&[m1, m1 + dm + 0.01]);
+        let a = analyse(&stations, &blocks, &StraightLine::default(), &p);
+        for c in &a.aggregates.coverage {
+            prop_assert!((0.0..=1.0).contains(&c.share));
+            prop_assert!((0.0..=1.0).contains(&c.block_share));
+        }
+        // Raising a threshold never lowers coverage.
+        prop_assert!(a.aggregates.coverage[1].population_covered >= a.aggregates.coverage[0].population_covered);
+        // Adding a station never lowers coverage (nor raises any block's distance).
+        let mut more = stations.clone();
+        more.push(station("new", LON + extra_lon, LAT + extra_lat));
+        let b = analyse(&more, &blocks, &StraightLine::default(), &p);
+        for (x, y) in a.measurement.blocks.iter().zip(&b.measurement.blocks) {
+            prop_assert!(y.distance_m.unwrap() <= x.distance_m.unwrap());
+        }
+        for (x, y) in a.aggregates.coverage.iter().zip(&b.aggregates.coverage) {
+            prop_assert!(y.population_covered >= x.population_covered);
+        }
+    }
+
+    #[test]
+    fn block_order_changes_no_per_block_result(seed in 0u64..1000, n_s in 1usize..10, n_b in 2usize..60, rot in 1usize..59) {
+        let (stations, blocks) = random_case(seed, n_s, n_b);
+        let p = minutes(&[5.0, 10.0]);
+        let a = analyse(&stations, &blocks, &StraightLine::default(), &p);
+        let mut shuffled = blocks.clone();
+        shuffled.blocks.rotate_left(rot % n_b);
+        shuffled.blocks.reverse();
+        let b = analyse(&stations, &shuffled, &StraightLine::default(), &p);
+        for (i, blk) in blocks.blocks.iter().enumerate() {
+            let j = shuffled.blocks.iter().position(|x| x.id == blk.id).unwrap();
+            let (x, y) = (a.measurement.blocks[i], b.measurement.blocks[j]);
+            prop_assert_eq!(x.station, y.station);
+            // Same plane (same bbox of anchors), so distances agree to the last bit.
+            prop_assert_eq!(x.distance_m, y.distance_m);
+        }
+        prop_assert_eq!(projection_for(&blocks), projection_for(&shuffled));
+    }
+}
+
+/// Brute force, independent of the library's centroid code: geo's centroid of each polygon
+/// projected vertex by vertex, then a scan of every station.
+#[test]
+fn real_helsinki_data_matches_an_independent_brute_force() {
+    use geo::{Centroid, LineString, Polygon};
+    let dir = crate::common::repo("data/helsinki");
+    let stations_v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stations.geojson")).unwrap()).unwrap();
+    let blocks_v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("blocks.geojson")).unwrap()).unwrap();
+
+    let blocks = walkshed::read_blocks(&dir.join("blocks.geojson"), &BlockFields::default()).unwrap();
+    let stations = walkshed::read_stations(&dir.join("stations.geojson")).unwrap();
+    let params = minutes(&[5.0, 10.0, 15.0]);
+    let a = analyse(&stations.stations, &blocks, &StraightLine::default(), &params);
+    let proj = a.projection;
+
+    let st: Vec<[f64; 2]> = stations_v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let c = &f["geometry"]["coordinates"];
+            proj.forward(c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+        })
+        .collect();
+    let mut total = 0.0;
+    let mut covered = [0.0f64; 3];
+    for (i, f) in blocks_v["features"].as_array().unwrap().iter().enumerate() {
+        let rings: Vec<LineString<f64>> = f["geometry"]["coordinates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        let xy = proj.forward(p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+                        (xy[0], xy[1])
+                    })
+                    .collect()
+            })
+            .collect();
+        let poly = Polygon::new(rings[0].clone(), rings[1..].to_vec());
+        let c = poly.centroid().unwrap();
+        let d = st.iter().map(|s| (s[0] - c.x()).hypot(s[1] - c.y())).fold(f64::INFINITY, f64::min);
+        let got = a.measurement.blocks[i].distance_m.unwrap();
+        assert!((got - d).abs() < 0.1 + 0.0005 * d, "block {i}: {got} vs {d}");
+        let pop = f["properties"]["population"].as_f64().unwrap();
+        total += pop;
+        for (k, t) in [300.0, 600.0, 900.0].iter().enumerate() {
+            if d <= *t {
+                covered[k] += pop;
+            }
+        }
+    }
+    assert_eq!(total, 10_645.0);
+    assert_eq!(a.aggregates.population, total);
+    for k in 0..3 {
+        assert!((a.aggregates.coverage[k].share - covered[k] / total).abs() < 0.0005);
+    }
+}
+
+#[test]
+fn geojson_and_newline_delimited_inputs_read_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let features: Vec<String> = (0..20)
+        .map(|i| {
+            crate::common::square(
+                LON + i as f64 * 0.001,
+                LAT,
+                0.0004,
+                json!({"id": format!("b{i}"), "population": i * 10}),
+            )
+        })
+        .collect();
+    let fc = crate::common::write_collection(dir.path(), "fc.geojson", &features);
+    let nd = dir.path().join("nd.geojsonl");
+    std::fs::write(&nd, features.join("\n") + "\n").unwrap();
+    let seq = dir.path().join("seq.geojsons");
+    std::fs::write(&seq, features.iter().map(|f| format!("\x1e{f}\n")).collect::<String>()).unwrap();
+    let a = walkshed::read_blocks(&fc, &BlockFields::default()).unwrap();
+    for other in [&nd, &seq] {
+        let b = walkshed::read_blocks(other, &BlockFields::default()).unwrap();
+        assert_eq!(a.blocks, b.blocks);
+    }
+    assert_eq!(a.blocks[3].population, 30.0);
+}
