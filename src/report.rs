@@ -434,8 +434,9 @@ impl Staged {
             path: path.clone(),
             source,
         };
+        let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
-        builder.prefix(&format!(".{name}.")).suffix(".tmp");
+        builder.prefix(&prefix).suffix(".tmp");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
