@@ -368,3 +368,98 @@ fn geojson_and_newline_delimited_inputs_read_the_same() {
     }
     assert_eq!(a.blocks[3].population, 30.0);
 }
+
+/// Runs `walkshed coverage` with `args` into a fresh folder; returns the folder.
+fn run_cli(args: &[&str], threads: &str) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("walkshed")
+        .unwrap()
+        .arg("coverage")
+        .args(args)
+        .args(["--threads", threads, "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    out
+}
+
+fn files_of(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn outputs_are_byte_identical_for_one_and_two_threads() {
+    let s = crate::common::repo("data/helsinki/stations.geojson");
+    let b = crate::common::repo("data/helsinki/blocks.geojson");
+    let args = [
+        "--stations",
+        s.to_str().unwrap(),
+        "--blocks",
+        b.to_str().unwrap(),
+        "--minutes",
+        "5,10,15",
+        "--group-by",
+        "district",
+        "--outputs",
+        "summary,blocks,stations,walk-time",
+    ];
+    let one = run_cli(&args, "1");
+    let two = run_cli(&args, "2");
+    let (a, b) = (files_of(one.path()), files_of(two.path()));
+    assert_eq!(a.len(), 5, "summary.json, groups.csv, stations.csv, walk_time.csv, blocks.geojson");
+    for ((na, ba), (nb, bb)) in a.iter().zip(&b) {
+        assert_eq!(na, nb);
+        assert!(ba == bb, "{na} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn shuffled_feature_order_gives_the_same_per_block_results() {
+    let src = crate::common::repo("data/helsinki/blocks.geojson");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&src).unwrap()).unwrap();
+    let mut features: Vec<String> = v["features"].as_array().unwrap().iter().map(|f| f.to_string()).collect();
+    let mut rng = StdRng::seed_from_u64(11);
+    for i in (1..features.len()).rev() {
+        features.swap(i, rng.gen_range(0..=i));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shuffled = crate::common::write_collection(dir.path(), "shuffled.geojson", &features);
+    let s = crate::common::repo("data/helsinki/stations.geojson");
+    let per_block = |blocks: &std::path::Path| {
+        let out = run_cli(
+            &[
+                "--stations",
+                s.to_str().unwrap(),
+                "--blocks",
+                blocks.to_str().unwrap(),
+                "--outputs",
+                "blocks,summary",
+            ],
+            "2",
+        );
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("blocks.geojson")).unwrap()).unwrap();
+        let mut rows: Vec<String> = v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let p = &f["properties"];
+                format!("{} {} {} {}", p["id"], p["ws_station"], p["ws_distance_m"], p["ws_covered_5"])
+            })
+            .collect();
+        rows.sort();
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+        (rows, summary["coverage"].clone())
+    };
+    assert_eq!(per_block(&src), per_block(&shuffled));
+}
