@@ -258,43 +258,54 @@ impl Summary {
             let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks));
         }
         if let Some(groups) = &self.groups {
-            let t = &self.coverage[0].threshold;
             let _ = writeln!(
                 o,
-                "\n  by {} (worst first, share within {}):",
+                "\n  by {} — worst first (by share within {}):",
                 p.group_by.as_deref().unwrap_or(""),
-                threshold_text(t, p.params.unit)
+                threshold_text(&self.coverage[0].threshold, p.params.unit)
             );
             let width = groups
                 .iter()
-                .map(|g| group_name(g).chars().count())
+                .map(|g| display_width(&group_name(g)))
                 .max()
                 .unwrap_or(5)
                 .clamp(5, 40);
-            let _ = writeln!(
-                o,
-                "  {:<width$} {:>12} {:>12} {:>8} {:>7}",
-                "group", "residents", "covered", "share", "blocks"
-            );
+            let _ = write!(o, "  {:<width$} {:>7} {:>11}", "group", "blocks", "residents");
+            for c in &self.coverage {
+                let _ = write!(o, " {:>9}", format!("≤{}", short_threshold(&c.threshold, p.params.unit)));
+            }
+            o.push('\n');
             for g in groups {
-                let cov = &g.coverage[0];
                 let name = group_name(g);
-                let pad = width.saturating_sub(name.chars().count());
-                let _ = writeln!(
-                    o,
-                    "  {name}{:pad$} {:>12} {:>12} {:>7.1}% {:>7}",
-                    "",
-                    fmt_num(g.population, 0),
-                    fmt_num(cov.population_covered, 0),
-                    cov.share * 100.0,
-                    g.blocks
-                );
+                let pad = width.saturating_sub(display_width(&name));
+                let _ = write!(o, "  {name}{:pad$} {:>7} {:>11}", "", g.blocks, fmt_num(g.population, 0));
+                for c in &g.coverage {
+                    let _ = write!(o, " {:>8.1}%", c.share * 100.0);
+                }
+                o.push('\n');
             }
         }
         for w in &self.warnings {
             let _ = writeln!(o, "\n  warning: {w}");
         }
         o
+    }
+}
+
+/// Columns a string takes in a terminal (CJK characters take two).
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn short_threshold(t: &crate::config::Threshold, unit: ThresholdUnit) -> String {
+    match unit {
+        ThresholdUnit::Minutes => format!("{}min", t.label),
+        ThresholdUnit::Metres => t.label.clone(),
     }
 }
 
