@@ -50,7 +50,12 @@ pub struct CoverageArgs {
     pub blocks: PathBuf,
 
     /// Walking thresholds in minutes, comma-separated [default: 5].
-    #[arg(long, value_name = "MIN[,MIN…]", value_delimiter = ',', conflicts_with = "distance")]
+    #[arg(
+        long,
+        value_name = "MIN[,MIN…]",
+        value_delimiter = ',',
+        conflicts_with = "distance"
+    )]
     pub minutes: Vec<f64>,
 
     /// Walking speed in metres per minute; 60 m/min ≈ 3.6 km/h.
@@ -132,7 +137,10 @@ impl CoverageArgs {
         } else if !self.minutes.is_empty() {
             (self.minutes.clone(), ThresholdUnit::Minutes)
         } else {
-            (vec![walkshed::config::DEFAULT_MINUTES], ThresholdUnit::Minutes)
+            (
+                vec![walkshed::config::DEFAULT_MINUTES],
+                ThresholdUnit::Minutes,
+            )
         };
         let params = Params::new(&values, unit, self.speed, self.detour, self.max_snap)?;
         Ok(Job {

@@ -32,7 +32,10 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
-        anyhow::ensure!(n > 0, "invalid --threads: expected a whole number ≥ 1, found 0");
+        anyhow::ensure!(
+            n > 0,
+            "invalid --threads: expected a whole number ≥ 1, found 0"
+        );
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
@@ -49,7 +52,8 @@ fn spinner(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar

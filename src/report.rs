@@ -530,7 +530,7 @@ fn round_to(x: f64, decimals: i32) -> f64 {
 /// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load.
 pub fn stations_csv(analysis: &Analysis) -> String {
     let label = &analysis.params.thresholds[0].label;
-    let mut o = format!("id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n");
+    let mut o = String::from("id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n");
     for (s, (pop, n)) in analysis.stations.iter().zip(&analysis.aggregates.station_load) {
         let [lon, lat] = s.entrances[0];
         let _ = writeln!(

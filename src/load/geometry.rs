@@ -176,17 +176,20 @@ fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
     ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0)) && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
 }
 
+/// A segment between two positions.
+type Segment = ([f64; 2], [f64; 2]);
+
 /// Whether any ring touches itself (other than adjacent segments at their shared vertex), or
 /// two rings of one polygon cross. Works on lon/lat directly: the predicates are affine-invariant.
 fn crosses(flat: &Flat, rings: &[(usize, std::ops::Range<usize>)]) -> bool {
-    let segs = |r: &std::ops::Range<usize>| -> Vec<([f64; 2], [f64; 2])> {
+    let segs = |r: &std::ops::Range<usize>| -> Vec<Segment> {
         let mut pts: Vec<[f64; 2]> = flat.points[r.clone()].to_vec();
         if pts.len() > 1 && pts.first() != pts.last() {
             pts.push(pts[0]);
         }
         pts.windows(2).filter(|w| w[0] != w[1]).map(|w| (w[0], w[1])).collect()
     };
-    let all: Vec<(usize, Vec<([f64; 2], [f64; 2])>)> = rings.iter().map(|(p, r)| (*p, segs(r))).collect();
+    let all: Vec<(usize, Vec<Segment>)> = rings.iter().map(|(p, r)| (*p, segs(r))).collect();
     for (ri, (_, s)) in all.iter().enumerate() {
         let n = s.len();
         for i in 0..n {
