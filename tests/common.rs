@@ -11,7 +11,10 @@ pub fn repo(rel: &str) -> PathBuf {
 /// Writes a GeoJSON FeatureCollection of `features` (JSON texts) into `dir/name`.
 pub fn write_collection(dir: &Path, name: &str, features: &[String]) -> PathBuf {
     let path = dir.join(name);
-    let text = format!("{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}\n", features.join(",\n"));
+    let text = format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}\n",
+        features.join(",\n")
+    );
     std::fs::write(&path, text).expect("write fixture");
     path
 }

@@ -7,8 +7,8 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use walkshed::{
-    analyse, projection_for, Block, BlockFields, BlockSet, Params, Projection, Station, StationIndex, StraightLine,
-    ThresholdUnit,
+    analyse, projection_for, Block, BlockFields, BlockSet, Params, Projection, Station,
+    StationIndex, StraightLine, ThresholdUnit,
 };
 
 const LAT: f64 = 30.72;
@@ -63,7 +63,10 @@ fn tie_goes_to_the_station_first_in_input() {
     // Two stations at the same spot (as when one facility is mapped twice): an exact tie.
     let b = set(vec![block("b", LON, LAT, 10.0, None)], false);
     let d = 0.001;
-    let stations = [station("first", LON + d, LAT), station("second", LON + d, LAT)];
+    let stations = [
+        station("first", LON + d, LAT),
+        station("second", LON + d, LAT),
+    ];
     let a = analyse(&stations, &b, &StraightLine::default(), &minutes(&[5.0]));
     assert_eq!(a.measurement.blocks[0].station, Some(0));
     let swapped = [stations[1].clone(), stations[0].clone()];
@@ -87,7 +90,14 @@ fn a_block_exactly_at_the_threshold_is_covered() {
     let at = Params::new(&[d], ThresholdUnit::Metres, 60.0, 1.0, 200.0).unwrap();
     let a = analyse(&s, &blocks, &StraightLine::default(), &at);
     assert_eq!(a.aggregates.coverage[0].share, 1.0);
-    let below = Params::new(&[d * (1.0 - 1e-12)], ThresholdUnit::Metres, 60.0, 1.0, 200.0).unwrap();
+    let below = Params::new(
+        &[d * (1.0 - 1e-12)],
+        ThresholdUnit::Metres,
+        60.0,
+        1.0,
+        200.0,
+    )
+    .unwrap();
     let a = analyse(&s, &blocks, &StraightLine::default(), &below);
     assert_eq!(a.aggregates.coverage[0].share, 0.0);
 }
@@ -108,10 +118,22 @@ fn several_thresholds_detour_and_weights() {
     let a = analyse(&s, &blocks, &StraightLine::default(), &p);
     let shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.share).collect();
     assert_eq!(shares, vec![3.0 / 10.0, 6.0 / 10.0, 1.0]);
-    let block_shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.block_share).collect();
+    let block_shares: Vec<f64> = a
+        .aggregates
+        .coverage
+        .iter()
+        .map(|c| c.block_share)
+        .collect();
     assert_eq!(block_shares, vec![0.5, 0.75, 1.0]);
-    for (m, x) in [100.0, 250.0, 450.0, 800.0].iter().zip(&a.measurement.blocks) {
-        assert!((x.distance_m.unwrap() - m).abs() < 0.01, "{m} vs {:?}", x.distance_m);
+    for (m, x) in [100.0, 250.0, 450.0, 800.0]
+        .iter()
+        .zip(&a.measurement.blocks)
+    {
+        assert!(
+            (x.distance_m.unwrap() - m).abs() < 0.01,
+            "{m} vs {:?}",
+            x.distance_m
+        );
     }
     // Detour 1.3: 100 → 130, 250 → 325 (now beyond 300 m), 450 → 585, 800 → 1040.
     let p = Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.3, 200.0).unwrap();
@@ -147,7 +169,14 @@ fn groups_are_sorted_worst_first_and_blocks_without_the_field_form_a_group() {
         .iter()
         .map(|g| (g.name.as_deref(), g.population, g.coverage[0].share))
         .collect();
-    assert_eq!(got, vec![(None, 7.0, 0.0), (Some("A"), 40.0, 0.25), (Some("B"), 5.0, 1.0)]);
+    assert_eq!(
+        got,
+        vec![
+            (None, 7.0, 0.0),
+            (Some("A"), 40.0, 0.25),
+            (Some("B"), 5.0, 1.0)
+        ]
+    );
 }
 
 #[test]
@@ -167,13 +196,21 @@ fn rtree_nearest_agrees_with_brute_force() {
             .map(|_| {
                 (0..rng.gen_range(1..3))
                     // Coarse grid coordinates make exact ties common.
-                    .map(|_| [rng.gen_range(0..200) as f64 * 10.0, rng.gen_range(0..200) as f64 * 10.0])
+                    .map(|_| {
+                        [
+                            rng.gen_range(0..200) as f64 * 10.0,
+                            rng.gen_range(0..200) as f64 * 10.0,
+                        ]
+                    })
                     .collect()
             })
             .collect();
         let index = StationIndex::new(&entrances);
         for _ in 0..2000 {
-            let p = [rng.gen_range(-100.0..2100.0f64).round(), rng.gen_range(-100.0..2100.0f64).round()];
+            let p = [
+                rng.gen_range(-100.0..2100.0f64).round(),
+                rng.gen_range(-100.0..2100.0f64).round(),
+            ];
             assert_eq!(
                 index.nearest(p),
                 StationIndex::nearest_brute_force(&entrances, p),
@@ -215,7 +252,13 @@ fn plane_distance_is_within_0_05_percent_of_geodesic_up_to_100_km() {
 fn random_case(seed: u64, n_stations: usize, n_blocks: usize) -> (Vec<Station>, BlockSet) {
     let mut rng = StdRng::seed_from_u64(seed);
     let stations = (0..n_stations)
-        .map(|i| station(&format!("s{i}"), LON + rng.gen_range(-0.02..0.02), LAT + rng.gen_range(-0.02..0.02)))
+        .map(|i| {
+            station(
+                &format!("s{i}"),
+                LON + rng.gen_range(-0.02..0.02),
+                LAT + rng.gen_range(-0.02..0.02),
+            )
+        })
         .collect();
     let blocks = (0..n_blocks)
         .map(|i| {
@@ -286,14 +329,22 @@ fn real_helsinki_data_matches_an_independent_brute_force() {
     use geo::{Centroid, LineString, Polygon};
     let dir = crate::common::repo("data/helsinki");
     let stations_v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("stations.geojson")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stations.geojson")).unwrap())
+            .unwrap();
     let blocks_v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("blocks.geojson")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("blocks.geojson")).unwrap())
+            .unwrap();
 
-    let blocks = walkshed::read_blocks(&dir.join("blocks.geojson"), &BlockFields::default()).unwrap();
+    let blocks =
+        walkshed::read_blocks(&dir.join("blocks.geojson"), &BlockFields::default()).unwrap();
     let stations = walkshed::read_stations(&dir.join("stations.geojson")).unwrap();
     let params = minutes(&[5.0, 10.0, 15.0]);
-    let a = analyse(&stations.stations, &blocks, &StraightLine::default(), &params);
+    let a = analyse(
+        &stations.stations,
+        &blocks,
+        &StraightLine::default(),
+        &params,
+    );
     let proj = a.projection;
 
     let st: Vec<[f64; 2]> = stations_v["features"]
@@ -325,9 +376,15 @@ fn real_helsinki_data_matches_an_independent_brute_force() {
             .collect();
         let poly = Polygon::new(rings[0].clone(), rings[1..].to_vec());
         let c = poly.centroid().unwrap();
-        let d = st.iter().map(|s| (s[0] - c.x()).hypot(s[1] - c.y())).fold(f64::INFINITY, f64::min);
+        let d = st
+            .iter()
+            .map(|s| (s[0] - c.x()).hypot(s[1] - c.y()))
+            .fold(f64::INFINITY, f64::min);
         let got = a.measurement.blocks[i].distance_m.unwrap();
-        assert!((got - d).abs() < 0.1 + 0.0005 * d, "block {i}: {got} vs {d}");
+        assert!(
+            (got - d).abs() < 0.1 + 0.0005 * d,
+            "block {i}: {got} vs {d}"
+        );
         let pop = f["properties"]["population"].as_f64().unwrap();
         total += pop;
         for (k, t) in [300.0, 600.0, 900.0].iter().enumerate() {
@@ -360,7 +417,14 @@ fn geojson_and_newline_delimited_inputs_read_the_same() {
     let nd = dir.path().join("nd.geojsonl");
     std::fs::write(&nd, features.join("\n") + "\n").unwrap();
     let seq = dir.path().join("seq.geojsons");
-    std::fs::write(&seq, features.iter().map(|f| format!("\x1e{f}\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &seq,
+        features
+            .iter()
+            .map(|f| format!("\x1e{f}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
     let a = walkshed::read_blocks(&fc, &BlockFields::default()).unwrap();
     for other in [&nd, &seq] {
         let b = walkshed::read_blocks(other, &BlockFields::default()).unwrap();
@@ -388,7 +452,10 @@ fn files_of(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect();
     files.sort();
@@ -414,7 +481,11 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
     let one = run_cli(&args, "1");
     let two = run_cli(&args, "2");
     let (a, b) = (files_of(one.path()), files_of(two.path()));
-    assert_eq!(a.len(), 5, "summary.json, groups.csv, stations.csv, walk_time.csv, blocks.geojson");
+    assert_eq!(
+        a.len(),
+        5,
+        "summary.json, groups.csv, stations.csv, walk_time.csv, blocks.geojson"
+    );
     for ((na, ba), (nb, bb)) in a.iter().zip(&b) {
         assert_eq!(na, nb);
         assert!(ba == bb, "{na} differs between 1 and 2 threads");
@@ -424,8 +495,14 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
 #[test]
 fn shuffled_feature_order_gives_the_same_per_block_results() {
     let src = crate::common::repo("data/helsinki/blocks.geojson");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&src).unwrap()).unwrap();
-    let mut features: Vec<String> = v["features"].as_array().unwrap().iter().map(|f| f.to_string()).collect();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&src).unwrap()).unwrap();
+    let mut features: Vec<String> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
     let mut rng = StdRng::seed_from_u64(11);
     for i in (1..features.len()).rev() {
         features.swap(i, rng.gen_range(0..=i));
@@ -446,19 +523,24 @@ fn shuffled_feature_order_gives_the_same_per_block_results() {
             "2",
         );
         let v: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.path().join("blocks.geojson")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(out.path().join("blocks.geojson")).unwrap())
+                .unwrap();
         let mut rows: Vec<String> = v["features"]
             .as_array()
             .unwrap()
             .iter()
             .map(|f| {
                 let p = &f["properties"];
-                format!("{} {} {} {}", p["id"], p["ws_station"], p["ws_distance_m"], p["ws_covered_5"])
+                format!(
+                    "{} {} {} {}",
+                    p["id"], p["ws_station"], p["ws_distance_m"], p["ws_covered_5"]
+                )
             })
             .collect();
         rows.sort();
         let summary: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap())
+                .unwrap();
         (rows, summary["coverage"].clone())
     };
     assert_eq!(per_block(&src), per_block(&shuffled));
