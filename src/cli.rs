@@ -162,6 +162,7 @@ impl CoverageArgs {
                     LangArg::En => Lang::En,
                     LangArg::Zh => Lang::Zh,
                 },
+                ..MapOptions::default()
             },
         })
     }

@@ -1,0 +1,287 @@
+//! `curve.svg` and `groups.svg`, drawn with plotters' SVG backend.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::config::ThresholdUnit;
+use crate::Analysis;
+
+use super::gaps::{palette, GAP_COLOUR};
+use super::svg::{text_width, FONT_FAMILY};
+use super::words::{percent, Words};
+use super::MapOptions;
+
+/// What went wrong inside plotters (drawing into a string does not fail in practice).
+pub(crate) type ChartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Width of both charts, pixels.
+const CHART_W: u32 = 900;
+/// Height of the coverage curve, pixels.
+const CURVE_H: u32 = 560;
+/// At most this many groups are drawn (the worst-covered).
+pub const GROUPS_SHOWN: usize = 40;
+/// Height of one group's row, pixels.
+const GROUP_ROW: u32 = 26;
+
+fn colour(hex: &str) -> RGBColor {
+    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
+    RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    (FONT_FAMILY, size)
+        .into_font()
+        .color(&RGBColor(0x22, 0x22, 0x22))
+}
+
+/// Draws `title` at the top of `root` and returns the area below it.
+fn title_area<'a>(
+    root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+    title: &str,
+) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>, ChartError> {
+    let (w, _) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        title.to_owned(),
+        (w as i32 / 2, 14),
+        font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))
+    .map_err(err)?;
+    Ok(root.margin(48, 0, 0, 0))
+}
+
+fn err<E: std::error::Error + Send + Sync + 'static>(e: E) -> ChartError {
+    Box::new(e)
+}
+
+/// The population share reached against walking minutes (or metres), from 0 to 3× the
+/// largest threshold, with every threshold marked.
+pub fn curve_svg(
+    analysis: &Analysis,
+    weighted: bool,
+    options: &MapOptions,
+) -> Result<String, ChartError> {
+    let params = &analysis.params;
+    let words = Words {
+        lang: options.lang,
+        unit: params.unit,
+        weighted,
+    };
+    let x_of = |minutes: f64, distance_m: f64| match params.unit {
+        ThresholdUnit::Minutes => minutes,
+        ThresholdUnit::Metres => distance_m,
+    };
+    let last = params
+        .thresholds
+        .last()
+        .map_or(1.0, |t| x_of(t.minutes, t.distance_m));
+    let x_max = (3.0 * last).max(f64::MIN_POSITIVE);
+    let colours = palette(params.thresholds.len());
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (CHART_W, CURVE_H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let area = title_area(&root, words.curve_title())?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(18)
+            .margin_right(40)
+            .x_label_area_size(52)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0f64..x_max, 0f64..100f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(words.curve_x())
+            .y_desc(words.share_axis(None))
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .x_label_formatter(&|v| format!("{}", (v * 100.0).round() / 100.0))
+            .axis_desc_style(font(15.0))
+            .label_style(font(13.0))
+            .light_line_style(RGBColor(0xF5, 0xF5, 0xF5))
+            .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+            .draw()
+            .map_err(err)?;
+        let points: Vec<(f64, f64)> = analysis
+            .aggregates
+            .walk_time
+            .iter()
+            .map(|r| {
+                (
+                    x_of(r.minutes, r.distance_m).min(x_max),
+                    r.share_within * 100.0,
+                )
+            })
+            .collect();
+        chart
+            .draw_series(LineSeries::new(
+                points,
+                RGBColor(0x11, 0x11, 0x11).stroke_width(2),
+            ))
+            .map_err(err)?;
+        // Threshold marks: a dashed vertical line, the share reached, a label.
+        for (k, c) in analysis.aggregates.coverage.iter().enumerate() {
+            let x = x_of(c.threshold.minutes, c.threshold.distance_m);
+            let y = c.share * 100.0;
+            let mark = colour(&colours[k]);
+            let dark = RGBColor(0x55, 0x55, 0x55);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x, 0.0), (x, 100.0)],
+                    6,
+                    4,
+                    dark.stroke_width(1),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((x, y), 6, mark.filled())))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (x, y),
+                    6,
+                    RGBColor(0x11, 0x11, 0x11).stroke_width(1),
+                )))
+                .map_err(err)?;
+            let label = words.share_at(&c.threshold, c.share);
+            let below = y > 88.0;
+            let style = font(13.0).pos(Pos::new(
+                HPos::Left,
+                if below { VPos::Top } else { VPos::Bottom },
+            ));
+            let (px, py) = chart.backend_coord(&(x, y));
+            root.draw(&Text::new(
+                label,
+                (px + 8, if below { py + 8 } else { py - 6 }),
+                style,
+            ))
+            .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// Bars of the share per group at the first threshold, worst first, with the overall share as a
+/// reference line; `None` when the analysis was not grouped.
+pub fn groups_svg(
+    analysis: &Analysis,
+    field: &str,
+    weighted: bool,
+    options: &MapOptions,
+) -> Result<Option<String>, ChartError> {
+    let Some(groups) = analysis.aggregates.groups.as_ref() else {
+        return Ok(None);
+    };
+    let params = &analysis.params;
+    let words = Words {
+        lang: options.lang,
+        unit: params.unit,
+        weighted,
+    };
+    let first = &analysis.aggregates.coverage[0];
+    let shown = &groups[..groups.len().min(GROUPS_SHOWN)];
+    let rows = shown.len().max(1);
+    let names: Vec<String> = shown
+        .iter()
+        .map(|g| {
+            let name = g.name.as_deref().unwrap_or(words.no_value());
+            if name.chars().count() > 28 {
+                format!("{}…", name.chars().take(27).collect::<String>())
+            } else {
+                name.to_owned()
+            }
+        })
+        .collect();
+    let name_w = names
+        .iter()
+        .map(|n| text_width(n, 13.0))
+        .fold(40.0f64, f64::max)
+        .min(320.0);
+    let height = 150 + GROUP_ROW * rows as u32;
+    let bar = colour(&palette(1)[0]);
+    let reference = colour(GAP_COLOUR);
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (CHART_W, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let area = title_area(&root, &words.groups_title(field, &first.threshold))?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin(18)
+            .margin_top(30)
+            .margin_right(150)
+            .x_label_area_size(52)
+            .y_label_area_size((name_w + 16.0) as u32)
+            .build_cartesian_2d(0f64..100f64, 0f64..rows as f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_desc(words.share_axis(Some(&first.threshold)))
+            .x_label_formatter(&|v| format!("{v:.0}%"))
+            .axis_desc_style(font(15.0))
+            .label_style(font(13.0))
+            .light_line_style(RGBColor(0xF0, 0xF0, 0xF0))
+            .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+            .draw()
+            .map_err(err)?;
+        let top = rows as f64;
+        chart
+            .draw_series(shown.iter().enumerate().map(|(i, g)| {
+                let s = g.coverage[0].share * 100.0;
+                let y0 = top - i as f64 - 0.82;
+                Rectangle::new([(0.0, y0), (s, top - i as f64 - 0.18)], bar.filled())
+            }))
+            .map_err(err)?;
+        for (i, (g, name)) in shown.iter().zip(&names).enumerate() {
+            let yc = top - i as f64 - 0.5;
+            let (x, y) = chart.backend_coord(&(0.0, yc));
+            root.draw(&Text::new(
+                name.clone(),
+                (x - 8, y),
+                font(13.0).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(err)?;
+            let s = g.coverage[0].share;
+            let (x, y) = chart.backend_coord(&(s * 100.0, yc));
+            let label = format!(
+                "{} · {}",
+                percent(s, options.lang),
+                words.population(g.population)
+            );
+            root.draw(&Text::new(
+                label,
+                (x + 6, y),
+                font(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        let overall = first.share * 100.0;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(overall, 0.0), (overall, top)],
+                6,
+                4,
+                reference.stroke_width(2),
+            ))
+            .map_err(err)?;
+        let (x, y) = chart.backend_coord(&(overall, top));
+        root.draw(&Text::new(
+            words.overall(first.share),
+            (x + 4, y - 4),
+            font(13.0)
+                .color(&reference)
+                .pos(Pos::new(HPos::Left, VPos::Bottom)),
+        ))
+        .map_err(err)?;
+        if groups.len() > shown.len() {
+            root.draw(&Text::new(
+                words.groups_shown(shown.len(), groups.len()),
+                (18, height as i32 - 8),
+                font(12.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
+            ))
+            .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Some(out))
+}

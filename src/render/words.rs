@@ -1,0 +1,460 @@
+//! Every word the maps and charts print, in English and Chinese.
+
+use crate::config::{Threshold, ThresholdUnit};
+use crate::report::fmt_num;
+
+use super::Lang;
+
+/// The wording of one figure: language, threshold unit, and whether counts are residents or
+/// (unweighted) blocks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Words {
+    pub lang: Lang,
+    pub unit: ThresholdUnit,
+    pub weighted: bool,
+}
+
+/// A station level as drawn on the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Level {
+    Center,
+    Subcenter,
+    Station,
+    Point,
+    Other,
+}
+
+impl Level {
+    /// All levels, most important first.
+    pub const ALL: [Level; 5] = [
+        Level::Center,
+        Level::Subcenter,
+        Level::Station,
+        Level::Point,
+        Level::Other,
+    ];
+
+    /// Reads a station's `level` property (English or Chinese, any case, `-`/`_`/space ignored).
+    pub fn of(level: Option<&str>) -> Level {
+        let Some(raw) = level else {
+            return Level::Other;
+        };
+        let s: String = raw
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        match s.as_str() {
+            "center" | "centre" | "districtcenter" | "districtcentre" | "中心" | "区级中心" => {
+                Level::Center
+            }
+            "subcenter" | "subcentre" | "分中心" | "街镇分中心" => Level::Subcenter,
+            "station" | "站" | "站点" | "居村站" => Level::Station,
+            "point" | "servicepoint" | "点" | "服务点" => Level::Point,
+            _ => Level::Other,
+        }
+    }
+}
+
+/// Chinese numerals for whole numbers 0–99 (`5` → 五, `15` → 十五, `30` → 三十).
+fn chinese_number(n: u32) -> Option<String> {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => Some(D[n as usize].to_owned()),
+        10..=19 => Some(format!(
+            "十{}",
+            if n == 10 { "" } else { D[(n - 10) as usize] }
+        )),
+        20..=99 => Some(format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        )),
+        _ => None,
+    }
+}
+
+/// A share as a percentage with one decimal: `0.6804` → `68.0 %` (`68.0%` in Chinese).
+pub(crate) fn percent(share: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{} %", fmt_num(share * 100.0, 1)),
+        Lang::Zh => format!("{}%", fmt_num(share * 100.0, 1)),
+    }
+}
+
+impl Words {
+    fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+
+    /// A threshold's value with its unit: `5 min`, `300 m` (`5 分钟`, `300 米`).
+    pub fn threshold(&self, t: &Threshold) -> String {
+        let v = self.threshold_value(t);
+        match (self.unit, self.zh()) {
+            (ThresholdUnit::Minutes, false) => format!("{v} min"),
+            (ThresholdUnit::Minutes, true) => format!("{v} 分钟"),
+            (ThresholdUnit::Metres, false) => format!("{v} m"),
+            (ThresholdUnit::Metres, true) => format!("{v} 米"),
+        }
+    }
+
+    /// A threshold's bare number in its unit.
+    fn threshold_value(&self, t: &Threshold) -> String {
+        match self.unit {
+            ThresholdUnit::Minutes => format!("{}", t.minutes),
+            ThresholdUnit::Metres => format!("{}", t.distance_m),
+        }
+    }
+
+    /// Metres, for parameters: `300 m` / `300 米`.
+    pub fn metres(&self, m: f64) -> String {
+        let v = fmt_num(m, if m.fract() == 0.0 { 0 } else { 1 });
+        if self.zh() {
+            format!("{v} 米")
+        } else {
+            format!("{v} m")
+        }
+    }
+
+    /// The title's name of a threshold: `5-minute` / `五分钟`, `300 m` / `300米`.
+    fn adjective(&self, t: &Threshold) -> String {
+        match (self.unit, self.zh()) {
+            (ThresholdUnit::Minutes, false) => format!("{}-minute", t.minutes),
+            (ThresholdUnit::Minutes, true) => {
+                let whole =
+                    (t.minutes.fract() == 0.0 && t.minutes >= 0.0).then_some(t.minutes as u32);
+                match whole.and_then(chinese_number) {
+                    Some(n) => format!("{n}分钟"),
+                    None => format!("{}分钟", t.minutes),
+                }
+            }
+            (ThresholdUnit::Metres, false) => format!("{} m", t.distance_m),
+            (ThresholdUnit::Metres, true) => format!("{}米", t.distance_m),
+        }
+    }
+
+    /// `5-minute walking coverage` / `五分钟步行覆盖率`.
+    pub fn coverage_name(&self, t: &Threshold) -> String {
+        if self.zh() {
+            format!("{}步行覆盖率", self.adjective(t))
+        } else {
+            format!("{} walking coverage", self.adjective(t))
+        }
+    }
+
+    /// The map title: the first threshold's coverage share.
+    pub fn map_title(&self, t: &Threshold, share: f64) -> String {
+        let name = self.coverage_name(t);
+        match (self.zh(), self.weighted) {
+            (false, true) => format!("{name}: {} of residents", percent(share, self.lang)),
+            (false, false) => format!("{name}: {} of blocks", percent(share, self.lang)),
+            (true, true) => format!("{name}：{}（按居民人口）", percent(share, self.lang)),
+            (true, false) => format!("{name}：{}（按地块计）", percent(share, self.lang)),
+        }
+    }
+
+    /// How distance was measured: `straight line × detour 1.2` / `along the walking network …`.
+    pub fn mode(&self, network: bool, detour: f64, max_snap_m: f64) -> String {
+        match (network, self.zh()) {
+            (false, false) => format!("straight line × detour {detour}"),
+            (false, true) => format!("直线距离 × 绕行系数 {detour}"),
+            (true, false) => format!(
+                "along the walking network (max snap {})",
+                self.metres(max_snap_m)
+            ),
+            (true, true) => format!("沿步行路网（最大接入距离 {}）", self.metres(max_snap_m)),
+        }
+    }
+
+    /// `60 m/min` / `步速 60 米/分钟`.
+    pub fn speed(&self, speed: f64) -> String {
+        if self.zh() {
+            format!("步速 {speed} 米/分钟")
+        } else {
+            format!("{speed} m/min")
+        }
+    }
+
+    /// `12 stations` / `12 个站点`.
+    pub fn stations(&self, n: usize) -> String {
+        let v = fmt_num(n as f64, 0);
+        if self.zh() {
+            format!("{v} 个站点")
+        } else if n == 1 {
+            format!("{v} station")
+        } else {
+            format!("{v} stations")
+        }
+    }
+
+    /// `134 blocks` / `134 个地块`.
+    pub fn blocks(&self, n: usize) -> String {
+        let v = fmt_num(n as f64, 0);
+        if self.zh() {
+            format!("{v} 个地块")
+        } else if n == 1 {
+            format!("{v} block")
+        } else {
+            format!("{v} blocks")
+        }
+    }
+
+    /// A population: `10,645 residents` / `10,645 人`; blocks when unweighted.
+    pub fn population(&self, p: f64) -> String {
+        if !self.weighted {
+            return self.blocks(p.round().max(0.0) as usize);
+        }
+        let v = fmt_num(p, 0);
+        if self.zh() {
+            format!("{v} 人")
+        } else {
+            format!("{v} residents")
+        }
+    }
+
+    /// The note for unweighted results.
+    pub fn unweighted(&self) -> &'static str {
+        if self.zh() {
+            "无人口字段：每个地块计 1"
+        } else {
+            "no population field: every block counts 1"
+        }
+    }
+
+    /// A share at one threshold for the subtitle: `10 min: 85.2 %`.
+    pub fn share_at(&self, t: &Threshold, share: f64) -> String {
+        if self.zh() {
+            format!("{}：{}", self.threshold(t), percent(share, self.lang))
+        } else {
+            format!("{}: {}", self.threshold(t), percent(share, self.lang))
+        }
+    }
+
+    /// The legend heading of the walking-time classes.
+    pub fn legend_heading(&self) -> &'static str {
+        match (self.unit, self.zh()) {
+            (ThresholdUnit::Minutes, false) => "Walk to the nearest station",
+            (ThresholdUnit::Minutes, true) => "到最近站点的步行时间",
+            (ThresholdUnit::Metres, false) => "Walk to the nearest station",
+            (ThresholdUnit::Metres, true) => "到最近站点的步行距离",
+        }
+    }
+
+    /// The label of the class within the first threshold.
+    pub fn class_first(&self, t: &Threshold) -> String {
+        match self.unit {
+            ThresholdUnit::Minutes => {
+                format!("≤ {} ({})", self.threshold(t), self.metres(t.distance_m))
+                    .replace(" (", if self.zh() { "（" } else { " (" })
+                    .replace(')', if self.zh() { "）" } else { ")" })
+            }
+            ThresholdUnit::Metres => format!("≤ {}", self.threshold(t)),
+        }
+    }
+
+    /// The label of the band between two thresholds.
+    pub fn class_band(&self, a: &Threshold, b: &Threshold) -> String {
+        format!("{}–{}", self.threshold_value(a), self.threshold(b))
+    }
+
+    /// The label of the gap class, beyond the last threshold.
+    pub fn class_gap(&self, t: &Threshold) -> String {
+        if self.zh() {
+            format!("> {}（缺口）", self.threshold(t))
+        } else {
+            format!("> {} (gap)", self.threshold(t))
+        }
+    }
+
+    /// The label of off-network blocks.
+    pub fn class_off_network(&self, max_snap_m: f64) -> String {
+        if self.zh() {
+            format!("未接入路网（> {}）", self.metres(max_snap_m))
+        } else {
+            format!("off the network (> {} away)", self.metres(max_snap_m))
+        }
+    }
+
+    /// The legend heading of station symbols.
+    pub fn stations_heading(&self) -> &'static str {
+        if self.zh() {
+            "服务站点"
+        } else {
+            "Service stations"
+        }
+    }
+
+    /// A station level's legend label.
+    pub fn level(&self, level: Level) -> &'static str {
+        match (level, self.zh()) {
+            (Level::Center, false) => "centre",
+            (Level::Subcenter, false) => "sub-centre",
+            (Level::Station, false) => "station",
+            (Level::Point, false) => "service point",
+            (Level::Other, false) => "other",
+            (Level::Center, true) => "中心",
+            (Level::Subcenter, true) => "分中心",
+            (Level::Station, true) => "站",
+            (Level::Point, true) => "服务点",
+            (Level::Other, true) => "其他",
+        }
+    }
+
+    /// The legend label of the straight-line walkshed circles.
+    pub fn walkshed(&self, t: &Threshold, radius_m: f64) -> String {
+        if self.zh() {
+            format!(
+                "{}直线范围（半径 {}）",
+                self.adjective(t),
+                self.metres(radius_m)
+            )
+        } else {
+            format!(
+                "{} straight-line reach (r = {})",
+                self.adjective(t),
+                self.metres(radius_m)
+            )
+        }
+    }
+
+    /// The legend label of network streets.
+    pub fn streets(&self) -> &'static str {
+        if self.zh() {
+            "道路（按步行时间着色）"
+        } else {
+            "streets, by walking time"
+        }
+    }
+
+    /// The letter of the north arrow.
+    pub fn north(&self) -> &'static str {
+        if self.zh() {
+            "北"
+        } else {
+            "N"
+        }
+    }
+
+    /// A scale-bar length: `200 m`, `1 km` (`200 米`, `1 公里`).
+    pub fn scale(&self, m: f64) -> String {
+        let (v, unit) = if m >= 1000.0 {
+            (m / 1000.0, ["km", "公里"])
+        } else {
+            (m, ["m", "米"])
+        };
+        format!("{v} {}", unit[usize::from(self.zh())])
+    }
+
+    /// The curve chart's caption.
+    pub fn curve_title(&self) -> &'static str {
+        match (self.weighted, self.zh()) {
+            (true, false) => "Residents within walking reach of a station",
+            (false, false) => "Blocks within walking reach of a station",
+            (true, true) => "步行可达站点的居民比例",
+            (false, true) => "步行可达站点的地块比例",
+        }
+    }
+
+    /// The curve chart's x axis.
+    pub fn curve_x(&self) -> &'static str {
+        match (self.unit, self.zh()) {
+            (ThresholdUnit::Minutes, false) => "walking time to the nearest station (min)",
+            (ThresholdUnit::Minutes, true) => "到最近站点的步行时间（分钟）",
+            (ThresholdUnit::Metres, false) => "walking distance to the nearest station (m)",
+            (ThresholdUnit::Metres, true) => "到最近站点的步行距离（米）",
+        }
+    }
+
+    /// The share axis of both charts.
+    pub fn share_axis(&self, t: Option<&Threshold>) -> String {
+        let who = match (self.weighted, self.zh()) {
+            (true, false) => "residents",
+            (false, false) => "blocks",
+            (true, true) => "居民",
+            (false, true) => "地块",
+        };
+        match (t, self.zh()) {
+            (None, false) => format!("share of {who} reached (%)"),
+            (None, true) => format!("可达{who}比例（%）"),
+            (Some(t), false) => format!("share of {who} within {} (%)", self.threshold(t)),
+            (Some(t), true) => format!("{}内可达{who}比例（%）", self.threshold(t)),
+        }
+    }
+
+    /// The groups chart's caption.
+    pub fn groups_title(&self, field: &str, t: &Threshold) -> String {
+        if self.zh() {
+            format!("按 {field} 分组的{}", self.coverage_name(t))
+        } else {
+            format!("{} by {field}", self.coverage_name(t))
+        }
+    }
+
+    /// The overall reference line's label.
+    pub fn overall(&self, share: f64) -> String {
+        if self.zh() {
+            format!("总体 {}", percent(share, self.lang))
+        } else {
+            format!("overall {}", percent(share, self.lang))
+        }
+    }
+
+    /// The name of the group of blocks without the field.
+    pub fn no_value(&self) -> &'static str {
+        if self.zh() {
+            "（无值）"
+        } else {
+            "(no value)"
+        }
+    }
+
+    /// The note when only the worst groups are drawn.
+    pub fn groups_shown(&self, shown: usize, total: usize) -> String {
+        if self.zh() {
+            format!("仅显示覆盖率最低的 {shown} 组（共 {total} 组）")
+        } else {
+            format!("the {shown} worst-covered of {total} groups are shown")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_numerals() {
+        assert_eq!(chinese_number(5).as_deref(), Some("五"));
+        assert_eq!(chinese_number(10).as_deref(), Some("十"));
+        assert_eq!(chinese_number(15).as_deref(), Some("十五"));
+        assert_eq!(chinese_number(30).as_deref(), Some("三十"));
+        assert_eq!(chinese_number(100), None);
+    }
+
+    #[test]
+    fn titles() {
+        let t = Threshold {
+            label: "5".into(),
+            minutes: 5.0,
+            distance_m: 300.0,
+        };
+        let w = Words {
+            lang: Lang::Zh,
+            unit: ThresholdUnit::Minutes,
+            weighted: true,
+        };
+        assert_eq!(w.coverage_name(&t), "五分钟步行覆盖率");
+        let w = Words {
+            lang: Lang::En,
+            ..w
+        };
+        assert_eq!(w.coverage_name(&t), "5-minute walking coverage");
+        assert_eq!(w.class_first(&t), "≤ 5 min (300 m)");
+        assert_eq!(Level::of(Some("Sub-Centre")), Level::Subcenter);
+        assert_eq!(Level::of(Some("服务点")), Level::Point);
+    }
+}
