@@ -30,6 +30,69 @@ pub enum Command {
     /// straight line, or along --network — and reports the share of residents within each
     /// threshold. Defaults follow GB 50180-2018: a five-minute walk at 60 m/min = 300 m.
     Coverage(CoverageArgs),
+
+    /// Run many coverage scenarios from one TOML batch file, and compare them.
+    ///
+    /// The file holds a [defaults] table and one [[scenario]] table per run, each with a `name`
+    /// (its output folder under --out) and whatever it overrides. Keys are coverage's long
+    /// option names with underscores: stations, add_stations (a list of extra station files,
+    /// e.g. proposed sites), blocks, network (or false), minutes (a list), distance (a list, in
+    /// metres), speed (m/min, default 60), detour, population, group_by, max_snap (m, default
+    /// 200), outputs, labels, lang. Paths are relative to the batch file. Unknown keys, bad
+    /// values, duplicate names and missing files are all reported before any work starts.
+    ///
+    /// Each input file is read once however many scenarios use it, and each network built once;
+    /// the scenarios then run in parallel, each writing OUT/<scenario>/ exactly as coverage
+    /// would, plus OUT/batch.csv, OUT/batch.json and OUT/batch.svg (one row per scenario ×
+    /// threshold). A failed scenario is reported with its reason and leaves no folder; the others
+    /// finish, and the exit code is 1.
+    ///
+    /// Example:
+    ///
+    ///   [defaults]
+    ///   stations = "stations.geojson"
+    ///   blocks = "blocks.geojson"
+    ///   minutes = [5, 10, 15]
+    ///   group_by = "committee"
+    ///
+    ///   [[scenario]]
+    ///   name = "today"
+    ///
+    ///   [[scenario]]
+    ///   name = "proposed"
+    ///   add_stations = ["proposed-stations.geojson"]
+    #[command(verbatim_doc_comment)]
+    Batch(BatchArgs),
+}
+
+/// Options of `walkshed batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The batch file (TOML): [defaults] and [[scenario]] tables.
+    #[arg(value_name = "FILE.toml")]
+    pub file: PathBuf,
+
+    /// Output folder: one folder per scenario, and batch.csv, batch.json, batch.svg (created if
+    /// missing; files are replaced atomically).
+    #[arg(long, value_name = "DIR", default_value = "walkshed-out")]
+    pub out: PathBuf,
+
+    /// Compare every scenario with this one: residents gained and lost, in total and per group
+    /// (printed, and written to diff.csv and batch.json).
+    #[arg(long, value_name = "SCENARIO")]
+    pub diff: Option<String>,
+
+    /// Worker threads [default: all cores]; results are identical for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print batch.json on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress display and no summary text (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `walkshed coverage`.

@@ -19,7 +19,9 @@
 //! 6. [`report`] — summary, CSV and GeoJSON writers (stable order, atomic writes), and
 //!    [`render`] — SVG maps and charts.
 //!
-//! [`analyse`] runs stages 2–5 on loaded inputs.
+//! 7. [`batch`] — many scenarios from one TOML file, inputs read once, combined tables and diff.
+//!
+//! [`analyse`] runs stages 2–5 on loaded inputs; [`run`] runs a whole coverage job.
 //!
 //! # Examples
 //!
@@ -42,6 +44,7 @@
 //! ```
 
 pub mod aggregate;
+pub mod batch;
 pub mod config;
 pub mod coverage;
 pub mod error;

@@ -10,7 +10,8 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, CoverageArgs};
+use cli::{BatchArgs, Cli, Command, CoverageArgs};
+use walkshed::batch::{self, Batch, Event, LoadStep, RunOptions};
 use walkshed::run::{self, Stage};
 
 fn main() -> ExitCode {
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
 fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Coverage(args) => coverage(&args),
+        Command::Batch(args) => run_batch(&args),
     }
 }
 
@@ -44,26 +46,46 @@ fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A spinner on stderr naming the current stage; hidden when stderr is not a terminal or with
-/// `--quiet`.
-fn spinner(quiet: bool) -> ProgressBar {
+/// A progress bar on stderr; hidden when stderr is not a terminal or with `--quiet`.
+fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new_spinner();
+    let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {elapsed:>3} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
 
+/// The stages a coverage job goes through, in order.
+fn stages(job: &run::Job) -> Vec<Stage> {
+    let mut s = vec![Stage::LoadStations, Stage::LoadBlocks];
+    if job.network.is_some() {
+        s.push(Stage::LoadNetwork);
+    }
+    s.extend([Stage::Measure, Stage::WriteTables]);
+    if job.outputs.maps {
+        s.push(Stage::Render);
+    }
+    s
+}
+
 fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.threads)?;
     let job = args.job()?;
-    let bar = spinner(args.quiet);
-    let result = run::run(&job, &mut |stage: Stage| bar.set_message(stage.describe()));
+    let bar = progress_bar(args.quiet);
+    let stages = stages(&job);
+    bar.set_length(stages.len() as u64);
+    let result = run::run(&job, &mut |stage: Stage| {
+        if let Some(i) = stages.iter().position(|s| *s == stage) {
+            bar.set_position(i as u64);
+        }
+        bar.set_message(stage.describe());
+    });
     bar.finish_and_clear();
     let summary = result?;
     if args.json {
@@ -73,4 +95,55 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         println!("\n  outputs in {}", job.out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
+    set_threads(args.threads)?;
+    let batch = Batch::read(&args.file)?;
+    let options = RunOptions {
+        out_dir: args.out.clone(),
+        diff_base: args.diff.clone(),
+    };
+    let bar = progress_bar(args.quiet);
+    let report = batch::run(&batch, &options, &|event: Event<'_>| match event {
+        Event::Load { step, done, total } => {
+            let (what, path) = match step {
+                LoadStep::Stations(p) => ("reading stations", p),
+                LoadStep::Blocks(p) => ("reading blocks", p),
+                LoadStep::Network(p) => ("reading the network", p),
+                LoadStep::Graph(p) => ("building the network graph of", p),
+            };
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(format!("{what} {}", path.display()));
+        }
+        Event::Start { total } => {
+            bar.set_length(total as u64);
+            bar.set_position(0);
+            bar.set_message("computing scenarios");
+        }
+        Event::Finished { name, done, .. } => {
+            bar.set_position(done as u64);
+            bar.set_message(format!("finished {name}"));
+        }
+        Event::Combine => bar.set_message("writing batch tables and chart"),
+    });
+    bar.finish_and_clear();
+    let report = report?;
+    if args.json {
+        print!("{}", report.to_json());
+    } else if !args.quiet {
+        print!("{}", report.to_text());
+        println!("\n  outputs in {}", report.out_dir.display());
+    }
+    for s in &report.scenarios {
+        if let Err(reason) = &s.outcome {
+            eprintln!("error: scenario {:?} failed: {reason}", s.name);
+        }
+    }
+    Ok(if report.failed() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -504,7 +504,7 @@ pub fn stage_tables(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet,
 }
 
 /// A CSV field, quoted when needed.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -513,7 +513,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// A number for tables: shortest round-trip form, with `-0` as `0`.
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x == 0.0 {
         "0".to_owned()
     } else {

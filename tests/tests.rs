@@ -4,3 +4,5 @@
 mod common;
 mod coverage;
 mod render;
+mod batch;
+mod cli;

@@ -1,0 +1,441 @@
+//! Batch analyses: many coverage scenarios in one run (`walkshed batch FILE.toml`).
+//!
+//! A batch file holds a `[defaults]` table and one `[[scenario]]` table per run. Each scenario
+//! has a `name` — its output folder — and overrides whatever it needs. The keys are the long
+//! option names of `walkshed coverage` with underscores ([`KEYS`]); `add_stations` is a list of
+//! extra station files laid over the base stations (e.g. proposed sites), and `network = false`
+//! turns a network from `[defaults]` off. Paths are relative to the batch file. Unknown keys,
+//! bad values, duplicate or unsafe names and missing files are all reported together, naming the
+//! scenario and the key, before any work starts ([`Batch::read`], [`FileError`]).
+//!
+//! [`run()`] then
+//! 1. reads every input file once however many scenarios use it, and builds each network graph
+//!    once per network and blocks file ([`LoadCounts`] counts it);
+//! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` would with the same
+//!    options (through [`crate::run`]), writing `OUT/<scenario>/` atomically; a scenario that
+//!    fails is reported with its reason and leaves no folder, and the others finish;
+//! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`Row`]),
+//!    `OUT/batch.svg` (the shares side by side), and with a base scenario `OUT/diff.csv`
+//!    (residents gained and lost against the base, in total and per group: [`Diff`]).
+//!
+//! # Examples
+//!
+//! The sample batch of the Shihua data (`data/shihua/batch.toml`): 5, 10 and 15 minutes in a
+//! straight line, along the walking network, and with proposed stations added.
+//!
+//! ```toml
+//! [defaults]
+//! stations = "stations.geojson"
+//! blocks = "blocks.geojson"
+//! minutes = [5, 10, 15]
+//! group_by = "committee"
+//!
+//! [[scenario]]
+//! name = "today"
+//!
+//! [[scenario]]
+//! name = "today-network"
+//! network = "walk.geojson"
+//!
+//! [[scenario]]
+//! name = "proposed"
+//! add_stations = ["proposed-stations.geojson"]
+//!
+//! [[scenario]]
+//! name = "proposed-network"
+//! add_stations = ["proposed-stations.geojson"]
+//! network = "walk.geojson"
+//! ```
+//!
+//! ```text
+//! walkshed batch data/shihua/batch.toml --out shihua-batch --diff today
+//! ```
+//!
+//! Problems are found before anything is read:
+//!
+//! ```
+//! use std::path::Path;
+//! use walkshed::batch::Batch;
+//!
+//! let text = r#"
+//! [defaults]
+//! minutes = [5, 10]
+//!
+//! [[scenario]]
+//! name = "a"
+//! speeed = 70
+//! "#;
+//! let err = Batch::parse(text, Path::new("batch.toml")).unwrap_err();
+//! let messages: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+//! assert_eq!(messages, [
+//!     r#"scenario "a", key "speeed": unknown key; did you mean "speed"?"#,
+//!     r#"scenario "a", key "stations": missing; give it in the scenario or in [defaults]"#,
+//!     r#"scenario "a", key "blocks": missing; give it in the scenario or in [defaults]"#,
+//! ]);
+//! ```
+
+mod cache;
+mod chart;
+mod diff;
+mod file;
+mod table;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use cache::{LoadCounts, LoadStep};
+pub use diff::{Diff, DiffRow, Scope};
+pub use file::{Batch, FileError, Problem, Scenario, KEYS};
+pub use table::Row;
+
+use crate::error::{Error, Result};
+use crate::load::BlockSet;
+use crate::report::{fmt_num, Staged, Summary, Tool};
+use crate::run::{self, Loaded};
+use crate::Analysis;
+use cache::Cache;
+
+/// How to run a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunOptions {
+    /// The output folder: one folder per scenario, and the combined files.
+    pub out_dir: PathBuf,
+    /// The base scenario to compare every other scenario with (`--diff`).
+    pub diff_base: Option<String>,
+}
+
+/// Progress of a batch, announced to a callback (from several threads while scenarios run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// An input is being loaded: step `done + 1` of `total`.
+    Load {
+        /// What is loaded.
+        step: LoadStep<'a>,
+        /// Steps finished.
+        done: usize,
+        /// All steps.
+        total: usize,
+    },
+    /// The scenarios start.
+    Start {
+        /// How many scenarios.
+        total: usize,
+    },
+    /// A scenario finished (`ok`) or failed.
+    Finished {
+        /// Its name.
+        name: &'a str,
+        /// Whether it succeeded.
+        ok: bool,
+        /// Scenarios finished so far, this one included.
+        done: usize,
+        /// All scenarios.
+        total: usize,
+    },
+    /// Writing `batch.csv`, `batch.json`, `batch.svg` (and `diff.csv`).
+    Combine,
+}
+
+/// How one scenario went.
+#[derive(Debug, Clone)]
+pub struct ScenarioReport {
+    /// The scenario.
+    pub name: String,
+    /// Its output folder.
+    pub folder: PathBuf,
+    /// Its summary, or why it failed.
+    pub outcome: std::result::Result<Summary, String>,
+}
+
+/// The result of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchReport {
+    /// The batch file.
+    pub batch: PathBuf,
+    /// The output folder.
+    pub out_dir: PathBuf,
+    /// How much was loaded: each distinct input once.
+    pub loads: LoadCounts,
+    /// Every scenario, in batch order.
+    pub scenarios: Vec<ScenarioReport>,
+    /// The combined table: per successful scenario, per threshold.
+    pub rows: Vec<Row>,
+    /// The comparison with the base scenario, when one was asked for and it succeeded.
+    pub diff: Option<Diff>,
+    /// The combined files written (`batch.csv`, `batch.json`, `batch.svg`, `diff.csv`).
+    pub written: Vec<PathBuf>,
+}
+
+/// A scenario that ran: what the diff needs.
+#[derive(Debug)]
+pub(crate) struct Done {
+    summary: Summary,
+    analysis: Analysis,
+    blocks: Arc<BlockSet>,
+}
+
+/// Runs a batch: loads each input once, runs the scenarios in parallel, writes each scenario's
+/// folder and the combined files into `options.out_dir`.
+///
+/// A scenario that fails is reported in [`BatchReport::scenarios`] and leaves no folder; the
+/// function itself fails only when the batch cannot start (an unknown `--diff` base) or the
+/// combined files cannot be written.
+pub fn run(
+    batch: &Batch,
+    options: &RunOptions,
+    progress: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<BatchReport> {
+    if let Some(base) = &options.diff_base {
+        if batch.scenario(base).is_none() {
+            let names: Vec<&str> = batch.scenarios.iter().map(|s| s.name.as_str()).collect();
+            return Err(Error::parameter(
+                "--diff",
+                format!(
+                    "no scenario is named {base:?}; the scenarios are {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+    let total_steps = Cache::steps(&batch.scenarios);
+    let mut done_steps = 0;
+    let cache = Cache::load(&batch.scenarios, &mut |step| {
+        progress(Event::Load {
+            step,
+            done: done_steps,
+            total: total_steps,
+        });
+        done_steps += 1;
+    });
+
+    let total = batch.scenarios.len();
+    progress(Event::Start { total });
+    let finished = AtomicUsize::new(0);
+    let outcomes: Vec<(PathBuf, std::result::Result<Done, String>)> = batch
+        .scenarios
+        .par_iter()
+        .zip(cache.loaded.par_iter())
+        .map(|(scenario, loaded)| {
+            let folder = options.out_dir.join(&scenario.name);
+            let outcome = match loaded {
+                Ok(loaded) => run_scenario(scenario, &folder, loaded),
+                Err(reason) => Err(reason.clone()),
+            };
+            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Event::Finished {
+                name: &scenario.name,
+                ok: outcome.is_ok(),
+                done,
+                total,
+            });
+            (folder, outcome)
+        })
+        .collect();
+
+    progress(Event::Combine);
+    let mut rows = Vec::new();
+    let mut ran: Vec<(&str, &Done)> = Vec::new();
+    for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
+        if let Ok(done) = outcome {
+            rows.extend(table::rows(&scenario.name, &done.summary));
+            ran.push((&scenario.name, done));
+        }
+    }
+    let diff = options
+        .diff_base
+        .as_deref()
+        .and_then(|base| diff::diff(base, &ran));
+    let scenarios = batch
+        .scenarios
+        .iter()
+        .zip(outcomes)
+        .map(|(s, (folder, outcome))| ScenarioReport {
+            name: s.name.clone(),
+            folder,
+            outcome: outcome.map(|d| d.summary),
+        })
+        .collect();
+    let mut report = BatchReport {
+        batch: batch.path.clone(),
+        out_dir: options.out_dir.clone(),
+        loads: cache.counts,
+        scenarios,
+        rows,
+        diff,
+        written: Vec::new(),
+    };
+    report.written = write_combined(&report)?;
+    Ok(report)
+}
+
+/// Runs one scenario on its loaded inputs and writes its folder; on failure removes the folder
+/// if this run created it (leaving any earlier run's files alone).
+fn run_scenario(
+    scenario: &Scenario,
+    folder: &Path,
+    loaded: &Loaded,
+) -> std::result::Result<Done, String> {
+    let mut job = scenario.job.clone();
+    job.out_dir = folder.to_path_buf();
+    let existed = folder.exists();
+    let analysis = run::analyse_loaded(&job, loaded);
+    let summary = run::summarise(&job, loaded, &analysis);
+    match run::write(&job, loaded, &analysis, &summary, &mut |_| {}) {
+        Ok(_) => Ok(Done {
+            summary,
+            analysis,
+            blocks: Arc::clone(&loaded.blocks),
+        }),
+        Err(e) => {
+            if !existed {
+                // Only an empty folder goes: staged files were removed when the write failed.
+                let _ = std::fs::remove_dir(folder);
+            }
+            Err(e.to_string())
+        }
+    }
+}
+
+fn write_combined(report: &BatchReport) -> Result<Vec<PathBuf>> {
+    let mut staged = Staged::new(&report.out_dir)?;
+    let csv = table::batch_csv(&report.rows);
+    staged.add("batch.csv", |w| w.write_all(csv.as_bytes()))?;
+    let json = report.to_json();
+    staged.add("batch.json", |w| w.write_all(json.as_bytes()))?;
+    let svg = chart::batch_svg(&report.rows)?;
+    staged.add("batch.svg", |w| w.write_all(svg.as_bytes()))?;
+    if let Some(d) = &report.diff {
+        let csv = diff::diff_csv(d);
+        staged.add("diff.csv", |w| w.write_all(csv.as_bytes()))?;
+    }
+    staged.commit()
+}
+
+/// A scenario as `batch.json` lists it.
+#[derive(Serialize)]
+struct ScenarioJson<'a> {
+    name: &'a str,
+    status: &'static str,
+    folder: Option<&'a Path>,
+    mode: Option<&'static str>,
+    stations: Option<usize>,
+    error: Option<&'a str>,
+}
+
+/// `batch.json`.
+#[derive(Serialize)]
+struct BatchJson<'a> {
+    tool: Tool,
+    batch: &'a Path,
+    loads: LoadCounts,
+    scenarios: Vec<ScenarioJson<'a>>,
+    rows: &'a [Row],
+    diff: Option<&'a Diff>,
+}
+
+impl BatchReport {
+    /// How many scenarios failed.
+    pub fn failed(&self) -> usize {
+        self.scenarios.iter().filter(|s| s.outcome.is_err()).count()
+    }
+
+    /// The content of `batch.json`: pretty JSON in a fixed key order, with a final newline.
+    pub fn to_json(&self) -> String {
+        let json = BatchJson {
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            batch: &self.batch,
+            loads: self.loads,
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|s| ScenarioJson {
+                    name: &s.name,
+                    status: if s.outcome.is_ok() { "ok" } else { "failed" },
+                    folder: s.outcome.is_ok().then_some(s.folder.as_path()),
+                    mode: s.outcome.as_ref().ok().map(|m| m.parameters.mode),
+                    stations: s.outcome.as_ref().ok().map(|m| m.counts.stations),
+                    error: s.outcome.as_ref().err().map(String::as_str),
+                })
+                .collect(),
+            rows: &self.rows,
+            diff: self.diff.as_ref(),
+        };
+        let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The combined table and the diff as text for a terminal.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "walkshed {} — batch {} ({} scenarios, {} failed)",
+            env!("CARGO_PKG_VERSION"),
+            self.batch.display(),
+            self.scenarios.len(),
+            self.failed()
+        );
+        let l = &self.loads;
+        let _ = writeln!(
+            o,
+            "  read {} input files ({} station, {} blocks, {} network), built {} network graph(s)",
+            l.files_read, l.station_files, l.block_files, l.network_files, l.networks_built
+        );
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.scenario.chars().count())
+            .max()
+            .unwrap_or(8)
+            .clamp(8, 40);
+        let _ = writeln!(
+            o,
+            "\n  {:<width$} {:<13} {:>10} {:>14} {:>8} {:>13}",
+            "scenario", "mode", "within", "residents", "share", "off-network"
+        );
+        for r in &self.rows {
+            let within = match r.label.strip_suffix('m') {
+                Some(m) => format!("{m} m"),
+                None => format!("{} min", r.label),
+            };
+            let pad = width.saturating_sub(r.scenario.chars().count());
+            let _ = writeln!(
+                o,
+                "  {}{:pad$} {:<13} {:>10} {:>14} {:>7.1}% {:>13}",
+                r.scenario,
+                "",
+                r.mode,
+                within,
+                fmt_num(r.covered, 0),
+                r.share * 100.0,
+                r.off_network_population
+                    .map_or_else(|| "—".to_owned(), |p| fmt_num(p, 0)),
+            );
+        }
+        let failed: Vec<&str> = self
+            .scenarios
+            .iter()
+            .filter(|s| s.outcome.is_err())
+            .map(|s| s.name.as_str())
+            .collect();
+        if !failed.is_empty() {
+            let _ = writeln!(o, "\n  failed (no folder written): {}", failed.join(", "));
+        }
+        if let Some(d) = &self.diff {
+            let _ = writeln!(o, "\n  against {}:", d.base);
+            for line in &d.text {
+                let _ = writeln!(o, "  {line}");
+            }
+        }
+        o
+    }
+}
