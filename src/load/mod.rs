@@ -146,7 +146,7 @@ impl Source {
             let value: Value = serde_json::from_slice(&bytes[range.clone()])
                 .map_err(|e| json_error(path, &bytes, range.start, &e))?;
             match key.as_str() {
-                "type" if value != Value::from("FeatureCollection") => {
+                "type" if value != "FeatureCollection" => {
                     return Err(Error::Json {
                         location: Location::file(path),
                         message: format!("expected type \"FeatureCollection\", found {value}"),

@@ -132,7 +132,7 @@ pub(crate) fn layout(bytes: &[u8]) -> Result<Layout, ScanError> {
     });
     if !is_collection {
         return Ok(Layout {
-            features: vec![first..first_end],
+            features: std::iter::once(first..first_end).collect(),
             members: Vec::new(),
             collection: false,
         });
