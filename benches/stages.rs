@@ -1,1 +1,2 @@
+//! Criterion benchmarks (being written).
 fn main() {}

@@ -144,7 +144,13 @@ fn coverage_of<'a>(
 }
 
 /// Aggregates per-block measures. `group_by` says whether blocks were read with a group field.
-pub fn aggregate(blocks: &[Block], stations: usize, m: &Measurement, params: &Params, group_by: bool) -> Aggregates {
+pub fn aggregate(
+    blocks: &[Block],
+    stations: usize,
+    m: &Measurement,
+    params: &Params,
+    group_by: bool,
+) -> Aggregates {
     let rows = blocks.iter().zip(m.blocks.iter().map(|x| x.distance_m));
     let (population, _, coverage) = coverage_of(params, rows.clone());
 
@@ -237,7 +243,11 @@ fn walk_time(blocks: &[Block], m: &Measurement, params: &Params, total: f64) -> 
 }
 
 /// Network-mode figures, from the measurement's network report.
-pub fn network_summary(blocks: &[Block], station_ids: &[&str], m: &Measurement) -> Option<NetworkSummary> {
+pub fn network_summary(
+    blocks: &[Block],
+    station_ids: &[&str],
+    m: &Measurement,
+) -> Option<NetworkSummary> {
     let report = m.network.as_ref()?;
     let mut s = NetworkSummary {
         nodes: report.nodes,

@@ -53,8 +53,14 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params::new(&[DEFAULT_MINUTES], ThresholdUnit::Minutes, DEFAULT_SPEED_M_PER_MIN, 1.0, DEFAULT_MAX_SNAP_M)
-            .expect("the defaults are valid")
+        Params::new(
+            &[DEFAULT_MINUTES],
+            ThresholdUnit::Minutes,
+            DEFAULT_SPEED_M_PER_MIN,
+            1.0,
+            DEFAULT_MAX_SNAP_M,
+        )
+        .expect("the defaults are valid")
     }
 }
 
@@ -87,10 +93,19 @@ impl Params {
     /// assert_eq!(p.thresholds[0].distance_m, 300.0);
     /// assert!(Params::new(&[0.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0).is_err());
     /// ```
-    pub fn new(values: &[f64], unit: ThresholdUnit, speed_m_per_min: f64, detour: f64, max_snap_m: f64) -> Result<Self> {
+    pub fn new(
+        values: &[f64],
+        unit: ThresholdUnit,
+        speed_m_per_min: f64,
+        detour: f64,
+        max_snap_m: f64,
+    ) -> Result<Self> {
         let speed = positive("--speed", speed_m_per_min, "metres per minute")?;
         if !(detour.is_finite() && detour >= 1.0) {
-            return Err(Error::parameter("--detour", format!("expected a finite number ≥ 1, found {detour}")));
+            return Err(Error::parameter(
+                "--detour",
+                format!("expected a finite number ≥ 1, found {detour}"),
+            ));
         }
         if !(max_snap_m.is_finite() && max_snap_m >= 0.0) {
             return Err(Error::parameter(
@@ -99,7 +114,10 @@ impl Params {
             ));
         }
         if values.is_empty() {
-            return Err(Error::parameter("thresholds", "at least one threshold is needed"));
+            return Err(Error::parameter(
+                "thresholds",
+                "at least one threshold is needed",
+            ));
         }
         let mut sorted = Vec::with_capacity(values.len());
         for &v in values {
@@ -137,7 +155,10 @@ impl Params {
 
     /// The largest threshold, metres.
     pub fn max_distance_m(&self) -> f64 {
-        self.thresholds.iter().map(|t| t.distance_m).fold(0.0, f64::max)
+        self.thresholds
+            .iter()
+            .map(|t| t.distance_m)
+            .fold(0.0, f64::max)
     }
 
     /// How far the walking-time distribution (and a network search) reaches, metres.

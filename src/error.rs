@@ -133,7 +133,9 @@ pub enum Error {
         what: &'static str,
     },
     /// A population value that is not a finite number ≥ 0.
-    #[error("{location}: invalid population {value}: expected a finite number ≥ 0 in field {field:?}")]
+    #[error(
+        "{location}: invalid population {value}: expected a finite number ≥ 0 in field {field:?}"
+    )]
     Population {
         /// Where.
         location: Location,

@@ -61,7 +61,9 @@ pub use config::{Params, Threshold, ThresholdUnit};
 pub use coverage::{DistanceModel, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
-pub use load::{read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet};
+pub use load::{
+    read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
+};
 pub use network::{Network, WalkLine};
 pub use project::Projection;
 
@@ -88,7 +90,12 @@ pub struct Analysis {
 /// bounding box of their anchors. Stations far from every block do not move it, so scenarios
 /// that add stations to the same blocks share one plane (and one network graph).
 pub fn projection_for(blocks: &BlockSet) -> Projection {
-    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for b in &blocks.blocks {
         bbox[0] = bbox[0].min(b.anchor[0]);
         bbox[1] = bbox[1].min(b.anchor[1]);
@@ -102,12 +109,22 @@ pub fn projection_for(blocks: &BlockSet) -> Projection {
 }
 
 /// Measures and aggregates: every block against `stations` under `model`.
-pub fn analyse(stations: &[Station], blocks: &BlockSet, model: &dyn DistanceModel, params: &Params) -> Analysis {
+pub fn analyse(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+) -> Analysis {
     use rayon::prelude::*;
     let projection = projection_for(blocks);
     let entrances: Vec<Vec<project::XY>> = stations
         .iter()
-        .map(|s| s.entrances.iter().map(|p| projection.forward(p[0], p[1])).collect())
+        .map(|s| {
+            s.entrances
+                .iter()
+                .map(|p| projection.forward(p[0], p[1]))
+                .collect()
+        })
         .collect();
     let anchors: Vec<project::XY> = blocks
         .blocks

@@ -172,7 +172,12 @@ mod tests {
     #[test]
     fn round_trip_is_sub_millimetre() {
         let p = Projection::centred_on(24.94, 60.17);
-        for &(lon, lat) in &[(24.94, 60.17), (25.5, 60.6), (24.3, 59.8), (24.94001, 60.17002)] {
+        for &(lon, lat) in &[
+            (24.94, 60.17),
+            (25.5, 60.6),
+            (24.3, 59.8),
+            (24.94001, 60.17002),
+        ] {
             let back = p.inverse(p.forward(lon, lat));
             let d = distance(p.forward(back[0], back[1]), p.forward(lon, lat));
             assert!(d < 1e-6, "{lon},{lat} → {back:?}");
@@ -186,7 +191,15 @@ mod tests {
         let [m_lat, m_lon] = metres_per_degree(30.72);
         let dx = p.forward(121.331, 30.72)[0];
         let dy = p.forward(121.33, 30.721)[1];
-        assert!((dx - m_lon * 0.001).abs() < 1e-3, "{dx} vs {}", m_lon * 0.001);
-        assert!((dy - m_lat * 0.001).abs() < 1e-3, "{dy} vs {}", m_lat * 0.001);
+        assert!(
+            (dx - m_lon * 0.001).abs() < 1e-3,
+            "{dx} vs {}",
+            m_lon * 0.001
+        );
+        assert!(
+            (dy - m_lat * 0.001).abs() < 1e-3,
+            "{dy} vs {}",
+            m_lat * 0.001
+        );
     }
 }

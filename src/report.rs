@@ -189,7 +189,12 @@ impl Summary {
         let mut o = String::new();
         let p = &self.parameters;
         let _ = writeln!(o, "walkshed {} — {} coverage", self.tool.version, p.mode);
-        let stations: Vec<String> = self.inputs.stations.iter().map(|s| s.display().to_string()).collect();
+        let stations: Vec<String> = self
+            .inputs
+            .stations
+            .iter()
+            .map(|s| s.display().to_string())
+            .collect();
         let _ = writeln!(o, "  stations  {}", stations.join(" + "));
         let _ = writeln!(o, "  blocks    {}", self.inputs.blocks.display());
         if let Some(n) = &self.inputs.network {
@@ -200,7 +205,9 @@ impl Summary {
             .thresholds
             .iter()
             .map(|t| match p.params.unit {
-                ThresholdUnit::Minutes => format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0)),
+                ThresholdUnit::Minutes => {
+                    format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0))
+                }
                 ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
             })
             .collect();
@@ -211,7 +218,11 @@ impl Summary {
             fmt_num(p.params.speed_m_per_min, 1)
         );
         if self.network.is_some() {
-            let _ = writeln!(o, ", along the network (max snap {} m)", fmt_num(p.params.max_snap_m, 0));
+            let _ = writeln!(
+                o,
+                ", along the network (max snap {} m)",
+                fmt_num(p.params.max_snap_m, 0)
+            );
         } else {
             let _ = writeln!(o, ", straight line × detour {}", p.params.detour);
         }
@@ -253,7 +264,11 @@ impl Summary {
                 fmt_num(n.population_on_pieces_without_station, 0)
             );
         }
-        let _ = writeln!(o, "\n  {:<10} {:>14} {:>8} {:>16}", "within", "residents", "share", "blocks");
+        let _ = writeln!(
+            o,
+            "\n  {:<10} {:>14} {:>8} {:>16}",
+            "within", "residents", "share", "blocks"
+        );
         for cov in &self.coverage {
             let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks));
         }
@@ -270,15 +285,29 @@ impl Summary {
                 .max()
                 .unwrap_or(5)
                 .clamp(5, 40);
-            let _ = write!(o, "  {:<width$} {:>7} {:>11}", "group", "blocks", "residents");
+            let _ = write!(
+                o,
+                "  {:<width$} {:>7} {:>11}",
+                "group", "blocks", "residents"
+            );
             for c in &self.coverage {
-                let _ = write!(o, " {:>9}", format!("≤{}", short_threshold(&c.threshold, p.params.unit)));
+                let _ = write!(
+                    o,
+                    " {:>9}",
+                    format!("≤{}", short_threshold(&c.threshold, p.params.unit))
+                );
             }
             o.push('\n');
             for g in groups {
                 let name = group_name(g);
                 let pad = width.saturating_sub(display_width(&name));
-                let _ = write!(o, "  {name}{:pad$} {:>7} {:>11}", "", g.blocks, fmt_num(g.population, 0));
+                let _ = write!(
+                    o,
+                    "  {name}{:pad$} {:>7} {:>11}",
+                    "",
+                    g.blocks,
+                    fmt_num(g.population, 0)
+                );
                 for c in &g.coverage {
                     let _ = write!(o, " {:>8.1}%", c.share * 100.0);
                 }
@@ -296,7 +325,13 @@ impl Summary {
 fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
             _ => 1,
         })
         .sum()
@@ -338,7 +373,9 @@ fn coverage_line(c: &Coverage, blocks: usize) -> String {
 /// A number with thousands separators and `decimals` decimals.
 pub fn fmt_num(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -439,7 +476,11 @@ impl Staged {
     }
 
     /// Stages `name` with the bytes `write` produces.
-    pub fn add(&mut self, name: &str, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+    pub fn add(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
         let path = self.dir.join(name);
         let werr = |source| Error::Write {
             path: path.clone(),
@@ -479,7 +520,13 @@ impl Staged {
 
 /// Writes the chosen table outputs of an analysis into `staged`. Maps are staged by
 /// [`crate::render`].
-pub fn stage_tables(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet, summary: &Summary, outputs: Outputs) -> Result<()> {
+pub fn stage_tables(
+    staged: &mut Staged,
+    analysis: &Analysis,
+    blocks: &BlockSet,
+    summary: &Summary,
+    outputs: Outputs,
+) -> Result<()> {
     if outputs.summary {
         let json = summary.to_json();
         staged.add("summary.json", |w| w.write_all(json.as_bytes()))?;
@@ -530,8 +577,14 @@ fn round_to(x: f64, decimals: i32) -> f64 {
 /// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load.
 pub fn stations_csv(analysis: &Analysis) -> String {
     let label = &analysis.params.thresholds[0].label;
-    let mut o = String::from("id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n");
-    for (s, (pop, n)) in analysis.stations.iter().zip(&analysis.aggregates.station_load) {
+    let mut o = String::from(
+        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n",
+    );
+    for (s, (pop, n)) in analysis
+        .stations
+        .iter()
+        .zip(&analysis.aggregates.station_load)
+    {
         let [lon, lat] = s.entrances[0];
         let _ = writeln!(
             o,
@@ -644,7 +697,10 @@ fn block_feature(text: &[u8], ws: &str) -> String {
         Some(m) => m,
         None => return as_str.into_owned(),
     };
-    let props = members.iter().find(|(k, _)| k == "properties").map(|(_, r)| r.clone());
+    let props = members
+        .iter()
+        .find(|(k, _)| k == "properties")
+        .map(|(_, r)| r.clone());
     match props {
         Some(r) if text[r.start] == b'{' && !text[r.clone()].windows(4).any(|w| w == b"\"ws_") => {
             let inner = String::from_utf8_lossy(&text[r.start + 1..r.end - 1]);
@@ -740,8 +796,14 @@ mod tests {
             r#"{"type":"Feature","properties":{"a":1,"ws_x":2},"geometry":null}"#
         );
         let f = br#"{"type":"Feature","properties":null,"geometry":null}"#;
-        assert_eq!(block_feature(f, "\"ws_x\":2"), r#"{"type":"Feature","properties":{"ws_x":2},"geometry":null}"#);
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature","properties":{"ws_x":2},"geometry":null}"#
+        );
         let f = br#"{"type":"Feature","properties":{"ws_x":1,"b":2},"geometry":null}"#;
-        assert_eq!(block_feature(f, "\"ws_x\":2"), r#"{"type":"Feature","properties":{"ws_x":2,"b":2},"geometry":null}"#);
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature","properties":{"ws_x":2,"b":2},"geometry":null}"#
+        );
     }
 }

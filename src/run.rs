@@ -82,7 +82,10 @@ pub struct Loaded {
 impl Loaded {
     /// All stations, base then added, in input order.
     pub fn all_stations(&self) -> Vec<crate::Station> {
-        self.stations.iter().flat_map(|s| s.stations.iter().cloned()).collect()
+        self.stations
+            .iter()
+            .flat_map(|s| s.stations.iter().cloned())
+            .collect()
     }
 }
 
@@ -118,7 +121,12 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
     match &loaded.network {
         Some(net) => {
             let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
-            analyse(&stations, &loaded.blocks, &model as &dyn DistanceModel, &job.params)
+            analyse(
+                &stations,
+                &loaded.blocks,
+                &model as &dyn DistanceModel,
+                &job.params,
+            )
         }
         None => {
             let model = StraightLine {
@@ -141,13 +149,26 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
 }
 
 /// Writes every chosen output of an analysis into the job's folder, atomically.
-pub fn write(job: &Job, loaded: &Loaded, analysis: &Analysis, summary: &Summary, progress: &mut dyn FnMut(Stage)) -> Result<Vec<PathBuf>> {
+pub fn write(
+    job: &Job,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    summary: &Summary,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Vec<PathBuf>> {
     let mut staged = Staged::new(&job.out_dir)?;
     progress(Stage::WriteTables);
     report::stage_tables(&mut staged, analysis, &loaded.blocks, summary, job.outputs)?;
     if job.outputs.maps {
         progress(Stage::Render);
-        crate::render::stage_maps(&mut staged, analysis, &loaded.blocks, loaded.network.as_deref(), summary, &job.map)?;
+        crate::render::stage_maps(
+            &mut staged,
+            analysis,
+            &loaded.blocks,
+            loaded.network.as_deref(),
+            summary,
+            &job.map,
+        )?;
     }
     staged.commit()
 }

@@ -33,7 +33,10 @@ impl NetworkModel {
     /// A network model on `network`, with the off-network limit `max_snap_m` (metres; SPEC's
     /// default is 200 m).
     pub fn new(network: Arc<Network>, max_snap_m: f64) -> Self {
-        NetworkModel { network, max_snap_m }
+        NetworkModel {
+            network,
+            max_snap_m,
+        }
     }
 
     /// The network measured on.
@@ -161,7 +164,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::network::tests::{at, line, network, projection, square_with_spur_and_island, EPS_M};
+    use crate::network::tests::{
+        at, line, network, projection, square_with_spur_and_island, EPS_M,
+    };
     use crate::project::distance;
 
     fn model(net: Network, max_snap_m: f64) -> NetworkModel {
@@ -187,16 +192,27 @@ mod tests {
         assert_abs_diff_eq!(b[0].station_leg_m.unwrap(), 10.0, epsilon = EPS_M);
         assert_eq!(b[0].piece_has_station, Some(true));
         assert_eq!(
-            (b[1].reach, b[1].station, b[1].distance_m, b[1].piece_has_station),
+            (
+                b[1].reach,
+                b[1].station,
+                b[1].distance_m,
+                b[1].piece_has_station
+            ),
             (Reach::Unreached, None, None, Some(false))
         );
         assert_abs_diff_eq!(b[1].block_leg_m.unwrap(), 10.0, epsilon = EPS_M);
-        assert_eq!((b[2].reach, b[2].station, b[2].piece_has_station), (Reach::OffNetwork, None, None));
+        assert_eq!(
+            (b[2].reach, b[2].station, b[2].piece_has_station),
+            (Reach::OffNetwork, None, None)
+        );
         assert_abs_diff_eq!(b[2].block_leg_m.unwrap(), 200.0, epsilon = EPS_M);
         assert_abs_diff_eq!(b[3].distance_m.unwrap(), 115.0, epsilon = EPS_M);
 
         let r = out.network.unwrap();
-        assert_eq!((r.nodes, r.edges, r.pieces, r.pieces_with_station), (7, 6, 2, 1));
+        assert_eq!(
+            (r.nodes, r.edges, r.pieces, r.pieces_with_station),
+            (7, 6, 2, 1)
+        );
         assert_abs_diff_eq!(r.length_km, 0.6, epsilon = 1e-9);
         assert!(r.stations_off_network.is_empty());
         // Every edge of the loop and spur has a reached end; the island's has none.
@@ -258,7 +274,10 @@ mod tests {
         let m = model(network(&[&[[0.0, 0.0], [100.0, 0.0], [200.0, 0.0]]]), 200.0);
         let same = at([60.0, 3.0]);
         let far = at([190.0, 0.0]);
-        for stations in [vec![vec![far], vec![same], vec![same]], vec![vec![same], vec![same], vec![far]]] {
+        for stations in [
+            vec![vec![far], vec![same], vec![same]],
+            vec![vec![same], vec![same], vec![far]],
+        ] {
             let want = stations.iter().position(|s| s[0] == same).unwrap() as u32;
             let out = m.measure(&stations, &[at([150.0, 10.0]), at([20.0, -4.0])], 1000.0);
             // Block 0 is nearer to `far`; block 1 to the tied pair, and the lower index wins.
@@ -274,10 +293,17 @@ mod tests {
                 let y = f64::from(i) * 37.0;
                 line(&i.to_string(), &[[0.0, y], [500.0, y + 40.0], [1000.0, y]])
             })
-            .chain((0..10).map(|i| line("x", &[[f64::from(i) * 100.0, 0.0], [f64::from(i) * 100.0, 1200.0]])))
+            .chain((0..10).map(|i| {
+                line(
+                    "x",
+                    &[[f64::from(i) * 100.0, 0.0], [f64::from(i) * 100.0, 1200.0]],
+                )
+            }))
             .collect();
         let m = NetworkModel::new(Arc::new(Network::build(&lines, &projection())), 200.0);
-        let stations: Vec<Vec<XY>> = (0..7).map(|i| vec![[f64::from(i) * 150.0, f64::from(i) * 170.0]]).collect();
+        let stations: Vec<Vec<XY>> = (0..7)
+            .map(|i| vec![[f64::from(i) * 150.0, f64::from(i) * 170.0]])
+            .collect();
         let anchors: Vec<XY> = (0..5000)
             .map(|i| [f64::from(i % 100) * 10.3, f64::from(i / 100) * 23.9])
             .collect();

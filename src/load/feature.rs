@@ -219,7 +219,9 @@ impl<'de> Visitor<'de> for NestSeed<'_> {
             match e {
                 Elem::Num(x) => {
                     if saw_array {
-                        return Err(de::Error::custom("a coordinate array mixes numbers and arrays"));
+                        return Err(de::Error::custom(
+                            "a coordinate array mixes numbers and arrays",
+                        ));
                     }
                     if n_numbers < 2 {
                         numbers[n_numbers] = x;
@@ -228,7 +230,9 @@ impl<'de> Visitor<'de> for NestSeed<'_> {
                 }
                 Elem::Arr(d) => {
                     if n_numbers > 0 {
-                        return Err(de::Error::custom("a coordinate array mixes numbers and arrays"));
+                        return Err(de::Error::custom(
+                            "a coordinate array mixes numbers and arrays",
+                        ));
                     }
                     saw_array = true;
                     if let Some(d) = d {

@@ -155,13 +155,23 @@ fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
 }
 
 fn on_segment(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> bool {
-    p[0] >= a[0].min(b[0]) && p[0] <= a[0].max(b[0]) && p[1] >= a[1].min(b[1]) && p[1] <= a[1].max(b[1])
+    p[0] >= a[0].min(b[0])
+        && p[0] <= a[0].max(b[0])
+        && p[1] >= a[1].min(b[1])
+        && p[1] <= a[1].max(b[1])
 }
 
 /// Whether segments `ab` and `cd` share any point.
 fn segments_touch(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
-    let (o1, o2, o3, o4) = (orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b));
-    if ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0)) && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0)) {
+    let (o1, o2, o3, o4) = (
+        orient(a, b, c),
+        orient(a, b, d),
+        orient(c, d, a),
+        orient(c, d, b),
+    );
+    if ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0))
+        && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
+    {
         return true;
     }
     (o1 == 0.0 && on_segment(a, b, c))
@@ -172,8 +182,14 @@ fn segments_touch(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
 
 /// Whether segments `ab` and `cd` cross at a single interior point of both.
 fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
-    let (o1, o2, o3, o4) = (orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b));
-    ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0)) && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
+    let (o1, o2, o3, o4) = (
+        orient(a, b, c),
+        orient(a, b, d),
+        orient(c, d, a),
+        orient(c, d, b),
+    );
+    ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0))
+        && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
 }
 
 /// A segment between two positions.
@@ -187,7 +203,10 @@ fn crosses(flat: &Flat, rings: &[(usize, std::ops::Range<usize>)]) -> bool {
         if pts.len() > 1 && pts.first() != pts.last() {
             pts.push(pts[0]);
         }
-        pts.windows(2).filter(|w| w[0] != w[1]).map(|w| (w[0], w[1])).collect()
+        pts.windows(2)
+            .filter(|w| w[0] != w[1])
+            .map(|w| (w[0], w[1]))
+            .collect()
     };
     let all: Vec<(usize, Vec<Segment>)> = rings.iter().map(|(p, r)| (*p, segs(r))).collect();
     for (ri, (_, s)) in all.iter().enumerate() {
@@ -201,7 +220,8 @@ fn crosses(flat: &Flat, rings: &[(usize, std::ops::Range<usize>)]) -> bool {
                     let (c, d) = s[j];
                     let (shared, other_i, other_j) = if b == c { (b, a, d) } else { (a, b, c) };
                     if orient(other_i, shared, other_j) == 0.0
-                        && (on_segment(shared, other_i, other_j) || on_segment(shared, other_j, other_i))
+                        && (on_segment(shared, other_i, other_j)
+                            || on_segment(shared, other_j, other_i))
                     {
                         return true;
                     }
@@ -252,7 +272,13 @@ mod tests {
         assert!(p.is_none());
         assert!((c[0] - d / 2.0).abs() < 1e-12 && (c[1] - d / 2.0).abs() < 1e-9);
         // A hole in the right half pulls the centroid left.
-        let hole = [[0.6 * d, 0.4 * d], [0.8 * d, 0.4 * d], [0.8 * d, 0.6 * d], [0.6 * d, 0.6 * d], [0.6 * d, 0.4 * d]];
+        let hole = [
+            [0.6 * d, 0.4 * d],
+            [0.8 * d, 0.4 * d],
+            [0.8 * d, 0.6 * d],
+            [0.6 * d, 0.6 * d],
+            [0.6 * d, 0.4 * d],
+        ];
         let (c2, p2) = polygon_anchor(&flat_polygon(&[&sq, &hole]));
         assert!(p2.is_none());
         assert!(c2[0] < c[0]);
@@ -261,9 +287,15 @@ mod tests {
     #[test]
     fn problems_are_found() {
         let bow = [[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]];
-        assert_eq!(polygon_anchor(&flat_polygon(&[&bow])).1, Some(PolygonProblem::SelfIntersection));
+        assert_eq!(
+            polygon_anchor(&flat_polygon(&[&bow])).1,
+            Some(PolygonProblem::SelfIntersection)
+        );
         let open = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]];
-        assert_eq!(polygon_anchor(&flat_polygon(&[&open])).1, Some(PolygonProblem::UnclosedRing));
+        assert_eq!(
+            polygon_anchor(&flat_polygon(&[&open])).1,
+            Some(PolygonProblem::UnclosedRing)
+        );
         let flat_line = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.0, 0.0]];
         assert!(polygon_anchor(&flat_polygon(&[&flat_line])).1.is_some());
     }

@@ -140,7 +140,15 @@ impl Source {
         })?;
         let layout = match scan::layout(&bytes) {
             Ok(l) => l,
-            Err(e) => return Err(syntax_error(path, &bytes, 0..bytes.len(), e.offset, &e.message)),
+            Err(e) => {
+                return Err(syntax_error(
+                    path,
+                    &bytes,
+                    0..bytes.len(),
+                    e.offset,
+                    &e.message,
+                ))
+            }
         };
         for (key, range) in &layout.members {
             let value: Value = serde_json::from_slice(&bytes[range.clone()])
@@ -160,7 +168,6 @@ impl Source {
             path: path.to_path_buf(),
             bytes,
             features: layout.features,
-
         })
     }
 
@@ -184,7 +191,11 @@ impl Source {
                         location: Location::feature(&self.path, i, feature_id(&raw, 0)),
                         message: format!(
                             "expected a Feature, found {}",
-                            raw.kind.as_deref().map_or("an object without \"type\"".to_owned(), |k| format!("type {k:?}"))
+                            raw.kind
+                                .as_deref()
+                                .map_or("an object without \"type\"".to_owned(), |k| format!(
+                                    "type {k:?}"
+                                ))
                         ),
                     });
                 }
@@ -208,7 +219,13 @@ fn with_feature(e: Error, index: usize) -> Error {
     }
 }
 
-fn syntax_error(path: &Path, bytes: &[u8], whole: std::ops::Range<usize>, offset: usize, message: &str) -> Error {
+fn syntax_error(
+    path: &Path,
+    bytes: &[u8],
+    whole: std::ops::Range<usize>,
+    offset: usize,
+    message: &str,
+) -> Error {
     // Prefer serde_json's own account of the problem, which is exact.
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes[whole.clone()]) {
         return json_error(path, bytes, whole.start, &e);
@@ -306,7 +323,11 @@ fn geometry<'r>(
         return Err(Error::GeometryType {
             location: location(),
             expected,
-            found: if kind.is_empty() { "a geometry without \"type\"".to_owned() } else { kind.to_owned() },
+            found: if kind.is_empty() {
+                "a geometry without \"type\"".to_owned()
+            } else {
+                kind.to_owned()
+            },
         });
     }
     let want_depth = match kind {
@@ -328,7 +349,11 @@ fn geometry<'r>(
         });
     }
     for p in &g.coords.points {
-        if !(p[0].is_finite() && p[1].is_finite() && (-180.0..=180.0).contains(&p[0]) && (-90.0..=90.0).contains(&p[1])) {
+        if !(p[0].is_finite()
+            && p[1].is_finite()
+            && (-180.0..=180.0).contains(&p[0])
+            && (-90.0..=90.0).contains(&p[1]))
+        {
             return Err(Error::OutOfRange {
                 location: location(),
                 x: p[0],

@@ -193,7 +193,8 @@ where
     if !per_blob.iter().any(|(header, _)| *header) {
         return Err(Error::Osm {
             path: path.to_path_buf(),
-            message: "no OSMHeader block found: not an OpenStreetMap PBF file, or an empty one".into(),
+            message: "no OSMHeader block found: not an OpenStreetMap PBF file, or an empty one"
+                .into(),
         });
     }
     Ok(per_blob.into_iter().flat_map(|(_, out)| out).collect())
@@ -208,7 +209,9 @@ mod tests {
 
     /// A file of the crate's test data.
     fn data(relative: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(relative)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("data")
+            .join(relative)
     }
 
     /// `id → coordinates` of a walk GeoJSON file of LineStrings.
@@ -238,12 +241,17 @@ mod tests {
     fn assert_same_lines(pbf: &Path, geojson: &Path, count: usize) {
         let lines = read_walk_lines(pbf).unwrap();
         let want = geojson_lines(geojson);
-        let got: BTreeMap<String, Vec<[f64; 2]>> =
-            lines.iter().map(|l| (l.id.clone(), l.coords.clone())).collect();
+        let got: BTreeMap<String, Vec<[f64; 2]>> = lines
+            .iter()
+            .map(|l| (l.id.clone(), l.coords.clone()))
+            .collect();
         assert_eq!(got.len(), lines.len(), "ids are unique");
         let missing: Vec<_> = want.keys().filter(|k| !got.contains_key(*k)).collect();
         let extra: Vec<_> = got.keys().filter(|k| !want.contains_key(*k)).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "missing {missing:?}, extra {extra:?}"
+        );
         for (id, coords) in &want {
             let bits = |c: &[[f64; 2]]| c.iter().map(|p| p.map(f64::to_bits)).collect::<Vec<_>>();
             assert_eq!(bits(&got[id]), bits(coords), "line {id}");
@@ -297,8 +305,16 @@ mod tests {
         assert!(!ok(&[("highway", "residential"), ("foot", "no")]));
         assert!(!ok(&[("highway", "service"), ("access", "private")]));
         assert!(!ok(&[("highway", "service"), ("access", "no")]));
-        assert!(ok(&[("highway", "service"), ("access", "private"), ("foot", "permissive")]));
-        assert!(ok(&[("highway", "track"), ("access", "no"), ("foot", "designated")]));
+        assert!(ok(&[
+            ("highway", "service"),
+            ("access", "private"),
+            ("foot", "permissive")
+        ]));
+        assert!(ok(&[
+            ("highway", "track"),
+            ("access", "no"),
+            ("foot", "designated")
+        ]));
         assert!(!ok(&[("highway", "trunk"), ("foot", "yes")]));
         assert!(!ok(&[("highway", "motorway_link")]));
         assert!(!ok(&[("barrier", "bollard"), ("foot", "yes")]));
@@ -313,10 +329,20 @@ mod tests {
         assert!(matches!(read_walk_lines(&missing), Err(Error::Read { .. })));
 
         let garbage = dir.path().join("garbage.osm.pbf");
-        std::fs::write(&garbage, b"{\"type\": \"FeatureCollection\", \"features\": []}").unwrap();
+        std::fs::write(
+            &garbage,
+            b"{\"type\": \"FeatureCollection\", \"features\": []}",
+        )
+        .unwrap();
         let err = read_walk_lines(&garbage).unwrap_err();
-        assert!(matches!(&err, Error::Osm { path, .. } if path == &garbage), "{err}");
-        assert!(err.to_string().contains("cannot read OpenStreetMap data"), "{err}");
+        assert!(
+            matches!(&err, Error::Osm { path, .. } if path == &garbage),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("cannot read OpenStreetMap data"),
+            "{err}"
+        );
 
         let whole = std::fs::read(data("helsinki/Helsinki.osm.pbf")).unwrap();
         for cut in [3, 20, 200, whole.len() / 2, whole.len() - 1] {
@@ -336,6 +362,9 @@ mod tests {
         let empty = dir.path().join("empty.osm.pbf");
         std::fs::write(&empty, b"").unwrap();
         let err = read_walk_lines(&empty).unwrap_err();
-        assert!(err.to_string().contains("no OSMHeader block found"), "{err}");
+        assert!(
+            err.to_string().contains("no OSMHeader block found"),
+            "{err}"
+        );
     }
 }

@@ -89,7 +89,8 @@ pub(crate) fn skip_value(b: &[u8], i: usize) -> Result<usize, ScanError> {
         }
         Some(_) => {
             let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t' | RS)
+            while j < b.len()
+                && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t' | RS)
             {
                 j += 1;
             }
@@ -127,9 +128,9 @@ pub(crate) fn layout(bytes: &[u8]) -> Result<Layout, ScanError> {
     }
     // One object: a FeatureCollection, or a lone Feature.
     let members = object_members(bytes, first)?;
-    let is_collection = members.iter().any(|(k, r)| {
-        k == "type" && &bytes[r.clone()] == b"\"FeatureCollection\"".as_slice()
-    });
+    let is_collection = members
+        .iter()
+        .any(|(k, r)| k == "type" && &bytes[r.clone()] == b"\"FeatureCollection\"".as_slice());
     if !is_collection {
         return Ok(Layout {
             features: std::iter::once(first..first_end).collect(),
@@ -227,8 +228,14 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(bytes.len());
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -280,6 +287,8 @@ mod tests {
         assert_eq!(line_column(text, 3), (2, 1));
         let off = offset_of(text, 3, 1);
         assert_eq!(text[off], b'f');
-        assert!(layout(b"{\"type\":\"FeatureCollection\",\"features\":[{\"a\":1} {\"b\":2}]}").is_err());
+        assert!(
+            layout(b"{\"type\":\"FeatureCollection\",\"features\":[{\"a\":1} {\"b\":2}]}").is_err()
+        );
     }
 }

@@ -26,10 +26,12 @@ pub(super) fn build(lines: &[WalkLine], projection: &Projection) -> Network {
                 continue;
             }
             let next_id = node_lonlat.len() as u32;
-            let node = *node_of.entry([lon.to_bits(), lat.to_bits()]).or_insert_with(|| {
-                node_lonlat.push([lon, lat]);
-                next_id
-            });
+            let node = *node_of
+                .entry([lon.to_bits(), lat.to_bits()])
+                .or_insert_with(|| {
+                    node_lonlat.push([lon, lat]);
+                    next_id
+                });
             if let Some(p) = previous {
                 if p != node {
                     edge_nodes.push([p, node]);
@@ -93,7 +95,13 @@ fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Arc>) {
         arc_start[n + 1] += arc_start[n];
     }
     let mut fill = arc_start.clone();
-    let mut arcs = vec![Arc { to: 0, length_m: 0.0 }; 2 * edges.len()];
+    let mut arcs = vec![
+        Arc {
+            to: 0,
+            length_m: 0.0
+        };
+        2 * edges.len()
+    ];
     for e in edges {
         let [a, b] = e.nodes;
         arcs[fill[a as usize] as usize] = Arc {

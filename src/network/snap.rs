@@ -151,7 +151,13 @@ fn z_order_keys(points: &[XY]) -> Vec<u32> {
             hi[k] = hi[k].max(p[k]);
         }
     }
-    let scale = [0, 1].map(|k| if hi[k] > lo[k] { 65535.0 / (hi[k] - lo[k]) } else { 0.0 });
+    let scale = [0, 1].map(|k| {
+        if hi[k] > lo[k] {
+            65535.0 / (hi[k] - lo[k])
+        } else {
+            0.0
+        }
+    });
     points
         .par_iter()
         .map(|p| {

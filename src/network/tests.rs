@@ -29,7 +29,11 @@ pub(crate) fn line(id: &str, points_m: &[XY]) -> WalkLine {
 
 /// A network from lines in plane metres.
 pub(crate) fn network(lines: &[&[XY]]) -> Network {
-    let lines: Vec<WalkLine> = lines.iter().enumerate().map(|(i, l)| line(&i.to_string(), l)).collect();
+    let lines: Vec<WalkLine> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| line(&i.to_string(), l))
+        .collect();
     Network::build(&lines, &projection())
 }
 
@@ -43,7 +47,13 @@ pub(crate) fn at(xy: XY) -> XY {
 /// Square loop 0–100 m with a 100 m spur north from (100, 100), and a separate 100 m island.
 pub(crate) fn square_with_spur_and_island() -> Network {
     network(&[
-        &[[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]],
+        &[
+            [0.0, 0.0],
+            [100.0, 0.0],
+            [100.0, 100.0],
+            [0.0, 100.0],
+            [0.0, 0.0],
+        ],
         &[[100.0, 100.0], [100.0, 200.0]],
         &[[300.0, 0.0], [400.0, 0.0]],
     ])
@@ -67,12 +77,18 @@ fn square_spur_island_graph() {
     assert_eq!(net.edges()[4].nodes, [2, 4]);
     assert_eq!(net.arcs(2).len(), 3);
     assert_eq!(net.arcs(4).len(), 1);
-    assert_eq!((0..5).map(|n| net.piece_of_node(n)).collect::<Vec<_>>(), [0; 5]);
+    assert_eq!(
+        (0..5).map(|n| net.piece_of_node(n)).collect::<Vec<_>>(),
+        [0; 5]
+    );
     assert_eq!(net.piece_of_node(5), 1);
     assert_eq!(net.piece_of_edge(5), 1);
     for e in net.edges() {
         let [a, b] = e.nodes;
-        assert_eq!(e.length_m, distance(net.nodes()[a as usize], net.nodes()[b as usize]));
+        assert_eq!(
+            e.length_m,
+            distance(net.nodes()[a as usize], net.nodes()[b as usize])
+        );
     }
 }
 
@@ -87,7 +103,11 @@ fn square_spur_island_distances() {
     let paths = net.shortest_paths(vec![s], 1000.0);
     let expected = [60.0, 160.0, 160.0, 60.0, 260.0];
     for (n, want) in expected.iter().enumerate() {
-        assert_abs_diff_eq!(paths.node_distance_m(n as u32).unwrap(), want, epsilon = EPS_M);
+        assert_abs_diff_eq!(
+            paths.node_distance_m(n as u32).unwrap(),
+            want,
+            epsilon = EPS_M
+        );
     }
     assert_eq!(paths.node(5), None);
     assert_eq!(paths.node(6), None);
@@ -112,7 +132,10 @@ fn square_spur_island_distances() {
 #[test]
 fn station_and_block_on_the_same_edge_both_orders() {
     let net = network(&[&[[0.0, 0.0], [1000.0, 0.0]]]);
-    for (station, block) in [([200.0, 10.0], [300.0, -5.0]), ([300.0, -5.0], [200.0, 10.0])] {
+    for (station, block) in [
+        ([200.0, 10.0], [300.0, -5.0]),
+        ([300.0, -5.0], [200.0, 10.0]),
+    ] {
         let s = source(&net, 0, station);
         let paths = net.shortest_paths(vec![s], 500.0);
         let b = net.snap(at(block)).unwrap();
@@ -129,7 +152,13 @@ fn station_and_block_on_the_same_edge_both_orders() {
 fn same_edge_walk_goes_straight_along_the_edge() {
     // A 10 × 100 m loop; station and block both on its west side (edge 0, (0,0) → (0,100)),
     // 10 m and 90 m up: 1 + 80 + 1 m along the side, where round the loop is 142 m.
-    let net = network(&[&[[0.0, 0.0], [0.0, 100.0], [10.0, 100.0], [10.0, 0.0], [0.0, 0.0]]]);
+    let net = network(&[&[
+        [0.0, 0.0],
+        [0.0, 100.0],
+        [10.0, 100.0],
+        [10.0, 0.0],
+        [0.0, 0.0],
+    ]]);
     let s = source(&net, 0, [-1.0, 10.0]);
     let b = net.snap(at([-1.0, 90.0])).unwrap();
     assert_eq!((s.snap.edge, b.edge), (0, 0));
@@ -137,10 +166,25 @@ fn same_edge_walk_goes_straight_along_the_edge() {
     assert_abs_diff_eq!(paths.to_snap(&net, &b).unwrap().0, 82.0, epsilon = EPS_M);
     // Without the station's own edge in the reckoning, the walk would go round via the nodes.
     let via_nodes = net.shortest_paths_from_seeds(
-        &[Seed { node: 0, dist_m: 11.0, source: 0 }, Seed { node: 1, dist_m: 91.0, source: 0 }],
+        &[
+            Seed {
+                node: 0,
+                dist_m: 11.0,
+                source: 0,
+            },
+            Seed {
+                node: 1,
+                dist_m: 91.0,
+                source: 0,
+            },
+        ],
         1000.0,
     );
-    assert_abs_diff_eq!(via_nodes.to_snap(&net, &b).unwrap().0, 102.0, epsilon = EPS_M);
+    assert_abs_diff_eq!(
+        via_nodes.to_snap(&net, &b).unwrap().0,
+        102.0,
+        epsilon = EPS_M
+    );
 }
 
 #[test]
@@ -153,13 +197,24 @@ fn two_blocks_on_one_edge() {
     let b1 = net.snap(at([30.0, 4.0])).unwrap();
     let b2 = net.snap(at([70.0, -3.0])).unwrap();
     assert_eq!((b1.edge, b2.edge), (1, 1));
-    assert_abs_diff_eq!(paths.to_snap(&net, &b1).unwrap().0, 50.0 + 30.0 + 4.0, epsilon = EPS_M);
-    assert_abs_diff_eq!(paths.to_snap(&net, &b2).unwrap().0, 50.0 + 70.0 + 3.0, epsilon = EPS_M);
+    assert_abs_diff_eq!(
+        paths.to_snap(&net, &b1).unwrap().0,
+        50.0 + 30.0 + 4.0,
+        epsilon = EPS_M
+    );
+    assert_abs_diff_eq!(
+        paths.to_snap(&net, &b2).unwrap().0,
+        50.0 + 70.0 + 3.0,
+        epsilon = EPS_M
+    );
 }
 
 #[test]
 fn crossing_lines_without_shared_vertex_do_not_connect() {
-    let bridge = network(&[&[[-100.0, 0.0], [100.0, 0.0]], &[[0.0, -100.0], [0.0, 100.0]]]);
+    let bridge = network(&[
+        &[[-100.0, 0.0], [100.0, 0.0]],
+        &[[0.0, -100.0], [0.0, 100.0]],
+    ]);
     assert_eq!(bridge.node_count(), 4);
     assert_eq!(bridge.piece_count(), 2);
     let s = source(&bridge, 0, [-100.0, 0.0]);
@@ -177,7 +232,11 @@ fn crossing_lines_without_shared_vertex_do_not_connect() {
     let s = source(&junction, 0, [-100.0, 0.0]);
     let paths = junction.shortest_paths(vec![s], 10_000.0);
     let b = junction.snap(at([0.0, 100.0])).unwrap();
-    assert_abs_diff_eq!(paths.to_snap(&junction, &b).unwrap().0, 200.0, epsilon = EPS_M);
+    assert_abs_diff_eq!(
+        paths.to_snap(&junction, &b).unwrap().0,
+        200.0,
+        epsilon = EPS_M
+    );
 }
 
 #[test]
@@ -187,10 +246,19 @@ fn nodes_key_on_exact_bits() {
     let b = p.inverse([100.0, 0.0]);
     let nudged = [f64::from_bits(a[0].to_bits() + 1), a[1]];
     let lines = [
-        WalkLine { id: "a".into(), coords: vec![a, b] },
-        WalkLine { id: "b".into(), coords: vec![nudged, p.inverse([0.0, 100.0])] },
+        WalkLine {
+            id: "a".into(),
+            coords: vec![a, b],
+        },
+        WalkLine {
+            id: "b".into(),
+            coords: vec![nudged, p.inverse([0.0, 100.0])],
+        },
         // Consecutive duplicates give no edge; a non-finite vertex breaks the line.
-        WalkLine { id: "c".into(), coords: vec![b, b, [f64::NAN, 0.0], p.inverse([200.0, 0.0])] },
+        WalkLine {
+            id: "c".into(),
+            coords: vec![b, b, [f64::NAN, 0.0], p.inverse([200.0, 0.0])],
+        },
     ];
     let net = Network::build(&lines, &p);
     assert_eq!(net.node_count(), 5);
@@ -202,16 +270,40 @@ fn nodes_key_on_exact_bits() {
 fn snapping_tie_goes_to_the_lower_edge_index() {
     // Two edges meeting at (100, 0); a point beyond the corner is equally close to both.
     for (lines, want_edge, want_along_m) in [
-        (vec![line("a", &[[0.0, 0.0], [100.0, 0.0]]), line("b", &[[100.0, 0.0], [100.0, 100.0]])], 0, 100.0),
-        (vec![line("b", &[[100.0, 100.0], [100.0, 0.0]]), line("a", &[[0.0, 0.0], [100.0, 0.0]])], 0, 100.0),
-        (vec![line("b", &[[100.0, 0.0], [100.0, 100.0]]), line("a", &[[100.0, 0.0], [0.0, 0.0]])], 0, 0.0),
+        (
+            vec![
+                line("a", &[[0.0, 0.0], [100.0, 0.0]]),
+                line("b", &[[100.0, 0.0], [100.0, 100.0]]),
+            ],
+            0,
+            100.0,
+        ),
+        (
+            vec![
+                line("b", &[[100.0, 100.0], [100.0, 0.0]]),
+                line("a", &[[0.0, 0.0], [100.0, 0.0]]),
+            ],
+            0,
+            100.0,
+        ),
+        (
+            vec![
+                line("b", &[[100.0, 0.0], [100.0, 100.0]]),
+                line("a", &[[100.0, 0.0], [0.0, 0.0]]),
+            ],
+            0,
+            0.0,
+        ),
     ] {
         let net = Network::build(&lines, &projection());
         let s = net.snap(at([110.0, -10.0])).unwrap();
         assert_eq!(s.edge, want_edge);
         assert_abs_diff_eq!(s.along_m, want_along_m, epsilon = EPS_M);
         assert_abs_diff_eq!(s.leg_m, 200f64.sqrt(), epsilon = EPS_M);
-        assert_eq!(s.point, net.nodes()[net.edges()[0].nodes[usize::from(want_along_m > 0.0)] as usize]);
+        assert_eq!(
+            s.point,
+            net.nodes()[net.edges()[0].nodes[usize::from(want_along_m > 0.0)] as usize]
+        );
     }
 }
 
@@ -231,8 +323,16 @@ fn search_ties_go_to_the_lower_source() {
     let (l01, l12) = (net.edges()[0].length_m, net.edges()[1].length_m);
     for (left, right) in [(0, 1), (1, 0)] {
         let seeds = [
-            Seed { node: 0, dist_m: l12, source: left },
-            Seed { node: 2, dist_m: l01, source: right },
+            Seed {
+                node: 0,
+                dist_m: l12,
+                source: left,
+            },
+            Seed {
+                node: 2,
+                dist_m: l01,
+                source: right,
+            },
         ];
         let paths = net.shortest_paths_from_seeds(&seeds, 1000.0);
         assert_eq!(paths.node(1), Some((l01 + l12, 0)));
@@ -255,7 +355,10 @@ fn snap_matches_a_brute_force_scan() {
         let mut pts = vec![[rng.gen_range(0.0..1000.0), rng.gen_range(0.0..1000.0)]];
         for _ in 0..rng.gen_range(1..4) {
             let [x, y]: XY = pts[pts.len() - 1];
-            pts.push([x + rng.gen_range(-80.0..80.0), y + rng.gen_range(-80.0..80.0)]);
+            pts.push([
+                x + rng.gen_range(-80.0..80.0),
+                y + rng.gen_range(-80.0..80.0),
+            ]);
         }
         lines.push(line(&i.to_string(), &pts));
     }
@@ -265,14 +368,22 @@ fn snap_matches_a_brute_force_scan() {
         let s = net.snap(p).unwrap();
         let brute = (0..net.edge_count() as u32)
             .map(|e| {
-                let seg = Segment { a: net.edge_points(e)[0], b: net.edge_points(e)[1], edge: e };
+                let seg = Segment {
+                    a: net.edge_points(e)[0],
+                    b: net.edge_points(e)[1],
+                    edge: e,
+                };
                 (seg.distance_2(&p), e)
             })
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
             .unwrap();
         assert_eq!(s.edge, brute.1);
         assert_abs_diff_eq!(s.leg_m * s.leg_m, brute.0, epsilon = 1e-6);
-        assert_abs_diff_eq!(distance(s.point, net.edge_points(s.edge)[0]), s.along_m, epsilon = 1e-9);
+        assert_abs_diff_eq!(
+            distance(s.point, net.edge_points(s.edge)[0]),
+            s.along_m,
+            epsilon = 1e-9
+        );
     }
 }
 
