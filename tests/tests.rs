@@ -1,8 +1,8 @@
 //! walkshed's integration tests, in one test binary. Fixtures are built in the tests or read
 //! from `data/` (see `data/README.md` for provenance).
 
+mod batch;
+mod cli;
 mod common;
 mod coverage;
 mod render;
-mod batch;
-mod cli;
