@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use rstar::RTree;
 
 use super::snap::Segment;
-use super::{Arc, Edge, Network, WalkLine};
+use super::{Edge, Neighbour, Network, WalkLine};
 use crate::project::{distance, Projection};
 
 /// Builds the network: nodes keyed on the exact bits of longitude/latitude (numbered by first
@@ -85,7 +85,7 @@ pub(super) fn build(lines: &[WalkLine], projection: &Projection) -> Network {
 }
 
 /// CSR adjacency: per node, its arcs in edge order.
-fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Arc>) {
+fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Neighbour>) {
     let mut arc_start = vec![0u32; nodes + 1];
     for e in edges {
         arc_start[e.nodes[0] as usize + 1] += 1;
@@ -96,7 +96,7 @@ fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Arc>) {
     }
     let mut fill = arc_start.clone();
     let mut arcs = vec![
-        Arc {
+        Neighbour {
             to: 0,
             length_m: 0.0
         };
@@ -104,12 +104,12 @@ fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Arc>) {
     ];
     for e in edges {
         let [a, b] = e.nodes;
-        arcs[fill[a as usize] as usize] = Arc {
+        arcs[fill[a as usize] as usize] = Neighbour {
             to: b,
             length_m: e.length_m,
         };
         fill[a as usize] += 1;
-        arcs[fill[b as usize] as usize] = Arc {
+        arcs[fill[b as usize] as usize] = Neighbour {
             to: a,
             length_m: e.length_m,
         };
@@ -119,7 +119,7 @@ fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Arc>) {
 }
 
 /// Connected pieces by breadth-first search, numbered in order of their lowest node.
-fn pieces(arc_start: &[u32], arcs: &[Arc]) -> (Vec<u32>, usize) {
+fn pieces(arc_start: &[u32], arcs: &[Neighbour]) -> (Vec<u32>, usize) {
     const NONE: u32 = u32::MAX;
     let nodes = arc_start.len() - 1;
     let mut piece = vec![NONE; nodes];

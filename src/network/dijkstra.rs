@@ -151,7 +151,7 @@ impl Network {
             if d != dist_m[i] || s != source[i] {
                 continue; // stale entry
             }
-            for arc in self.arcs(node) {
+            for arc in self.neighbours(node) {
                 let nd = d + arc.length_m;
                 let j = arc.to as usize;
                 if nd <= bound_m && better(nd, s, dist_m[j], source[j]) {

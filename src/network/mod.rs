@@ -53,7 +53,7 @@ pub struct Edge {
 
 /// One entry of a node's adjacency list.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Arc {
+pub struct Neighbour {
     /// The node at the other end.
     pub to: u32,
     /// The edge's length in metres.
@@ -74,7 +74,7 @@ pub struct Network {
     /// CSR offsets: node `n`'s arcs are `arcs[arc_start[n]..arc_start[n + 1]]`.
     arc_start: Vec<u32>,
     /// CSR arcs, each edge twice (once from each end), in edge order per node.
-    arcs: Vec<Arc>,
+    arcs: Vec<Neighbour>,
     /// Connected piece of each node, numbered by lowest node.
     piece_of_node: Vec<u32>,
     /// Number of connected pieces.
@@ -126,8 +126,8 @@ impl Network {
         [self.node_xy[a as usize], self.node_xy[b as usize]]
     }
 
-    /// The arcs leaving `node` (each incident edge, seen from `node`).
-    pub fn arcs(&self, node: u32) -> &[Arc] {
+    /// The neighbours of `node`: one entry per incident edge, in edge order.
+    pub fn neighbours(&self, node: u32) -> &[Neighbour] {
         let n = node as usize;
         &self.arcs[self.arc_start[n] as usize..self.arc_start[n + 1] as usize]
     }

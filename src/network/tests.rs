@@ -75,8 +75,8 @@ fn square_spur_island_graph() {
     assert_abs_diff_eq!(net.length_m(), 600.0, epsilon = EPS_M);
     assert_eq!(net.edges()[3].nodes, [3, 0]);
     assert_eq!(net.edges()[4].nodes, [2, 4]);
-    assert_eq!(net.arcs(2).len(), 3);
-    assert_eq!(net.arcs(4).len(), 1);
+    assert_eq!(net.neighbours(2).len(), 3);
+    assert_eq!(net.neighbours(4).len(), 1);
     assert_eq!(
         (0..5).map(|n| net.piece_of_node(n)).collect::<Vec<_>>(),
         [0; 5]
@@ -385,6 +385,22 @@ fn snap_matches_a_brute_force_scan() {
             epsilon = 1e-9
         );
     }
+}
+
+#[test]
+fn snap_all_keeps_input_order() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    let net = network(&[
+        &[[0.0, 0.0], [300.0, 40.0], [600.0, 0.0]],
+        &[[100.0, -200.0], [120.0, 300.0]],
+    ]);
+    let mut points: Vec<XY> = (0..3000)
+        .map(|_| [rng.gen_range(-50.0..650.0), rng.gen_range(-250.0..350.0)])
+        .collect();
+    points.push([f64::NAN, 1.0]);
+    let one_by_one: Vec<_> = points.iter().map(|&p| net.snap(p)).collect();
+    assert_eq!(net.snap_all(&points), one_by_one);
+    assert_eq!(net.snap_all(&[]), []);
 }
 
 use rstar::PointDistance;
