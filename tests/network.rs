@@ -1,0 +1,154 @@
+//! Network mode on the real data in `data/`: the same network read from `.osm.pbf` and from
+//! GeoJSON gives identical results; network coverage never exceeds straight-line coverage; the
+//! reported pieces and off-network counts add up.
+
+use walkshed::run::{analyse_loaded, load, Job};
+use walkshed::{BlockFields, Params, Reach, ThresholdUnit};
+
+fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
+    let repo = crate::common::repo;
+    Job {
+        stations: repo(stations),
+        add_stations: Vec::new(),
+        blocks: repo(blocks),
+        network: network.map(repo),
+        fields: BlockFields::default(),
+        params: Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0).unwrap(),
+        out_dir: "unused".into(),
+        outputs: walkshed::report::Outputs::default(),
+        map: Default::default(),
+    }
+}
+
+#[test]
+fn osm_pbf_and_geojson_networks_give_identical_results() {
+    let s = "data/helsinki/stations.geojson";
+    let b = "data/helsinki/blocks.geojson";
+    let from_pbf = job(s, b, Some("data/helsinki/Helsinki.osm.pbf"));
+    let from_geojson = job(s, b, Some("data/helsinki/walk.geojson"));
+    let a = analyse_loaded(&from_pbf, &load(&from_pbf, &mut |_| {}).unwrap());
+    let g = analyse_loaded(&from_geojson, &load(&from_geojson, &mut |_| {}).unwrap());
+    for (i, (x, y)) in a
+        .measurement
+        .blocks
+        .iter()
+        .zip(&g.measurement.blocks)
+        .enumerate()
+    {
+        assert_eq!(x, y, "block {i}");
+    }
+    // The files list the ways in different orders (numeric way id vs. text id), so the reached
+    // edges come in a different order; as sets they are the same.
+    let edges = |m: &walkshed::Measurement| {
+        let mut e: Vec<String> = m
+            .network
+            .as_ref()
+            .unwrap()
+            .edges_reached
+            .iter()
+            .map(|x| format!("{x:?}"))
+            .collect();
+        e.sort();
+        e
+    };
+    assert_eq!(edges(&a.measurement), edges(&g.measurement));
+    assert_eq!(a.aggregates, g.aggregates);
+    // The total length is summed in file order: equal up to rounding.
+    let (mut na, ng) = (a.network.unwrap(), g.network.unwrap());
+    assert!((na.length_km - ng.length_km).abs() < 1e-9);
+    na.length_km = ng.length_km;
+    assert_eq!(na, ng);
+    let n = na;
+    assert_eq!((n.nodes, n.pieces), (6_109, 22));
+}
+
+#[test]
+fn network_coverage_never_exceeds_straight_line_and_pieces_add_up() {
+    for (s, b, w) in [
+        (
+            "data/helsinki/stations.geojson",
+            "data/helsinki/blocks.geojson",
+            "data/helsinki/walk.geojson",
+        ),
+        (
+            "data/shihua/stations.geojson",
+            "data/shihua/blocks.geojson",
+            "data/shihua/walk.geojson",
+        ),
+    ] {
+        let straight = job(s, b, None);
+        let network = job(s, b, Some(w));
+        let st = analyse_loaded(&straight, &load(&straight, &mut |_| {}).unwrap());
+        let nw = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap());
+        for (x, y) in st.aggregates.coverage.iter().zip(&nw.aggregates.coverage) {
+            assert!(
+                y.population_covered <= x.population_covered,
+                "{b}: {} > {}",
+                y.share,
+                x.share
+            );
+        }
+        // Per block, the walk is never shorter than the crow flies to the nearest station.
+        for (x, y) in st.measurement.blocks.iter().zip(&nw.measurement.blocks) {
+            if let Some(d) = y.distance_m {
+                assert!(d + 1e-6 >= x.distance_m.unwrap());
+            }
+        }
+        let n = nw.network.as_ref().unwrap();
+        assert!(n.pieces_with_station >= 1 && n.pieces_with_station <= n.pieces);
+        // Every block is reached, unreached on a piece, or off-network — and the counts match.
+        let blocks = &load(&network, &mut |_| {}).unwrap().blocks;
+        let (mut off, mut off_pop, mut lone, mut lone_pop) = (0, 0.0, 0, 0.0);
+        for (blk, m) in blocks.blocks.iter().zip(&nw.measurement.blocks) {
+            match (m.reach, m.piece_has_station) {
+                (Reach::OffNetwork, _) => {
+                    off += 1;
+                    off_pop += blk.population;
+                    assert!(m.distance_m.is_none() && m.block_leg_m.unwrap() > 200.0);
+                }
+                (_, Some(false)) => {
+                    lone += 1;
+                    lone_pop += blk.population;
+                    assert!(m.distance_m.is_none());
+                }
+                (Reach::Reached, Some(true)) => assert!(m.distance_m.is_some()),
+                (Reach::Unreached, Some(true)) => assert!(m.distance_m.is_none()),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            (n.blocks_off_network, n.population_off_network),
+            (off, off_pop)
+        );
+        assert_eq!(
+            (
+                n.blocks_on_pieces_without_station,
+                n.population_on_pieces_without_station
+            ),
+            (lone, lone_pop)
+        );
+    }
+}
+
+#[test]
+fn shihua_sample_reports_its_deliberate_gaps() {
+    // data/README.md: 8 farmland blocks (447 residents) lie beyond 200 m of any street, and an
+    // island village of 7 blocks (792 residents) sits on a piece of network with no station.
+    let network = job(
+        "data/shihua/stations.geojson",
+        "data/shihua/blocks.geojson",
+        Some("data/shihua/walk.geojson"),
+    );
+    let a = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap());
+    let n = a.network.unwrap();
+    assert_eq!((n.blocks_off_network, n.population_off_network), (8, 447.0));
+    assert_eq!(
+        (
+            n.blocks_on_pieces_without_station,
+            n.population_on_pieces_without_station
+        ),
+        (7, 792.0)
+    );
+    assert_eq!((n.pieces, n.pieces_with_station), (2, 1));
+    assert!(n.stations_off_network.is_empty());
+}
