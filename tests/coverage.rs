@@ -545,3 +545,49 @@ fn shuffled_feature_order_gives_the_same_per_block_results() {
     };
     assert_eq!(per_block(&src), per_block(&shuffled));
 }
+
+#[test]
+fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
+    use walkshed::load::PolygonProblem;
+    // data/helsinki/bad-geometries.geojson: 43 building outlines cut by the extract boundary and one
+    // self-intersecting district. 22 cut rings are left open; of the 21 that still close, shapely
+    // (GEOS) finds 4 self-intersecting, 3 with too few points and 14 valid.
+    let path = crate::common::repo("data/helsinki/bad-geometries.geojson");
+    let blocks = walkshed::read_blocks(&path, &BlockFields::default()).unwrap();
+    let invalid = blocks.invalid();
+    assert_eq!(blocks.blocks.len(), 44);
+    let count = |p: PolygonProblem| invalid.iter().filter(|x| x.2 == p).count();
+    assert_eq!(count(PolygonProblem::UnclosedRing), 22);
+    assert_eq!(count(PolygonProblem::SelfIntersection), 5);
+    assert_eq!(count(PolygonProblem::TooFewPoints), 3);
+    let geos_valid = [
+        "w122886603",
+        "w123522917",
+        "w123522919",
+        "w123554599",
+        "w123586001",
+        "w137931581",
+        "w17361610",
+        "w21240853",
+        "w22145802",
+        "w22466181",
+        "w22905074",
+        "w22907244",
+        "w24337154",
+        "w37264746",
+    ];
+    for b in &blocks.blocks {
+        assert_eq!(
+            b.problem.is_none(),
+            geos_valid.contains(&b.id.as_str()),
+            "{} {:?}",
+            b.id,
+            b.problem
+        );
+        assert!(
+            (24.9..25.0).contains(&b.anchor[0]) && (60.16..60.25).contains(&b.anchor[1]),
+            "{b:?}"
+        );
+    }
+    assert_eq!(invalid.len(), 30);
+}
