@@ -776,6 +776,25 @@ fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &Block
     })
 }
 
+/// Writes walkable lines as a GeoJSON FeatureCollection of LineStrings with an `id` property,
+/// one feature per line (e.g. to turn an `.osm.pbf` network into GeoJSON other tools read).
+pub fn write_walk_lines(
+    lines: &[crate::network::WalkLine],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    for (i, line) in lines.iter().enumerate() {
+        let feature = serde_json::json!({
+            "type": "Feature",
+            "properties": {"id": line.id},
+            "geometry": {"type": "LineString", "coordinates": line.coords},
+        });
+        let sep = if i + 1 < lines.len() { ",\n" } else { "\n" };
+        write!(w, "{feature}{sep}")?;
+    }
+    w.write_all(b"]}\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
