@@ -3,7 +3,7 @@
 
 mod batch;
 mod cli;
-mod network;
 mod common;
 mod coverage;
+mod network;
 mod render;
