@@ -82,17 +82,9 @@ pub struct BatchArgs {
     #[arg(long, value_name = "SCENARIO")]
     pub diff: Option<String>,
 
-    /// Worker threads [default: all cores]; results are identical for any number.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-
-    /// Print batch.json on stdout instead of text.
-    #[arg(long)]
-    pub json: bool,
-
-    /// No progress display and no summary text (errors are still printed).
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Threads, JSON output, quiet.
+    #[command(flatten)]
+    pub run: RunFlags,
 }
 
 /// Options of `walkshed coverage`.
@@ -170,11 +162,19 @@ pub struct CoverageArgs {
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
 
+    /// Threads, JSON output, quiet.
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+pub struct RunFlags {
     /// Worker threads [default: all cores]; results are identical for any number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print the summary as JSON on stdout instead of text.
+    /// Print the summary (coverage) or batch.json (batch) as JSON on stdout instead of text.
     #[arg(long)]
     pub json: bool,
 

@@ -75,9 +75,9 @@ fn stages(job: &run::Job) -> Vec<Stage> {
 }
 
 fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
-    set_threads(args.threads)?;
+    set_threads(args.run.threads)?;
     let job = args.job()?;
-    let bar = progress_bar(args.quiet);
+    let bar = progress_bar(args.run.quiet);
     let stages = stages(&job);
     bar.set_length(stages.len() as u64);
     let result = run::run(&job, &mut |stage: Stage| {
@@ -88,9 +88,9 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     });
     bar.finish_and_clear();
     let summary = result?;
-    if args.json {
+    if args.run.json {
         print!("{}", summary.to_json());
-    } else if !args.quiet {
+    } else if !args.run.quiet {
         print!("{}", summary.to_text());
         println!("\n  outputs in {}", job.out_dir.display());
     }
@@ -98,13 +98,13 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
-    set_threads(args.threads)?;
+    set_threads(args.run.threads)?;
     let batch = Batch::read(&args.file)?;
     let options = RunOptions {
         out_dir: args.out.clone(),
         diff_base: args.diff.clone(),
     };
-    let bar = progress_bar(args.quiet);
+    let bar = progress_bar(args.run.quiet);
     let report = batch::run(&batch, &options, &|event: Event<'_>| match event {
         Event::Load { step, done, total } => {
             let (what, path) = match step {
@@ -130,9 +130,9 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     });
     bar.finish_and_clear();
     let report = report?;
-    if args.json {
+    if args.run.json {
         print!("{}", report.to_json());
-    } else if !args.quiet {
+    } else if !args.run.quiet {
         print!("{}", report.to_text());
         println!("\n  outputs in {}", report.out_dir.display());
     }

@@ -163,33 +163,17 @@ fn on_segment(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> bool {
 
 /// Whether segments `ab` and `cd` share any point.
 fn segments_touch(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
-    let (o1, o2, o3, o4) = (
-        orient(a, b, c),
-        orient(a, b, d),
-        orient(c, d, a),
-        orient(c, d, b),
-    );
-    if ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0))
-        && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
-    {
-        return true;
-    }
-    (o1 == 0.0 && on_segment(a, b, c))
-        || (o2 == 0.0 && on_segment(a, b, d))
-        || (o3 == 0.0 && on_segment(c, d, a))
-        || (o4 == 0.0 && on_segment(c, d, b))
+    segments_cross(a, b, c, d)
+        || (orient(a, b, c) == 0.0 && on_segment(a, b, c))
+        || (orient(a, b, d) == 0.0 && on_segment(a, b, d))
+        || (orient(c, d, a) == 0.0 && on_segment(c, d, a))
+        || (orient(c, d, b) == 0.0 && on_segment(c, d, b))
 }
 
 /// Whether segments `ab` and `cd` cross at a single interior point of both.
 fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
-    let (o1, o2, o3, o4) = (
-        orient(a, b, c),
-        orient(a, b, d),
-        orient(c, d, a),
-        orient(c, d, b),
-    );
-    ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0))
-        && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
+    let opposite = |x: f64, y: f64| (x > 0.0 && y < 0.0) || (x < 0.0 && y > 0.0);
+    opposite(orient(a, b, c), orient(a, b, d)) && opposite(orient(c, d, a), orient(c, d, b))
 }
 
 /// A segment between two positions.
