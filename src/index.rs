@@ -4,7 +4,7 @@
 //! distance, the one of the station that comes first in the input wins.
 
 use rstar::primitives::GeomWithData;
-use rstar::RTree;
+use rstar::{PointDistance, RTree};
 
 use crate::project::XY;
 
@@ -55,7 +55,28 @@ impl StationIndex {
 
     /// The nearest station to `p` and its distance in metres; ties go to the lowest station
     /// index.
+    ///
+    /// One branch-and-bound search finds a nearest entrance; a second, bounded by its distance,
+    /// finds every entrance at exactly that distance, for the tie-break. (The sorted
+    /// nearest-neighbour iterator gives the same answer, but keeps a heap per query.)
     pub fn nearest(&self, p: XY) -> Option<(u32, f64)> {
+        if !(p[0].is_finite() && p[1].is_finite()) {
+            return self.nearest_by_iterator(p);
+        }
+        let first = self.tree.nearest_neighbor(&p)?;
+        let d2 = first.distance_2(&p);
+        let best = self
+            .tree
+            .locate_within_distance(p, d2)
+            .filter(|e| e.distance_2(&p) == d2)
+            .map(|e| e.data)
+            .fold(first.data, u32::min);
+        Some((best, d2.sqrt()))
+    }
+
+    /// [`StationIndex::nearest`] by walking the entrances in order of distance: the reference
+    /// for the tie-break, and the path for a non-finite `p`.
+    pub fn nearest_by_iterator(&self, p: XY) -> Option<(u32, f64)> {
         let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
         let (first, d2) = iter.next()?;
         let mut best = first.data;

@@ -15,7 +15,7 @@ use crate::aggregate::{covered, Coverage, Group, NetworkSummary};
 use crate::config::{Params, ThresholdUnit};
 use crate::coverage::Reach;
 use crate::error::{Error, Result};
-use crate::load::{BlockSet, Source};
+use crate::load::{BlockSet, ReadOptions, Source};
 use crate::Analysis;
 
 /// The tool's name and version.
@@ -744,36 +744,59 @@ fn block_feature(text: &[u8], ws: &str) -> String {
 }
 
 /// `blocks.geojson`: every input block feature, unchanged, with the `ws_*` properties added.
-/// The input file is streamed again, so no block geometry is held for it.
+/// The input file is streamed again chunk by chunk, so no block geometry is held for it, and
+/// each chunk's features are rewritten in parallel, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
-    let source = Source::open(&blocks.path)?;
-    if source.features.len() != blocks.blocks.len() {
-        return Err(Error::Json {
-            location: crate::error::Location::file(&blocks.path),
-            message: "the file changed while walkshed was running".to_owned(),
-        });
-    }
-    const CHUNK: usize = 4096;
-    staged.add("blocks.geojson", |w| {
+    let source = Source::new(&blocks.path, ReadOptions::default());
+    let expected = blocks.blocks.len();
+    let changed = || Error::Json {
+        location: crate::error::Location::file(&blocks.path),
+        message: "the file changed while walkshed was running".to_owned(),
+    };
+    // An error that is not the output's own write error, kept while the write unwinds.
+    let mut failure: Option<Error> = None;
+    let written = staged.add("blocks.geojson", |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
-        for (c, chunk) in source.features.chunks(CHUNK).enumerate() {
-            let texts: Vec<String> = chunk
+        let mut count = 0;
+        let streamed = source.texts(|first, texts| {
+            if first + texts.len() > expected {
+                return Err(changed());
+            }
+            let out: Vec<String> = texts
                 .par_iter()
                 .enumerate()
-                .map(|(k, r)| {
-                    let i = c * CHUNK + k;
-                    block_feature(&source.bytes[r.clone()], &ws_members(analysis, i))
-                })
+                .map(|(k, text)| block_feature(text, &ws_members(analysis, first + k)))
                 .collect();
-            for (k, t) in texts.iter().enumerate() {
-                if c + k > 0 {
-                    w.write_all(b",\n")?;
+            let io = |source| Error::Write {
+                path: blocks.path.clone(),
+                source,
+            };
+            for (k, t) in out.iter().enumerate() {
+                if first + k > 0 {
+                    w.write_all(b",\n").map_err(io)?;
                 }
-                w.write_all(t.as_bytes())?;
+                w.write_all(t.as_bytes()).map_err(io)?;
+            }
+            count += texts.len();
+            Ok(())
+        });
+        match streamed {
+            Ok(()) if count == expected => w.write_all(b"\n]}\n"),
+            Ok(()) => {
+                failure = Some(changed());
+                Err(std::io::Error::other("the blocks file changed"))
+            }
+            Err(Error::Write { source, .. }) => Err(source),
+            Err(e) => {
+                failure = Some(e);
+                Err(std::io::Error::other("cannot read the blocks file again"))
             }
         }
-        w.write_all(b"\n]}\n")
-    })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => written,
+    }
 }
 
 /// Writes walkable lines as a GeoJSON FeatureCollection of LineStrings with an `id` property,

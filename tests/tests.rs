@@ -6,4 +6,5 @@ mod cli;
 mod common;
 mod coverage;
 mod network;
+mod perf_paths;
 mod render;

@@ -1,9 +1,11 @@
 //! Stage 1, **load**: GeoJSON (FeatureCollection, one Feature per line, or RFC 8142 text
 //! sequences) and OpenStreetMap readers that turn input files into compact typed records.
 //!
-//! The whole file is read once; a structural scan splits it into one byte range per feature,
-//! and the features are parsed in parallel into just what the analysis needs (anchor, population,
-//! id, a few properties). No document tree of the whole file is built.
+//! A GeoJSON file is streamed in chunks (see [`ReadOptions`]): each chunk's features are found and
+//! parsed in one pass, in parallel, straight into just what the analysis needs (anchor,
+//! population, id, a few properties), in file order. Neither the whole file nor a document tree
+//! of it is ever held in memory. A hand-written parser reads the common shape of features; it
+//! hands anything unusual to `serde_json`, whose results and errors are the reference.
 
 mod feature;
 mod geometry;
@@ -19,7 +21,8 @@ pub use geometry::PolygonProblem;
 
 use crate::error::{Error, Location, Result};
 use crate::network::WalkLine;
-use feature::{parse_feature, Flat, RawFeature};
+use feature::{fast_feature, parse_feature, Flat, RawFeature, Stop};
+use scan::{Batch, Cut, Failure, Member, Problem};
 
 /// A service station.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,85 +127,320 @@ impl BlockSet {
     }
 }
 
-/// A file split into features, ready to parse.
+/// How input files are read. Every setting gives the same records; the defaults are the fastest.
+///
+/// # Examples
+///
+/// ```no_run
+/// use walkshed::load::{read_blocks_with, BlockFields, ReadOptions};
+/// // Hold at most about 8 MB of the file in memory at a time.
+/// let options = ReadOptions { chunk_bytes: 8 << 20, ..ReadOptions::default() };
+/// let blocks = read_blocks_with("blocks.geojson".as_ref(), &BlockFields::default(), &options)?;
+/// # Ok::<(), walkshed::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Bytes read at a time (default 32 MiB). Memory holds about one chunk of the file, plus the
+    /// records read; a feature longer than a chunk is read whole all the same.
+    pub chunk_bytes: usize,
+    /// Parse the features of a chunk in parallel, on rayon's current thread pool (default on).
+    pub parallel: bool,
+    /// Parse features with the fast hand-written parser, which hands anything unusual to
+    /// `serde_json` (default on); off, every feature is parsed by `serde_json`.
+    pub fast: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            chunk_bytes: scan::DEFAULT_CHUNK,
+            parallel: true,
+            fast: true,
+        }
+    }
+}
+
+/// A GeoJSON file to stream feature by feature.
 pub(crate) struct Source {
+    /// The file.
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
-    pub features: Vec<std::ops::Range<usize>>,
+    options: ReadOptions,
+}
+
+/// Features parsed into [`RawFeature`]s: by the fast parser, else by `serde_json`.
+struct Features<'w> {
+    wanted: &'w [&'w str],
+    fast: bool,
+}
+
+impl scan::Element for Features<'_> {
+    type Out = RawFeature;
+
+    fn parse(
+        &self,
+        b: &[u8],
+        at: usize,
+        eof: bool,
+    ) -> std::result::Result<(RawFeature, usize), Cut> {
+        if self.fast {
+            match fast_feature(b, at, self.wanted) {
+                Ok(parsed) => return Ok(parsed),
+                Err(Stop::Incomplete) if !eof => return Err(Cut::Incomplete),
+                Err(_) => {}
+            }
+        }
+        let end = match scan::skip_value(b, at) {
+            Ok(end) => end,
+            Err(scan::Scan::More) if !eof => return Err(Cut::Incomplete),
+            Err(_) => return Err(Cut::Invalid),
+        };
+        parse_feature(&b[at..end], self.wanted)
+            .map(|f| (f, end))
+            .map_err(|_| Cut::Invalid)
+    }
 }
 
 impl Source {
-    /// Reads and splits a GeoJSON file, checking its `crs` member.
-    pub(crate) fn open(path: &Path) -> Result<Source> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    /// A GeoJSON file to read with `options`.
+    pub(crate) fn new(path: &Path, options: ReadOptions) -> Source {
+        Source {
             path: path.to_path_buf(),
-            source,
-        })?;
-        let layout = match scan::layout(&bytes) {
-            Ok(l) => l,
-            Err(e) => {
-                return Err(syntax_error(
-                    path,
-                    &bytes,
-                    0..bytes.len(),
-                    e.offset,
-                    &e.message,
-                ))
-            }
-        };
-        for (key, range) in &layout.members {
-            let value: Value = serde_json::from_slice(&bytes[range.clone()])
-                .map_err(|e| json_error(path, &bytes, range.start, &e))?;
-            match key.as_str() {
-                "type" if value != "FeatureCollection" => {
-                    return Err(Error::Json {
-                        location: Location::file(path),
-                        message: format!("expected type \"FeatureCollection\", found {value}"),
-                    })
-                }
-                "crs" => check_crs(path, &value)?,
-                _ => {}
-            }
+            options,
         }
-        Ok(Source {
-            path: path.to_path_buf(),
-            bytes,
-            features: layout.features,
-        })
     }
 
-    /// Parses every feature in parallel (ordered), keeping the `wanted` properties, and maps each
-    /// with `f`. The first error in file order is returned.
+    fn plan(&self) -> scan::Plan {
+        scan::Plan {
+            chunk: self.options.chunk_bytes,
+            parallel: self.options.parallel,
+        }
+    }
+
+    /// Parses every feature, keeping the `wanted` properties, and maps each with `f` (in
+    /// parallel, unless the options say otherwise); `sink` gets the results chunk by chunk, in
+    /// file order, with an estimate of the number of features in the file. The first error in
+    /// file order is returned. A FeatureCollection's `type` and `crs` members are checked.
+    pub(crate) fn parse_each<T: Send>(
+        &self,
+        wanted: &[&str],
+        f: impl Fn(usize, RawFeature) -> Result<T> + Sync,
+        mut sink: impl FnMut(Vec<T>, usize) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.path.as_path();
+        let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let parallel = self.options.parallel;
+        let one = |i: usize, raw: RawFeature| -> Result<T> {
+            if raw.kind.as_deref() != Some("Feature") {
+                return Err(Error::Json {
+                    location: Location::feature(path, i, feature_id(&raw, i)),
+                    message: format!(
+                        "expected a Feature, found {}",
+                        raw.kind
+                            .as_deref()
+                            .map_or("an object without \"type\"".to_owned(), |k| format!(
+                                "type {k:?}"
+                            ))
+                    ),
+                });
+            }
+            f(i, raw)
+        };
+        let mut batches = |batch: Batch<'_, RawFeature>| -> Result<()> {
+            let first = batch.first;
+            let span = match (batch.items.first(), batch.items.last()) {
+                (Some(a), Some(b)) => b.0.end - a.0.start,
+                _ => 0,
+            };
+            let n = batch.items.len();
+            let estimate = if span == 0 {
+                first + n
+            } else {
+                ((file_len as f64 / (span as f64 / n as f64)) * 1.02) as usize
+            };
+            let results: Vec<Result<T>> = if parallel {
+                batch
+                    .items
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(k, (_, raw))| one(first + k, raw))
+                    .collect()
+            } else {
+                batch
+                    .items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (_, raw))| one(first + k, raw))
+                    .collect()
+            };
+            let mut out = Vec::with_capacity(results.len());
+            for r in results {
+                out.push(r?);
+            }
+            sink(out, estimate.max(first + n))
+        };
+        let element = Features {
+            wanted,
+            fast: self.options.fast,
+        };
+        let mut seen_type = false;
+        let collection = {
+            let mut header = |members: Vec<Member>| check_header(path, members, &mut seen_type);
+            scan::stream(path, self.plan(), &element, &mut header, &mut batches)
+                .map_err(|e| failure(path, wanted, e))?
+        };
+        if collection && !seen_type {
+            return Err(Error::Json {
+                location: Location::file(path),
+                message: "expected type \"FeatureCollection\", found an object without \"type\""
+                    .to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Parses every feature (see [`Source::parse_each`]) into one vector.
     pub(crate) fn parse<T: Send>(
         &self,
         wanted: &[&str],
         f: impl Fn(usize, RawFeature) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        let results: Vec<Result<T>> = self
-            .features
-            .par_iter()
-            .enumerate()
-            .map(|(i, range)| {
-                let raw = parse_feature(&self.bytes[range.clone()], wanted)
-                    .map_err(|e| json_error(&self.path, &self.bytes, range.start, &e))
-                    .map_err(|e| with_feature(e, i))?;
-                if raw.kind.as_deref() != Some("Feature") {
+        let mut all = Vec::new();
+        self.parse_each(wanted, f, |chunk, estimate| {
+            all.reserve(estimate.saturating_sub(all.len()).max(chunk.len()));
+            all.extend(chunk);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// Streams the text of every feature, unparsed: `sink` gets the index of the first feature
+    /// of each run and their texts, in file order.
+    pub(crate) fn texts(
+        &self,
+        mut sink: impl FnMut(usize, Vec<&[u8]>) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.path.as_path();
+        let mut header = |_: Vec<Member>| Ok(());
+        let mut batches = |batch: Batch<'_, ()>| {
+            let window = batch.window;
+            sink(
+                batch.first,
+                batch.items.into_iter().map(|(r, ())| &window[r]).collect(),
+            )
+        };
+        scan::stream(path, self.plan(), &scan::Delimit, &mut header, &mut batches)
+            .map(drop)
+            .map_err(|e| failure(path, &[], e))
+    }
+}
+
+/// Checks a FeatureCollection's members: `type` must be `FeatureCollection`, `crs` one walkshed
+/// reads.
+fn check_header(path: &Path, members: Vec<Member>, seen_type: &mut bool) -> Result<()> {
+    for m in members {
+        let value: Value = serde_json::from_slice(&m.value).map_err(|e| {
+            let at = m.offset + scan::offset_of(&m.value, e.line().max(1), e.column()) as u64;
+            located_json_error(path, at, &e)
+        })?;
+        match m.key.as_str() {
+            "type" => {
+                *seen_type = true;
+                if value != "FeatureCollection" {
                     return Err(Error::Json {
-                        location: Location::feature(&self.path, i, feature_id(&raw, 0)),
-                        message: format!(
-                            "expected a Feature, found {}",
-                            raw.kind
-                                .as_deref()
-                                .map_or("an object without \"type\"".to_owned(), |k| format!(
-                                    "type {k:?}"
-                                ))
-                        ),
+                        location: Location::file(path),
+                        message: format!("expected type \"FeatureCollection\", found {value}"),
                     });
                 }
-                f(i, raw)
-            })
-            .collect();
-        results.into_iter().collect()
+            }
+            "crs" => check_crs(path, &value)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The error for a streaming failure. A problem in the file is worded on this error path,
+/// which reads the whole file again: `serde_json`'s own account of the file (for a
+/// FeatureCollection) or of the feature, which is exact, with its line and column.
+fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
+    let problem = match f {
+        Failure::Error(e) => return e,
+        Failure::Problem(Problem::Io(source)) => {
+            return Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+        Failure::Problem(p) => p,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(source) => {
+            return Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    };
+    let bom = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        3
+    } else {
+        0
+    };
+    let (offset, collection) = match &problem {
+        Problem::Element {
+            offset, collection, ..
+        }
+        | Problem::At {
+            offset, collection, ..
+        } => (*offset, *collection),
+        Problem::Io(_) => (0, false),
+    };
+    let offset = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    if collection {
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes[bom..]) {
+            return json_error(path, &bytes, bom, &e);
+        }
+    }
+    if let Problem::Element { index, .. } = problem {
+        if let Err(e) = feature::parse_feature_prefix(&bytes[offset..], wanted) {
+            return with_feature(json_error(path, &bytes, offset, &e), index);
+        }
+    }
+    let expected = match problem {
+        Problem::At { expected, .. } => expected,
+        _ => "a valid GeoJSON Feature",
+    };
+    let found = match bytes.get(offset) {
+        None => "the end of the file".to_owned(),
+        Some(_) => {
+            let text = String::from_utf8_lossy(&bytes[offset..(offset + 16).min(bytes.len())])
+                .into_owned();
+            format!("{:?}", text.chars().take(8).collect::<String>())
+        }
+    };
+    Error::Json {
+        location: Location {
+            line_column: Some(scan::line_column(&bytes, offset)),
+            ..Location::file(path)
+        },
+        message: format!("expected {expected}, found {found}"),
+    }
+}
+
+/// A `serde_json` error in a small piece of the file (a member's value) at file offset `at`.
+fn located_json_error(path: &Path, at: u64, e: &serde_json::Error) -> Error {
+    let line_column = std::fs::read(path)
+        .ok()
+        .map(|bytes| scan::line_column(&bytes, usize::try_from(at).unwrap_or(usize::MAX)));
+    Error::Json {
+        location: Location {
+            line_column,
+            ..Location::file(path)
+        },
+        message: strip_position(e),
     }
 }
 
@@ -219,41 +457,24 @@ fn with_feature(e: Error, index: usize) -> Error {
     }
 }
 
-fn syntax_error(
-    path: &Path,
-    bytes: &[u8],
-    whole: std::ops::Range<usize>,
-    offset: usize,
-    message: &str,
-) -> Error {
-    // Prefer serde_json's own account of the problem, which is exact.
-    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes[whole.clone()]) {
-        return json_error(path, bytes, whole.start, &e);
-    }
-    Error::Json {
-        location: Location {
-            line_column: Some(scan::line_column(bytes, offset)),
-            ..Location::file(path)
-        },
-        message: message.to_owned(),
+/// A `serde_json` error's message without the " at line L column C" it appends.
+fn strip_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(p) => message[..p].to_owned(),
+        None => message,
     }
 }
 
 /// A `serde_json` error within the text starting at `base`, located in the whole file.
 fn json_error(path: &Path, bytes: &[u8], base: usize, e: &serde_json::Error) -> Error {
     let offset = base + scan::offset_of(&bytes[base..], e.line().max(1), e.column());
-    let message = e.to_string();
-    // serde_json appends " at line L column C" relative to the fragment; drop it.
-    let message = match message.rfind(" at line ") {
-        Some(p) => message[..p].to_owned(),
-        None => message,
-    };
     Error::Json {
         location: Location {
             line_column: Some(scan::line_column(bytes, offset)),
             ..Location::file(path)
         },
-        message,
+        message: strip_position(e),
     }
 }
 
@@ -292,6 +513,25 @@ fn feature_id(raw: &RawFeature, index: usize) -> Option<String> {
         .filter(|v| !v.is_null())
         .map(|v| value_text(&v))
         .or(Some(index.to_string()))
+}
+
+/// A feature's id like [`feature_id`], taken out of the parsed feature.
+fn take_id(raw: &mut RawFeature, index: usize) -> Option<String> {
+    raw.props
+        .first_mut()
+        .and_then(Option::take)
+        .or_else(|| raw.id.take())
+        .filter(|v| !v.is_null())
+        .map(|v| take_text(Some(v)).unwrap_or_default())
+        .or(Some(index.to_string()))
+}
+
+/// A property value as text, taken: strings as they are, anything else as JSON.
+fn take_text(v: Option<Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
 }
 
 /// A property value as text: strings as they are, anything else as JSON.
@@ -381,9 +621,14 @@ fn text_prop(v: &Option<Value>) -> Option<String> {
 
 /// Reads stations: Point, MultiPoint (entrances), Polygon/MultiPolygon (reduced to centroid).
 pub fn read_stations(path: &Path) -> Result<StationSet> {
-    let source = Source::open(path)?;
-    let stations = source.parse(&["id", "name", "level"], |i, raw| {
-        let id = feature_id(&raw, i);
+    read_stations_with(path, &ReadOptions::default())
+}
+
+/// Reads stations like [`read_stations`], with the given [`ReadOptions`].
+pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationSet> {
+    let source = Source::new(path, *options);
+    let stations = source.parse(&["id", "name", "level"], |i, mut raw| {
+        let id = take_id(&mut raw, i);
         let (kind, flat) = geometry(
             path,
             i,
@@ -400,8 +645,8 @@ pub fn read_stations(path: &Path) -> Result<StationSet> {
         };
         Ok(Station {
             id: id.unwrap_or_else(|| i.to_string()),
-            name: text_prop(&raw.props[1]),
-            level: text_prop(&raw.props[2]),
+            name: take_text(raw.props[1].take()),
+            level: take_text(raw.props[2].take()),
             entrances,
             from_area,
         })
@@ -420,105 +665,148 @@ pub fn read_stations(path: &Path) -> Result<StationSet> {
 
 /// Reads residential blocks: Polygon, MultiPolygon (anchor = centroid) or Point.
 pub fn read_blocks(path: &Path, fields: &BlockFields) -> Result<BlockSet> {
-    let source = Source::open(path)?;
+    read_blocks_with(path, fields, &ReadOptions::default())
+}
+
+/// A block's population value, as read.
+enum Pop {
+    /// No population field (or `null`).
+    Absent,
+    /// A finite number ≥ 0 (stored in the block).
+    Valid,
+    /// Anything else, as JSON.
+    Invalid(String),
+}
+
+/// Reads residential blocks like [`read_blocks`], with the given [`ReadOptions`].
+pub fn read_blocks_with(
+    path: &Path,
+    fields: &BlockFields,
+    options: &ReadOptions,
+) -> Result<BlockSet> {
+    let source = Source::new(path, *options);
     let mut wanted = vec!["id"];
     let population_at = wanted_index(&mut wanted, &fields.population);
     let group_at = fields
         .group_by
         .as_deref()
         .map(|g| wanted_index(&mut wanted, g));
-    struct Parsed {
-        block: Block,
-        population: Option<Value>,
-        has_group: bool,
-        shape: Option<Shape>,
-    }
-    let parsed = source.parse(&wanted, |i, raw| {
-        let id = feature_id(&raw, i);
-        let (kind, flat) = geometry(
-            path,
-            i,
-            &id,
-            &raw,
-            &["Polygon", "MultiPolygon", "Point"],
-            "Polygon, MultiPolygon or Point",
-        )?;
-        let (anchor, problem) = if kind == "Point" {
-            (flat.points[0], None)
-        } else {
-            geometry::polygon_anchor(flat)
-        };
-        let shape = fields.keep_shapes.then(|| {
-            geometry::rings(flat)
-                .into_iter()
-                .map(|(_, r)| flat.points[r].to_vec())
-                .collect()
-        });
-        let group = group_at.and_then(|k| text_prop(&raw.props[k]));
-        Ok(Parsed {
-            has_group: group.is_some(),
-            block: Block {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut shapes: Option<Vec<Shape>> = fields.keep_shapes.then(Vec::new);
+    let mut first_with: Option<usize> = None;
+    let mut first_absent: Option<usize> = None;
+    let mut first_invalid: Option<(usize, String)> = None;
+    source.parse_each(
+        &wanted,
+        |i, mut raw| {
+            let (pop, population) = match &raw.props[population_at] {
+                None => (Pop::Absent, 1.0),
+                Some(v) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => (Pop::Valid, x),
+                    _ => (Pop::Invalid(v.to_string()), 1.0),
+                },
+            };
+            let group = match group_at {
+                Some(k) if k == 0 || k == population_at => text_prop(&raw.props[k]),
+                Some(k) => take_text(raw.props[k].take()),
+                None => None,
+            };
+            let id = take_id(&mut raw, i);
+            let (kind, flat) = geometry(
+                path,
+                i,
+                &id,
+                &raw,
+                &["Polygon", "MultiPolygon", "Point"],
+                "Polygon, MultiPolygon or Point",
+            )?;
+            let (anchor, problem) = if kind == "Point" {
+                (flat.points[0], None)
+            } else {
+                geometry::polygon_anchor(flat)
+            };
+            let shape = fields.keep_shapes.then(|| {
+                geometry::rings(flat)
+                    .into_iter()
+                    .map(|(_, r)| flat.points[r].to_vec())
+                    .collect()
+            });
+            let block = Block {
                 id: id.unwrap_or_else(|| i.to_string()),
                 anchor,
-                population: 1.0,
+                population,
                 group,
                 problem,
-            },
-            population: raw.props[population_at].clone(),
-            shape,
-        })
-    })?;
-    if parsed.is_empty() {
+            };
+            Ok((block, pop, shape))
+        },
+        |chunk, estimate| {
+            blocks.reserve(estimate.saturating_sub(blocks.len()));
+            if let Some(shapes) = shapes.as_mut() {
+                shapes.reserve(estimate.saturating_sub(shapes.len()));
+            }
+            for (block, pop, shape) in chunk {
+                let i = blocks.len();
+                match pop {
+                    Pop::Absent => {
+                        first_absent.get_or_insert(i);
+                    }
+                    Pop::Valid => {
+                        first_with.get_or_insert(i);
+                    }
+                    Pop::Invalid(value) => {
+                        first_with.get_or_insert(i);
+                        if first_invalid.is_none() {
+                            first_invalid = Some((i, value));
+                        }
+                    }
+                }
+                blocks.push(block);
+                if let (Some(shapes), Some(s)) = (shapes.as_mut(), shape) {
+                    shapes.push(s);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if blocks.is_empty() {
         return Err(Error::Empty {
             path: path.to_path_buf(),
             what: "blocks",
         });
     }
     if let Some(g) = &fields.group_by {
-        if !parsed.iter().any(|p| p.has_group) {
+        if !blocks.iter().any(|b| b.group.is_some()) {
             return Err(Error::GroupField {
                 path: path.to_path_buf(),
                 field: g.clone(),
             });
         }
     }
-    let first_with = parsed.iter().position(|p| p.population.is_some());
-    let weighted = first_with.is_some();
-    let mut blocks = Vec::with_capacity(parsed.len());
-    let mut shapes = fields.keep_shapes.then(|| Vec::with_capacity(parsed.len()));
-    for (i, p) in parsed.into_iter().enumerate() {
-        let mut block = p.block;
-        if let Some(first_with) = first_with {
-            let location = || Location::feature(path, i, Some(block.id.clone()));
-            match &p.population {
-                None => {
-                    return Err(Error::MissingPopulation {
-                        location: location(),
-                        field: fields.population.clone(),
-                        first_with,
-                    })
-                }
-                Some(v) => match v.as_f64() {
-                    Some(x) if x.is_finite() && x >= 0.0 => block.population = x,
-                    _ => {
-                        return Err(Error::Population {
-                            location: location(),
-                            field: fields.population.clone(),
-                            value: v.to_string(),
-                        })
-                    }
-                },
+    if let Some(first_with) = first_with {
+        let location = |i: usize| Location::feature(path, i, Some(blocks[i].id.clone()));
+        match (first_absent, first_invalid) {
+            (Some(i), invalid) if invalid.as_ref().is_none_or(|(j, _)| i < *j) => {
+                return Err(Error::MissingPopulation {
+                    location: location(i),
+                    field: fields.population.clone(),
+                    first_with,
+                })
             }
-        }
-        blocks.push(block);
-        if let (Some(shapes), Some(s)) = (shapes.as_mut(), p.shape) {
-            shapes.push(s);
+            (_, Some((i, value))) => {
+                return Err(Error::Population {
+                    location: location(i),
+                    field: fields.population.clone(),
+                    value,
+                })
+            }
+            _ => {}
         }
     }
     Ok(BlockSet {
         path: path.to_path_buf(),
         blocks,
-        weighted,
+        weighted: first_with.is_some(),
         fields: fields.clone(),
         shapes,
     })
@@ -527,6 +815,11 @@ pub fn read_blocks(path: &Path, fields: &BlockFields) -> Result<BlockSet> {
 /// Reads a walking network: GeoJSON LineString/MultiLineString features, or an OpenStreetMap
 /// `.osm.pbf` file (by its extension), filtered for pedestrians (see [`osm`]).
 pub fn read_network(path: &Path) -> Result<Vec<WalkLine>> {
+    read_network_with(path, &ReadOptions::default())
+}
+
+/// Reads a walking network like [`read_network`], with the given [`ReadOptions`] (for GeoJSON).
+pub fn read_network_with(path: &Path, options: &ReadOptions) -> Result<Vec<WalkLine>> {
     let is_pbf = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -534,39 +827,47 @@ pub fn read_network(path: &Path) -> Result<Vec<WalkLine>> {
     let lines = if is_pbf {
         osm::read_walk_lines(path)?
     } else {
-        let source = Source::open(path)?;
-        let per_feature = source.parse(&["id"], |i, raw| {
-            let id = feature_id(&raw, i);
-            let (kind, flat) = geometry(
-                path,
-                i,
-                &id,
-                &raw,
-                &["LineString", "MultiLineString"],
-                "LineString or MultiLineString",
-            )?;
-            let id = id.unwrap_or_else(|| i.to_string());
-            Ok(if kind == "LineString" {
-                vec![WalkLine {
-                    id,
-                    coords: flat.points.clone(),
-                }]
-            } else {
-                let mut start = 0;
-                flat.ends[1]
-                    .iter()
-                    .map(|&end| {
-                        let line = WalkLine {
-                            id: id.clone(),
-                            coords: flat.points[start..end].to_vec(),
-                        };
-                        start = end;
-                        line
-                    })
-                    .collect()
-            })
-        })?;
-        per_feature.into_iter().flatten().collect::<Vec<_>>()
+        let source = Source::new(path, *options);
+        let mut lines = Vec::new();
+        source.parse_each(
+            &["id"],
+            |i, mut raw| {
+                let id = take_id(&mut raw, i);
+                let (kind, flat) = geometry(
+                    path,
+                    i,
+                    &id,
+                    &raw,
+                    &["LineString", "MultiLineString"],
+                    "LineString or MultiLineString",
+                )?;
+                let id = id.unwrap_or_else(|| i.to_string());
+                Ok(if kind == "LineString" {
+                    vec![WalkLine {
+                        id,
+                        coords: flat.points.clone(),
+                    }]
+                } else {
+                    let mut start = 0;
+                    flat.ends[1]
+                        .iter()
+                        .map(|&end| {
+                            let line = WalkLine {
+                                id: id.clone(),
+                                coords: flat.points[start..end].to_vec(),
+                            };
+                            start = end;
+                            line
+                        })
+                        .collect()
+                })
+            },
+            |chunk, _| {
+                lines.extend(chunk.into_iter().flatten());
+                Ok(())
+            },
+        )?;
+        lines
     };
     if lines.is_empty() {
         return Err(Error::Empty {
@@ -583,5 +884,5 @@ pub(crate) fn scan_members(text: &[u8]) -> Option<Vec<(String, std::ops::Range<u
     if text[start] != b'{' {
         return None;
     }
-    scan::object_members(text, start).ok()
+    scan::object_members(text, start)
 }
