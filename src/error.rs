@@ -59,7 +59,7 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -67,7 +67,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An output could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Write {
         /// The file or folder.
         path: PathBuf,
@@ -190,6 +190,21 @@ impl Error {
             name: name.into(),
             message: message.into(),
         }
+    }
+}
+
+impl Error {
+    /// The error with its causes, joined by `": "` (e.g. `cannot read x.geojson: No such file or
+    /// directory (os error 2)`), for reports that keep errors as text.
+    pub fn with_causes(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        text
     }
 }
 

@@ -184,7 +184,7 @@ fn cases() -> Vec<Case> {
                 b("b1", json!(10))
             )),
             args: &[],
-            expect: &["blocks.geojson, line 3, column", "invalid GeoJSON"],
+            expect: &["blocks.geojson, line 3, column 47, feature 1 (id \"b2\"): invalid GeoJSON: key must be a string"],
         },
         Case {
             name: "wrong geometry type",

@@ -144,7 +144,7 @@ impl Cache {
             counts.station_files += 1;
             let set = load::read_stations(file)
                 .map(Arc::new)
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.with_causes());
             stations.insert(id.clone(), set);
         }
         let mut blocks: BTreeMap<BlocksKey, Loadable<BlockSet>> = BTreeMap::new();
@@ -158,7 +158,7 @@ impl Cache {
             };
             let set = load::read_blocks(file, &fields)
                 .map(Arc::new)
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.with_causes());
             blocks.insert(key.clone(), set);
         }
         let mut lines: BTreeMap<PathBuf, Loadable<Vec<WalkLine>>> = BTreeMap::new();
@@ -167,7 +167,7 @@ impl Cache {
             counts.network_files += 1;
             let read = load::read_network(file)
                 .map(Arc::new)
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.with_causes());
             lines.insert(id.clone(), read);
         }
         // A graph is built in the plane of its blocks file; any fields of that file give the

@@ -296,7 +296,7 @@ fn run_scenario(
                 // Only an empty folder goes: staged files were removed when the write failed.
                 let _ = std::fs::remove_dir(folder);
             }
-            Err(e.to_string())
+            Err(e.with_causes())
         }
     }
 }

@@ -399,14 +399,31 @@ fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
     let offset = usize::try_from(offset)
         .unwrap_or(usize::MAX)
         .min(bytes.len());
+    let element = match problem {
+        Problem::Element { index, .. } => Some(index),
+        _ => None,
+    };
     if collection {
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes[bom..]) {
-            return json_error(path, &bytes, bom, &e);
+            let error = json_error(path, &bytes, bom, &e);
+            // A syntax error inside the feature the scan stopped at: name that feature too.
+            let at = bom + scan::offset_of(&bytes[bom..], e.line().max(1), e.column());
+            return match element {
+                Some(index) if at >= offset => {
+                    with_feature(error, index, loose_id(&bytes[offset..at]))
+                }
+                _ => error,
+            };
         }
     }
-    if let Problem::Element { index, .. } = problem {
+    if let Some(index) = element {
         if let Err(e) = feature::parse_feature_prefix(&bytes[offset..], wanted) {
-            return with_feature(json_error(path, &bytes, offset, &e), index);
+            let at = offset + scan::offset_of(&bytes[offset..], e.line().max(1), e.column());
+            return with_feature(
+                json_error(path, &bytes, offset, &e),
+                index,
+                loose_id(&bytes[offset..at]),
+            );
         }
     }
     let expected = match problem {
@@ -444,17 +461,46 @@ fn located_json_error(path: &Path, at: u64, e: &serde_json::Error) -> Error {
     }
 }
 
-fn with_feature(e: Error, index: usize) -> Error {
+fn with_feature(e: Error, index: usize, id: Option<String>) -> Error {
     match e {
         Error::Json {
             mut location,
             message,
         } => {
             location.feature = Some(index);
+            location.id = id;
             Error::Json { location, message }
         }
         other => other,
     }
+}
+
+/// The id of a feature whose text is broken, read leniently from the text before the break:
+/// the first `"id"` member with a string or number value (`properties.id` or the Feature's own).
+fn loose_id(text: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(text);
+    let mut rest = text.as_ref();
+    while let Some(p) = rest.find("\"id\"") {
+        rest = &rest[p + 4..];
+        let Some(value) = rest.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let value = value.trim_start();
+        if let Some(s) = value.strip_prefix('"') {
+            if let Some(end) = s.find('"') {
+                return Some(s[..end].to_owned());
+            }
+        } else {
+            let n: String = value
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | 'e' | 'E' | '+'))
+                .collect();
+            if !n.is_empty() {
+                return Some(n);
+            }
+        }
+    }
+    None
 }
 
 /// A `serde_json` error's message without the " at line L column C" it appends.
