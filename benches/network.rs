@@ -61,7 +61,7 @@ fn case(blocks: usize) -> Case {
     let projection = Projection::centred_on(LON, LAT);
     let network = Arc::new(Network::build(&lines, &projection));
     let span = k as f64 * 0.001;
-    let mut point = |rng: &mut StdRng| {
+    let point = |rng: &mut StdRng| {
         projection.forward(LON + rng.gen::<f64>() * span, LAT + rng.gen::<f64>() * span)
     };
     let stations = (0..blocks / 100).map(|_| vec![point(&mut rng)]).collect();
