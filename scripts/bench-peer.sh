@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs walkshed and the peer pipeline (../shared/peers/peer_bench.py) side by side on the same
 # synthetic city, alternating, RUNS times each, and prints a markdown table of medians: wall
-# seconds, peak resident memory (/usr/bin/time -v), and the peer/walkshed ratio.
+# seconds, peak resident memory (/usr/bin/time -v), and the peer/walkshed ratio. Network mode is
+# compared with the peer's scipy engine and with its pandana engine (contraction hierarchies).
 #
 #   scripts/bench-peer.sh                      # 10k, 100k, 1M blocks
 #   SIZES="10000 100000" RUNS=5 scripts/bench-peer.sh > table.md
@@ -50,7 +51,7 @@ for n in $SIZES; do
     base=(coverage --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --minutes $MINUTES --group-by district -q --out "$DATA/out")
     peer=("$VENV/bin/python" "$PEERS/peer_bench.py" --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --minutes $MINUTES --group-by district)
     modes=("straight-line, summary" "straight-line, all outputs")
-    if [ "$network_mode" = yes ]; then modes+=("network, summary"); fi
+    if [ "$network_mode" = yes ]; then modes+=("network, summary" "network vs pandana, summary"); fi
     for mode in "${modes[@]}"; do
         case $mode in
             "straight-line, summary") w=("$ws" "${base[@]}" --outputs summary); p=("${peer[@]}") ;;
@@ -59,6 +60,9 @@ for n in $SIZES; do
                 w=("$ws" "${base[@]}" --outputs summary --network "$dir/walk.geojson")
                 p=("$VENV/bin/python" "$PEERS/peer_bench.py" --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --network "$dir/walk.geojson" --engine scipy --minutes $MINUTES)
                 input_bytes=$((input_bytes + $(stat -c %s "$dir/walk.geojson"))) ;;
+            "network vs pandana, summary")
+                w=("$ws" "${base[@]}" --outputs summary --network "$dir/walk.geojson")
+                p=("$VENV/bin/python" "$PEERS/peer_bench.py" --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --network "$dir/walk.geojson" --engine pandana --minutes $MINUTES) ;;
         esac
         : >"$DATA/ws.txt"; : >"$DATA/peer.txt"
         for _ in $(seq "$RUNS"); do
