@@ -245,6 +245,16 @@ fn index(c: &mut Criterion) {
                 })
             },
         );
+        // On one thread, to compare per query with the sequential loops around it.
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a one-thread pool");
+        g.bench_with_input(
+            BenchmarkId::new("nearest_all (Z order + hinted radius, 1 thread)", n),
+            &p,
+            |b, p| b.iter(|| one_thread.install(|| index.nearest_all(black_box(&p.anchors)))),
+        );
         g.bench_with_input(
             BenchmarkId::new("baseline: nearest-neighbour iterator", n),
             &p,

@@ -4,7 +4,8 @@
 //! Every sum runs sequentially in input order, so results are bit-identical whatever the number
 //! of threads that measured the blocks.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -111,36 +112,71 @@ pub fn covered(distance: Option<f64>, distance_m: f64) -> bool {
     distance.is_some_and(|d| d <= distance_m)
 }
 
-fn coverage_of<'a>(
-    params: &Params,
-    rows: impl Iterator<Item = (&'a Block, Option<f64>)> + Clone,
-) -> (f64, usize, Vec<Coverage>) {
-    let (mut population, mut blocks) = (0.0, 0usize);
-    for (b, _) in rows.clone() {
-        population += b.population;
-        blocks += 1;
+/// FNV-1a: a fast hash for the short group names (no need to resist collisions chosen by an
+/// attacker here; SipHash cost more than the rest of the aggregation).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
     }
-    let coverage = params
-        .thresholds
-        .iter()
-        .map(|t| {
-            let (mut pop, mut n) = (0.0, 0usize);
-            for (b, d) in rows.clone() {
-                if covered(d, t.distance_m) {
-                    pop += b.population;
-                    n += 1;
-                }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Running sums for the coverage of a set of blocks, added to in input order.
+struct Tally {
+    population: f64,
+    blocks: usize,
+    /// Per threshold: population and blocks covered.
+    covered: Vec<(f64, usize)>,
+}
+
+impl Tally {
+    fn new(params: &Params) -> Self {
+        Tally {
+            population: 0.0,
+            blocks: 0,
+            covered: vec![(0.0, 0); params.thresholds.len()],
+        }
+    }
+
+    fn add(&mut self, params: &Params, block: &Block, distance: Option<f64>) {
+        self.population += block.population;
+        self.blocks += 1;
+        for (t, c) in params.thresholds.iter().zip(&mut self.covered) {
+            if covered(distance, t.distance_m) {
+                c.0 += block.population;
+                c.1 += 1;
             }
-            Coverage {
+        }
+    }
+
+    fn coverage(&self, params: &Params) -> Vec<Coverage> {
+        params
+            .thresholds
+            .iter()
+            .zip(&self.covered)
+            .map(|(t, &(pop, n))| Coverage {
                 threshold: t.clone(),
                 population_covered: pop,
-                share: share(pop, population),
+                share: share(pop, self.population),
                 blocks_covered: n,
-                block_share: share(n as f64, blocks as f64),
-            }
-        })
-        .collect();
-    (population, blocks, coverage)
+                block_share: share(n as f64, self.blocks as f64),
+            })
+            .collect()
+    }
 }
 
 /// Aggregates per-block measures. `group_by` says whether blocks were read with a group field.
@@ -151,25 +187,32 @@ pub fn aggregate(
     params: &Params,
     group_by: bool,
 ) -> Aggregates {
-    let rows = blocks.iter().zip(m.blocks.iter().map(|x| x.distance_m));
-    let (population, _, coverage) = coverage_of(params, rows.clone());
+    // One pass over the blocks, in input order, for the whole and for each group (numbered in
+    // order of first appearance).
+    let mut all = Tally::new(params);
+    let mut group_of: HashMap<Option<&str>, usize, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut groups: Vec<(Option<&str>, Tally)> = Vec::new();
+    for (b, x) in blocks.iter().zip(&m.blocks) {
+        all.add(params, b, x.distance_m);
+        if group_by {
+            let g = *group_of.entry(b.group.as_deref()).or_insert_with(|| {
+                groups.push((b.group.as_deref(), Tally::new(params)));
+                groups.len() - 1
+            });
+            groups[g].1.add(params, b, x.distance_m);
+        }
+    }
+    let population = all.population;
+    let coverage = all.coverage(params);
 
     let groups = group_by.then(|| {
-        let mut members: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-        for (i, b) in blocks.iter().enumerate() {
-            members.entry(b.group.as_deref()).or_default().push(i);
-        }
-        let mut groups: Vec<Group> = members
+        let mut groups: Vec<Group> = groups
             .into_iter()
-            .map(|(name, idx)| {
-                let rows = idx.iter().map(|&i| (&blocks[i], m.blocks[i].distance_m));
-                let (population, n, coverage) = coverage_of(params, rows);
-                Group {
-                    name: name.map(str::to_owned),
-                    blocks: n,
-                    population,
-                    coverage,
-                }
+            .map(|(name, tally)| Group {
+                name: name.map(str::to_owned),
+                blocks: tally.blocks,
+                population: tally.population,
+                coverage: tally.coverage(params),
             })
             .collect();
         groups.sort_by(|a, b| {

@@ -221,6 +221,44 @@ fn rtree_nearest_agrees_with_brute_force() {
 }
 
 #[test]
+fn hinted_nearest_all_agrees_with_brute_force() {
+    for seed in [1u64, 2, 3, 42] {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..300))
+            .map(|_| {
+                (0..rng.gen_range(1..3))
+                    // Coarse grid coordinates make exact ties common.
+                    .map(|_| {
+                        [
+                            rng.gen_range(0..50) as f64 * 40.0,
+                            rng.gen_range(0..50) as f64 * 40.0,
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
+        let index = StationIndex::new(&entrances);
+        // More points than one chunk, on a grid too.
+        let points: Vec<[f64; 2]> = (0..5000)
+            .map(|_| {
+                [
+                    rng.gen_range(-5..105) as f64 * 20.0,
+                    rng.gen_range(-5..105) as f64 * 20.0,
+                ]
+            })
+            .collect();
+        let all = index.nearest_all(&points);
+        assert_eq!(all.len(), points.len());
+        for (p, found) in points.iter().zip(&all) {
+            let expected = StationIndex::nearest_brute_force(&entrances, *p);
+            assert_eq!(*found, expected, "seed {seed} at {p:?}");
+        }
+    }
+    let empty = StationIndex::new(&[]);
+    assert_eq!(empty.nearest_all(&[[0.0, 0.0]]), vec![None]);
+}
+
+#[test]
 fn plane_distance_is_within_0_05_percent_of_geodesic_up_to_100_km() {
     use geo::{Distance, Geodesic, Point};
     let mut rng = StdRng::seed_from_u64(7);

@@ -1,7 +1,5 @@
 //! Straight-line distance: `detour × min |anchor − entrance|` in the metric plane.
 
-use rayon::prelude::*;
-
 use super::{DistanceModel, Measured, Measurement};
 use crate::index::StationIndex;
 use crate::project::XY;
@@ -27,9 +25,10 @@ impl DistanceModel for StraightLine {
 
     fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], _reach_m: f64) -> Measurement {
         let index = StationIndex::new(entrances);
-        let blocks = anchors
-            .par_iter()
-            .map(|&a| match index.nearest(a) {
+        let blocks = index
+            .nearest_all(anchors)
+            .into_iter()
+            .map(|n| match n {
                 Some((s, d)) => Measured::straight(s, self.detour * d),
                 None => Measured {
                     station: None,

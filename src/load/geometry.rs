@@ -6,6 +6,9 @@
 //! Mercator plane to well under a centimetre, so the anchor is the metric-plane centroid SPEC asks
 //! for, at a fraction of the cost of projecting every vertex.
 
+use std::cell::RefCell;
+use std::ops::Range;
+
 use super::feature::Flat;
 use crate::project::metres_per_degree;
 
@@ -36,30 +39,57 @@ impl PolygonProblem {
 
 /// The rings of a Polygon (`depth == 2`) or MultiPolygon (`depth == 3`), each as
 /// `(polygon index, ring range in points)`.
-pub(crate) fn rings(flat: &Flat) -> Vec<(usize, std::ops::Range<usize>)> {
-    let ring_ends = &flat.ends[1];
-    let mut out = Vec::with_capacity(ring_ends.len());
+pub(crate) fn rings(flat: &Flat) -> Vec<(usize, Range<usize>)> {
+    ring_iter(flat).collect()
+}
+
+/// [`rings`], without collecting them.
+fn ring_iter(flat: &Flat) -> impl Iterator<Item = (usize, Range<usize>)> + Clone + '_ {
+    let poly_ends = &flat.ends[2];
+    let multi = flat.depth == Some(3);
     let mut start = 0;
     let mut polygon = 0;
-    let poly_ends = &flat.ends[2];
-    for (r, &end) in ring_ends.iter().enumerate() {
-        if flat.depth == Some(3) {
+    flat.ends[1].iter().enumerate().map(move |(r, &end)| {
+        if multi {
             while polygon < poly_ends.len() && poly_ends[polygon] <= r {
                 polygon += 1;
             }
         }
-        out.push((polygon, start..end));
+        let ring = (polygon, start..end);
         start = end;
+        ring
+    })
+}
+
+/// Whether the ring `xy` (positions in plane metres) has fewer than three distinct positions,
+/// without allocating unless a coordinate is NaN (then by sorting a copy, as equality is not an
+/// order there).
+fn too_few_distinct(xy: impl Iterator<Item = [f64; 2]> + Clone) -> bool {
+    if xy.clone().any(|p| p[0].is_nan() || p[1].is_nan()) {
+        let mut distinct: Vec<[f64; 2]> = xy.collect();
+        distinct.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        distinct.dedup();
+        return distinct.len() < 3;
     }
-    out
+    let mut seen: [Option<[f64; 2]>; 2] = [None, None];
+    for p in xy {
+        match seen {
+            [None, _] => seen[0] = Some(p),
+            [Some(a), None] if p != a => seen[1] = Some(p),
+            [Some(a), Some(b)] if p != a && p != b => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Centroid in lon/lat of a (multi)polygon's rings, and the first problem found, if any.
+///
+/// Allocation-free for well-formed input: positions are taken to the plane as they are read.
 pub(crate) fn polygon_anchor(flat: &Flat) -> ([f64; 2], Option<PolygonProblem>) {
     let origin = flat.points[0];
     let [m_lat, m_lon] = metres_per_degree(origin[1]);
     let to_xy = |p: [f64; 2]| [(p[0] - origin[0]) * m_lon, (p[1] - origin[1]) * m_lat];
-    let rings = rings(flat);
     let mut problem: Option<PolygonProblem> = None;
     let note = |problem: &mut Option<PolygonProblem>, p: PolygonProblem| {
         if problem.is_none() {
@@ -67,51 +97,57 @@ pub(crate) fn polygon_anchor(flat: &Flat) -> ([f64; 2], Option<PolygonProblem>) 
         }
     };
     let (mut area, mut mx, mut my) = (0.0f64, 0.0f64, 0.0f64);
-    let mut polygon_area = Vec::new();
+    // The area of the current polygon, and whether an earlier one had zero area.
+    let mut polygon_area: Option<f64> = None;
+    let mut zero_area = false;
     let mut last_polygon = usize::MAX;
-    for (polygon, range) in &rings {
-        let pts = &flat.points[range.clone()];
+    for (polygon, range) in ring_iter(flat) {
+        let pts = &flat.points[range];
         if pts.first() != pts.last() {
             note(&mut problem, PolygonProblem::UnclosedRing);
         }
-        let mut xy: Vec<[f64; 2]> = pts.iter().map(|&p| to_xy(p)).collect();
-        if xy.len() > 1 && xy.first() == xy.last() {
-            xy.pop();
+        // The ring in the plane, without its closing position.
+        let mut n = pts.len();
+        if n > 1 && to_xy(pts[0]) == to_xy(pts[n - 1]) {
+            n -= 1;
         }
-        let mut distinct = xy.clone();
-        distinct.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        distinct.dedup();
-        if distinct.len() < 3 {
+        let xy = pts[..n].iter().map(|&p| to_xy(p));
+        if too_few_distinct(xy.clone()) {
             note(&mut problem, PolygonProblem::TooFewPoints);
         }
         // Shoelace over the implicitly closed ring.
         let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
-        for i in 0..xy.len() {
-            let p = xy[i];
-            let q = xy[(i + 1) % xy.len()];
-            let cross = p[0] * q[1] - q[0] * p[1];
-            a2 += cross;
-            cx += (p[0] + q[0]) * cross;
-            cy += (p[1] + q[1]) * cross;
+        if n > 0 {
+            let first = to_xy(pts[0]);
+            let mut p = first;
+            for q in xy.skip(1).chain(std::iter::once(first)) {
+                let cross = p[0] * q[1] - q[0] * p[1];
+                a2 += cross;
+                cx += (p[0] + q[0]) * cross;
+                cy += (p[1] + q[1]) * cross;
+                p = q;
+            }
         }
         // The first ring of each polygon is its shell; the others are holes.
-        let sign = if *polygon != last_polygon { 1.0 } else { -1.0 };
-        if *polygon != last_polygon {
-            polygon_area.push(0.0);
-            last_polygon = *polygon;
+        let sign = if polygon != last_polygon { 1.0 } else { -1.0 };
+        if polygon != last_polygon {
+            zero_area |= polygon_area.is_some_and(|a| a.abs() <= 0.0);
+            polygon_area = Some(0.0);
+            last_polygon = polygon;
         }
         let s = sign * a2.signum();
         area += s * a2 / 2.0;
         mx += s * cx / 6.0;
         my += s * cy / 6.0;
-        if let Some(last) = polygon_area.last_mut() {
+        if let Some(last) = polygon_area.as_mut() {
             *last += s * a2 / 2.0;
         }
     }
+    zero_area |= polygon_area.is_some_and(|a| a.abs() <= 0.0);
     if problem.is_none() {
-        if crosses(flat, &rings) {
+        if crosses(flat) {
             note(&mut problem, PolygonProblem::SelfIntersection);
-        } else if polygon_area.iter().any(|a| a.abs() <= 0.0) {
+        } else if zero_area {
             note(&mut problem, PolygonProblem::ZeroArea);
         }
     }
@@ -179,21 +215,47 @@ fn segments_cross(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
 /// A segment between two positions.
 type Segment = ([f64; 2], [f64; 2]);
 
+/// A ring's polygon index and the range of its segments.
+type RingSegments = (usize, Range<usize>);
+
+thread_local! {
+    /// [`crosses`]' scratch: every ring's segments, and where each ring's are.
+    static SEGMENTS: RefCell<(Vec<Segment>, Vec<RingSegments>)> =
+        const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// Whether any ring touches itself (other than adjacent segments at their shared vertex), or
 /// two rings of one polygon cross. Works on lon/lat directly: the predicates are affine-invariant.
-fn crosses(flat: &Flat, rings: &[(usize, std::ops::Range<usize>)]) -> bool {
-    let segs = |r: &std::ops::Range<usize>| -> Vec<Segment> {
-        let mut pts: Vec<[f64; 2]> = flat.points[r.clone()].to_vec();
-        if pts.len() > 1 && pts.first() != pts.last() {
-            pts.push(pts[0]);
+fn crosses(flat: &Flat) -> bool {
+    SEGMENTS.with(|scratch| {
+        let (segments, all) = &mut *scratch.borrow_mut();
+        segments.clear();
+        all.clear();
+        for (polygon, r) in ring_iter(flat) {
+            let pts = &flat.points[r];
+            let start = segments.len();
+            let mut push = |a: [f64; 2], b: [f64; 2]| {
+                if a != b {
+                    segments.push((a, b));
+                }
+            };
+            for w in pts.windows(2) {
+                push(w[0], w[1]);
+            }
+            if pts.len() > 1 && pts.first() != pts.last() {
+                push(pts[pts.len() - 1], pts[0]);
+            }
+            all.push((polygon, start..segments.len()));
         }
-        pts.windows(2)
-            .filter(|w| w[0] != w[1])
-            .map(|w| (w[0], w[1]))
-            .collect()
-    };
-    let all: Vec<(usize, Vec<Segment>)> = rings.iter().map(|(p, r)| (*p, segs(r))).collect();
-    for (ri, (_, s)) in all.iter().enumerate() {
+        crosses_in(segments, all)
+    })
+}
+
+/// [`crosses`] over the rings' segments: `all` holds each ring's polygon and its range in
+/// `segments`.
+fn crosses_in(segments: &[Segment], all: &[RingSegments]) -> bool {
+    for (ri, (polygon, r)) in all.iter().enumerate() {
+        let s = &segments[r.clone()];
         let n = s.len();
         for i in 0..n {
             for j in i + 1..n {
@@ -216,12 +278,12 @@ fn crosses(flat: &Flat, rings: &[(usize, std::ops::Range<usize>)]) -> bool {
                 }
             }
         }
-        for (p2, s2) in all.iter().skip(ri + 1) {
-            if *p2 != all[ri].0 {
+        for (p2, r2) in all.iter().skip(ri + 1) {
+            if p2 != polygon {
                 continue;
             }
             for &(a, b) in s {
-                for &(c, d) in s2 {
+                for &(c, d) in &segments[r2.clone()] {
                     if segments_cross(a, b, c, d) {
                         return true;
                     }
