@@ -162,6 +162,11 @@ pub struct CoverageArgs {
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
 
+    /// Print each stage's wall time in seconds to stderr when done (reading stations, reading
+    /// blocks, building the network, measuring, writing, drawing, releasing memory).
+    #[arg(long)]
+    pub timings: bool,
+
     /// Threads, JSON output, quiet.
     #[command(flatten)]
     pub run: RunFlags,

@@ -11,9 +11,12 @@ use crate::project::XY;
 
 type Entry = GeomWithData<[f64; 2], u32>;
 
-/// Points per chunk of [`StationIndex::nearest_all`]: a fixed size, so that the work done for
+/// Points per run of [`StationIndex::nearest_all`]: a fixed size, so that the work done for
 /// each point does not depend on the number of threads.
-const NEAREST_CHUNK: usize = 1024;
+const NEAREST_CHUNK: usize = 256;
+
+/// Candidate entrances beyond which a run of [`StationIndex::nearest_all`] is halved.
+const MAX_CANDIDATES: usize = 48;
 
 /// An R-tree of station entrances (bulk-loaded).
 ///
@@ -75,12 +78,14 @@ impl StationIndex {
     /// [`StationIndex::nearest`] for every point, in order: the same answers, found faster.
     ///
     /// The points are visited in the order of a Z-order (Morton) curve over their bounding box,
-    /// cut into fixed chunks of 1024 (so the work, and the answers, do not depend on the number
-    /// of threads). Within a chunk, the entrance nearest to one point is a hint for the next,
-    /// which lies close by: every entrance within the distance from the point to that hint
-    /// (inclusive) is found by one radius query, and the nearest of them (ties to the lowest
-    /// station index) is the answer, exactly, since the true nearest is never farther than the
-    /// hint. Only the first point of a chunk pays for a full nearest-neighbour search.
+    /// cut into fixed runs of 256 (so the work, and the answers, do not depend on the number of
+    /// threads). A run of points close together shares one short list of candidate entrances:
+    /// with `U` the largest distance from the run's bounding box to the entrance nearest its
+    /// centre, no point of the run has its nearest entrance farther than `U`, so every entrance
+    /// that can be nearest lies within `U` of the box. One R-tree search finds the entrance near
+    /// the centre, one more the candidates; each point then takes the nearest candidate (ties to
+    /// the lowest station index), exactly as a scan of every entrance would. A run whose list
+    /// comes out long (points far apart) is halved until it is short.
     ///
     /// # Examples
     ///
@@ -94,27 +99,81 @@ impl StationIndex {
         let order = z_order(points);
         let found: Vec<Option<(u32, f64)>> = order
             .par_chunks(NEAREST_CHUNK)
-            .flat_map_iter(|chunk| {
-                let mut hint: Option<XY> = None;
-                chunk.iter().map(move |&i| {
-                    let p = points[i as usize];
-                    if !(p[0].is_finite() && p[1].is_finite()) {
-                        return self.nearest_by_iterator(p);
-                    }
-                    let (station, d2, at) = match hint {
-                        Some(h) => self.nearest_within(p, h.distance_2(&p))?,
-                        None => self.nearest_entry(p)?,
-                    };
-                    hint = Some(at);
-                    Some((station, d2.sqrt()))
-                })
+            .flat_map_iter(|run| {
+                let mut out = Vec::with_capacity(run.len());
+                self.nearest_run(points, run, &mut out);
+                out
             })
             .collect();
-        let mut out = vec![None; points.len()];
-        for (&i, n) in order.iter().zip(found) {
-            out[i as usize] = n;
+        // Back to input order: where each point's answer is, then a parallel gather.
+        let mut rank = vec![0u32; points.len()];
+        for (k, &i) in order.iter().enumerate() {
+            rank[i as usize] = k as u32;
         }
-        out
+        rank.into_par_iter().map(|k| found[k as usize]).collect()
+    }
+
+    /// The nearest station to each of `points[run[..]]`, pushed onto `out` in the order of
+    /// `run`, by one list of candidate entrances for the run (see
+    /// [`StationIndex::nearest_all`]).
+    fn nearest_run(&self, points: &[XY], run: &[u32], out: &mut Vec<Option<(u32, f64)>>) {
+        let finite = |p: &XY| p[0].is_finite() && p[1].is_finite();
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in run.iter().map(|&i| points[i as usize]).filter(finite) {
+            for k in 0..2 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+        let centre = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
+        let Some(near) = finite(&centre)
+            .then(|| self.tree.nearest_neighbor(&centre))
+            .flatten()
+        else {
+            // No finite point in the run, or no entrance at all.
+            out.extend(
+                run.iter()
+                    .map(|&i| self.nearest_by_iterator(points[i as usize])),
+            );
+            return;
+        };
+        // U: the farthest any point of the box is from `near`, with a margin for rounding.
+        let g = near.geom();
+        let far = [0, 1].map(|k| (g[k] - lo[k]).abs().max((g[k] - hi[k]).abs()));
+        let u = far[0].hypot(far[1]) * (1.0 + 1e-9) + 1e-9;
+        let reach = rstar::AABB::from_corners([lo[0] - u, lo[1] - u], [hi[0] + u, hi[1] + u]);
+        let mut candidates: Vec<(XY, u32)> = self
+            .tree
+            .locate_in_envelope_intersecting(&reach)
+            .filter(|e| {
+                let q = e.geom();
+                let gap = [0, 1].map(|k| (lo[k] - q[k]).max(q[k] - hi[k]).max(0.0));
+                gap[0].hypot(gap[1]) <= u
+            })
+            .map(|e| (*e.geom(), e.data))
+            .collect();
+        if candidates.len() > MAX_CANDIDATES && run.len() > 1 {
+            let (a, b) = run.split_at(run.len() / 2);
+            self.nearest_run(points, a, out);
+            self.nearest_run(points, b, out);
+            return;
+        }
+        // In station order, so that the first of equal distances is the lowest station.
+        candidates.sort_unstable_by_key(|c| c.1);
+        out.extend(run.iter().map(|&i| {
+            let p = points[i as usize];
+            if !finite(&p) {
+                return self.nearest_by_iterator(p);
+            }
+            let mut best = (u32::MAX, f64::INFINITY);
+            for &(q, s) in &candidates {
+                let d2 = (q[0] - p[0]) * (q[0] - p[0]) + (q[1] - p[1]) * (q[1] - p[1]);
+                if d2 < best.1 {
+                    best = (s, d2);
+                }
+            }
+            Some((best.0, best.1.sqrt()))
+        }));
     }
 
     /// The nearest entrance to a finite `p`: its station (ties to the lowest index), its squared

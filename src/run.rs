@@ -52,6 +52,8 @@ pub enum Stage {
     WriteTables,
     /// Drawing maps.
     Render,
+    /// Everything is written; releasing the loaded inputs and results.
+    Release,
 }
 
 impl Stage {
@@ -64,6 +66,7 @@ impl Stage {
             Stage::Measure => "measuring walking distances",
             Stage::WriteTables => "writing tables",
             Stage::Render => "drawing maps",
+            Stage::Release => "releasing memory",
         }
     }
 }
@@ -180,5 +183,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let analysis = analyse_loaded(job, &loaded);
     let summary = summarise(job, &loaded, &analysis);
     write(job, &loaded, &analysis, &summary, progress)?;
+    progress(Stage::Release);
+    drop((analysis, loaded));
     Ok(summary)
 }

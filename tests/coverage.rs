@@ -221,7 +221,7 @@ fn rtree_nearest_agrees_with_brute_force() {
 }
 
 #[test]
-fn hinted_nearest_all_agrees_with_brute_force() {
+fn nearest_all_agrees_with_brute_force() {
     for seed in [1u64, 2, 3, 42] {
         let mut rng = StdRng::seed_from_u64(seed);
         let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..300))
@@ -247,6 +247,15 @@ fn hinted_nearest_all_agrees_with_brute_force() {
                 ]
             })
             .collect();
+        // And runs of points far apart (the candidate list of a run is then long, and the run
+        // is halved): a few clusters 100 km from the stations and from each other.
+        let far: Vec<[f64; 2]> = (0..700)
+            .map(|k| {
+                let c = (k % 3) as f64 * 1e5;
+                [c + rng.gen_range(0..10) as f64, -c + rng.gen_range(0..10) as f64]
+            })
+            .collect();
+        let points: Vec<[f64; 2]> = points.into_iter().chain(far).collect();
         let all = index.nearest_all(&points);
         assert_eq!(all.len(), points.len());
         for (p, found) in points.iter().zip(&all) {

@@ -1,5 +1,7 @@
 //! Straight-line distance: `detour × min |anchor − entrance|` in the metric plane.
 
+use rayon::prelude::*;
+
 use super::{DistanceModel, Measured, Measurement};
 use crate::index::StationIndex;
 use crate::project::XY;
@@ -27,7 +29,7 @@ impl DistanceModel for StraightLine {
         let index = StationIndex::new(entrances);
         let blocks = index
             .nearest_all(anchors)
-            .into_iter()
+            .into_par_iter()
             .map(|n| match n {
                 Some((s, d)) => Measured::straight(s, self.detour * d),
                 None => Measured {
