@@ -1,12 +1,14 @@
 //! Stage 5, **aggregate**: coverage shares per threshold and group, station loads, and the
 //! population-weighted walking-time distribution.
 //!
-//! Every sum runs sequentially in input order, so results are bit-identical whatever the number
-//! of threads that measured the blocks.
+//! The blocks are cut into fixed runs of 65,536 in input order; each run is summed sequentially
+//! (in parallel with the others), and the runs' sums are added in input order. The cut does not
+//! depend on the number of threads, so neither do the results, to the last bit.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Params, Threshold};
@@ -135,7 +137,11 @@ impl Hasher for Fnv {
     }
 }
 
+/// Blocks per run of [`aggregate`]: fixed, so the order of every sum is too.
+const RUN: usize = 1 << 16;
+
 /// Running sums for the coverage of a set of blocks, added to in input order.
+#[derive(Clone)]
 struct Tally {
     population: f64,
     blocks: usize,
@@ -163,6 +169,16 @@ impl Tally {
         }
     }
 
+    /// Adds the sums of blocks that come after this tally's.
+    fn merge(&mut self, later: &Tally) {
+        self.population += later.population;
+        self.blocks += later.blocks;
+        for (c, l) in self.covered.iter_mut().zip(&later.covered) {
+            c.0 += l.0;
+            c.1 += l.1;
+        }
+    }
+
     fn coverage(&self, params: &Params) -> Vec<Coverage> {
         params
             .thresholds
@@ -179,6 +195,56 @@ impl Tally {
     }
 }
 
+type GroupIndex<'b> = HashMap<Option<&'b str>, usize, BuildHasherDefault<Fnv>>;
+
+/// The sums of one run of blocks (or of the runs merged so far).
+struct Sums<'b> {
+    all: Tally,
+    /// Groups numbered in order of first appearance.
+    group_of: GroupIndex<'b>,
+    groups: Vec<(Option<&'b str>, Tally)>,
+    /// Per station: population and blocks within the first threshold of it.
+    station_load: Vec<(f64, usize)>,
+    /// Population per row of the walking-time distribution.
+    bins: Vec<f64>,
+}
+
+impl<'b> Sums<'b> {
+    fn new(params: &Params, stations: usize, rows: usize) -> Self {
+        Sums {
+            all: Tally::new(params),
+            group_of: GroupIndex::default(),
+            groups: Vec::new(),
+            station_load: vec![(0.0, 0); stations],
+            bins: vec![0.0; rows + 1],
+        }
+    }
+
+    fn group(&mut self, params: &Params, name: Option<&'b str>) -> &mut Tally {
+        let groups = &mut self.groups;
+        let g = *self.group_of.entry(name).or_insert_with(|| {
+            groups.push((name, Tally::new(params)));
+            groups.len() - 1
+        });
+        &mut groups[g].1
+    }
+
+    /// Adds the sums of blocks that come after these.
+    fn merge(&mut self, params: &Params, later: Sums<'b>) {
+        self.all.merge(&later.all);
+        for (name, tally) in &later.groups {
+            self.group(params, *name).merge(tally);
+        }
+        for (s, l) in self.station_load.iter_mut().zip(&later.station_load) {
+            s.0 += l.0;
+            s.1 += l.1;
+        }
+        for (b, l) in self.bins.iter_mut().zip(&later.bins) {
+            *b += l;
+        }
+    }
+}
+
 /// Aggregates per-block measures. `group_by` says whether blocks were read with a group field.
 pub fn aggregate(
     blocks: &[Block],
@@ -187,26 +253,49 @@ pub fn aggregate(
     params: &Params,
     group_by: bool,
 ) -> Aggregates {
-    // One pass over the blocks, in input order, for the whole and for each group (numbered in
-    // order of first appearance).
-    let mut all = Tally::new(params);
-    let mut group_of: HashMap<Option<&str>, usize, BuildHasherDefault<Fnv>> = HashMap::default();
-    let mut groups: Vec<(Option<&str>, Tally)> = Vec::new();
-    for (b, x) in blocks.iter().zip(&m.blocks) {
-        all.add(params, b, x.distance_m);
-        if group_by {
-            let g = *group_of.entry(b.group.as_deref()).or_insert_with(|| {
-                groups.push((b.group.as_deref(), Tally::new(params)));
-                groups.len() - 1
-            });
-            groups[g].1.add(params, b, x.distance_m);
-        }
+    let first = params.thresholds[0].distance_m;
+    let step = walk_time_step_m(params);
+    let rows = (params.reach_m() / step).ceil() as usize;
+    let runs: Vec<Sums<'_>> = blocks
+        .par_chunks(RUN)
+        .zip(m.blocks.par_chunks(RUN))
+        .map(|(blocks, measured)| {
+            let mut sums = Sums::new(params, stations, rows);
+            for (b, x) in blocks.iter().zip(measured) {
+                sums.all.add(params, b, x.distance_m);
+                if group_by {
+                    sums.group(params, b.group.as_deref())
+                        .add(params, b, x.distance_m);
+                }
+                if let (Some(s), true) = (x.station, covered(x.distance_m, first)) {
+                    let load = &mut sums.station_load[s as usize];
+                    load.0 += b.population;
+                    load.1 += 1;
+                }
+                if let Some(d) = x.distance_m {
+                    // Row k holds distances in ((k-1)·step, k·step].
+                    let mut k = (d / step).ceil().max(0.0) as usize;
+                    if k > 0 && (k - 1) as f64 * step >= d {
+                        k -= 1;
+                    }
+                    if k <= rows {
+                        sums.bins[k] += b.population;
+                    }
+                }
+            }
+            sums
+        })
+        .collect();
+    let mut total = Sums::new(params, stations, rows);
+    for run in runs {
+        total.merge(params, run);
     }
-    let population = all.population;
-    let coverage = all.coverage(params);
+    let population = total.all.population;
+    let coverage = total.all.coverage(params);
 
     let groups = group_by.then(|| {
-        let mut groups: Vec<Group> = groups
+        let mut groups: Vec<Group> = total
+            .groups
             .into_iter()
             .map(|(name, tally)| Group {
                 name: name.map(str::to_owned),
@@ -225,22 +314,12 @@ pub fn aggregate(
         groups
     });
 
-    let first = params.thresholds[0].distance_m;
-    let mut station_load = vec![(0.0, 0usize); stations];
-    for (b, x) in blocks.iter().zip(&m.blocks) {
-        if let (Some(s), true) = (x.station, covered(x.distance_m, first)) {
-            let load = &mut station_load[s as usize];
-            load.0 += b.population;
-            load.1 += 1;
-        }
-    }
-
-    let walk_time = walk_time(blocks, m, params, population);
+    let walk_time = walk_time(&total.bins, params, population);
     Aggregates {
         population,
         coverage,
         groups,
-        station_load,
+        station_load: total.station_load,
         walk_time,
     }
 }
@@ -253,21 +332,9 @@ fn walk_time_step_m(params: &Params) -> f64 {
     }
 }
 
-fn walk_time(blocks: &[Block], m: &Measurement, params: &Params, total: f64) -> Vec<WalkTimeRow> {
+/// The walking-time distribution from the population per row.
+fn walk_time(bins: &[f64], params: &Params, total: f64) -> Vec<WalkTimeRow> {
     let step = walk_time_step_m(params);
-    let rows = (params.reach_m() / step).ceil() as usize;
-    let mut bins = vec![0.0f64; rows + 1];
-    for (b, x) in blocks.iter().zip(&m.blocks) {
-        let Some(d) = x.distance_m else { continue };
-        // Row k holds distances in ((k-1)·step, k·step].
-        let mut k = (d / step).ceil().max(0.0) as usize;
-        if k > 0 && (k - 1) as f64 * step >= d {
-            k -= 1;
-        }
-        if k <= rows {
-            bins[k] += b.population;
-        }
-    }
     let mut within = 0.0;
     bins.iter()
         .enumerate()

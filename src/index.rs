@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{PointDistance, RTree};
 
-use crate::project::XY;
+use crate::project::{distance, XY};
 
 type Entry = GeomWithData<[f64; 2], u32>;
 
@@ -16,7 +16,7 @@ type Entry = GeomWithData<[f64; 2], u32>;
 const NEAREST_CHUNK: usize = 256;
 
 /// Candidate entrances beyond which a run of [`StationIndex::nearest_all`] is halved.
-const MAX_CANDIDATES: usize = 48;
+const MAX_CANDIDATES: usize = 256;
 
 /// An R-tree of station entrances (bulk-loaded).
 ///
@@ -97,11 +97,12 @@ impl StationIndex {
     /// ```
     pub fn nearest_all(&self, points: &[XY]) -> Vec<Option<(u32, f64)>> {
         let order = z_order(points);
-        let found: Vec<Option<(u32, f64)>> = order
+        let sorted: Vec<XY> = order.par_iter().map(|&i| points[i as usize]).collect();
+        let found: Vec<Option<(u32, f64)>> = sorted
             .par_chunks(NEAREST_CHUNK)
             .flat_map_iter(|run| {
                 let mut out = Vec::with_capacity(run.len());
-                self.nearest_run(points, run, &mut out);
+                self.nearest_run(run, &mut out);
                 out
             })
             .collect();
@@ -113,13 +114,12 @@ impl StationIndex {
         rank.into_par_iter().map(|k| found[k as usize]).collect()
     }
 
-    /// The nearest station to each of `points[run[..]]`, pushed onto `out` in the order of
-    /// `run`, by one list of candidate entrances for the run (see
-    /// [`StationIndex::nearest_all`]).
-    fn nearest_run(&self, points: &[XY], run: &[u32], out: &mut Vec<Option<(u32, f64)>>) {
+    /// The nearest station to each point of `run`, pushed onto `out` in order, by one list of
+    /// candidate entrances for the run (see [`StationIndex::nearest_all`]).
+    fn nearest_run(&self, run: &[XY], out: &mut Vec<Option<(u32, f64)>>) {
         let finite = |p: &XY| p[0].is_finite() && p[1].is_finite();
         let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        for p in run.iter().map(|&i| points[i as usize]).filter(finite) {
+        for p in run.iter().filter(|p| finite(p)) {
             for k in 0..2 {
                 lo[k] = lo[k].min(p[k]);
                 hi[k] = hi[k].max(p[k]);
@@ -131,10 +131,7 @@ impl StationIndex {
             .flatten()
         else {
             // No finite point in the run, or no entrance at all.
-            out.extend(
-                run.iter()
-                    .map(|&i| self.nearest_by_iterator(points[i as usize])),
-            );
+            out.extend(run.iter().map(|&p| self.nearest_by_iterator(p)));
             return;
         };
         // U: the farthest any point of the box is from `near`, with a margin for rounding.
@@ -142,7 +139,7 @@ impl StationIndex {
         let far = [0, 1].map(|k| (g[k] - lo[k]).abs().max((g[k] - hi[k]).abs()));
         let u = far[0].hypot(far[1]) * (1.0 + 1e-9) + 1e-9;
         let reach = rstar::AABB::from_corners([lo[0] - u, lo[1] - u], [hi[0] + u, hi[1] + u]);
-        let mut candidates: Vec<(XY, u32)> = self
+        let candidates: Vec<(XY, u32)> = self
             .tree
             .locate_in_envelope_intersecting(&reach)
             .filter(|e| {
@@ -154,25 +151,36 @@ impl StationIndex {
             .collect();
         if candidates.len() > MAX_CANDIDATES && run.len() > 1 {
             let (a, b) = run.split_at(run.len() / 2);
-            self.nearest_run(points, a, out);
-            self.nearest_run(points, b, out);
+            self.nearest_run(a, out);
+            self.nearest_run(b, out);
             return;
         }
-        // In station order, so that the first of equal distances is the lowest station.
-        candidates.sort_unstable_by_key(|c| c.1);
-        out.extend(run.iter().map(|&i| {
-            let p = points[i as usize];
+        // Nearest the box's centre first: a point of the box is at most `radius` from the
+        // centre, so once a candidate is farther from the centre than the best distance found
+        // plus `radius`, neither it nor any later candidate can be nearer.
+        let radius = ((hi[0] - lo[0]) / 2.0).hypot((hi[1] - lo[1]) / 2.0);
+        let mut candidates: Vec<(f64, XY, u32)> = candidates
+            .into_iter()
+            .map(|(q, s)| (distance(q, centre) - radius, q, s))
+            .collect();
+        candidates.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+        out.extend(run.iter().map(|&p| {
             if !finite(&p) {
                 return self.nearest_by_iterator(p);
             }
-            let mut best = (u32::MAX, f64::INFINITY);
-            for &(q, s) in &candidates {
+            let (mut best, mut best_d2, mut bound) = (u32::MAX, f64::INFINITY, f64::INFINITY);
+            for &(lower, q, s) in &candidates {
+                if lower > bound {
+                    break;
+                }
                 let d2 = (q[0] - p[0]) * (q[0] - p[0]) + (q[1] - p[1]) * (q[1] - p[1]);
-                if d2 < best.1 {
-                    best = (s, d2);
+                if d2 < best_d2 || (d2 == best_d2 && s < best) {
+                    (best, best_d2) = (s, d2);
+                    // With a margin for the rounding of `lower`.
+                    bound = d2.sqrt() * (1.0 + 1e-9) + 1e-9;
                 }
             }
-            Some((best.0, best.1.sqrt()))
+            Some((best, best_d2.sqrt()))
         }));
     }
 
@@ -261,8 +269,33 @@ fn z_order(points: &[XY]) -> Vec<u32> {
             u64::from(cell) << 32 | i as u64
         })
         .collect();
-    keys.par_sort_unstable();
+    radix_sort_by_high_half(&mut keys);
     keys.into_iter().map(|k| k as u32).collect()
+}
+
+/// Sorts `keys` by their high 32 bits, stably: a least-significant-digit radix sort, three
+/// passes of 11 bits (a counting sort each), linear in the number of keys.
+fn radix_sort_by_high_half(keys: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    let mut other = vec![0u64; keys.len()];
+    for pass in 0..3 {
+        let shift = 32 + pass * BITS;
+        let digit = |k: u64| ((k >> shift) & ((1 << BITS) - 1)) as usize;
+        let mut starts = vec![0usize; 1 << BITS];
+        for &k in keys.iter() {
+            starts[digit(k)] += 1;
+        }
+        let mut sum = 0;
+        for s in &mut starts {
+            (*s, sum) = (sum, sum + *s);
+        }
+        for &k in keys.iter() {
+            let d = digit(k);
+            other[starts[d]] = k;
+            starts[d] += 1;
+        }
+        std::mem::swap(keys, &mut other);
+    }
 }
 
 /// The low 16 bits of `x` spread to the even bits.

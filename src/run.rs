@@ -52,7 +52,8 @@ pub enum Stage {
     WriteTables,
     /// Drawing maps.
     Render,
-    /// Everything is written; releasing the loaded inputs and results.
+    /// Everything is written; the loaded inputs and results are handed to a thread that frees
+    /// them.
     Release,
 }
 
@@ -184,6 +185,11 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let summary = summarise(job, &loaded, &analysis);
     write(job, &loaded, &analysis, &summary, progress)?;
     progress(Stage::Release);
-    drop((analysis, loaded));
+    // Millions of small records take a while to free: let a thread of their own do it, so the
+    // caller has its summary at once (and a process that exits first need not wait at all).
+    // If no thread can be started, the closure is dropped here, and the memory with it.
+    let _ = std::thread::Builder::new()
+        .name("walkshed-free".to_owned())
+        .spawn(move || drop((analysis, loaded)));
     Ok(summary)
 }

@@ -192,7 +192,7 @@ fn multipoint_station_uses_its_nearest_entrance() {
 fn rtree_nearest_agrees_with_brute_force() {
     for seed in [1u64, 2, 3, 42] {
         let mut rng = StdRng::seed_from_u64(seed);
-        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..300))
+        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..700))
             .map(|_| {
                 (0..rng.gen_range(1..3))
                     // Coarse grid coordinates make exact ties common.
@@ -224,7 +224,7 @@ fn rtree_nearest_agrees_with_brute_force() {
 fn nearest_all_agrees_with_brute_force() {
     for seed in [1u64, 2, 3, 42] {
         let mut rng = StdRng::seed_from_u64(seed);
-        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..300))
+        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..700))
             .map(|_| {
                 (0..rng.gen_range(1..3))
                     // Coarse grid coordinates make exact ties common.
@@ -252,7 +252,10 @@ fn nearest_all_agrees_with_brute_force() {
         let far: Vec<[f64; 2]> = (0..700)
             .map(|k| {
                 let c = (k % 3) as f64 * 1e5;
-                [c + rng.gen_range(0..10) as f64, -c + rng.gen_range(0..10) as f64]
+                [
+                    c + rng.gen_range(0..10) as f64,
+                    -c + rng.gen_range(0..10) as f64,
+                ]
             })
             .collect();
         let points: Vec<[f64; 2]> = points.into_iter().chain(far).collect();
