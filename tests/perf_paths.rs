@@ -41,6 +41,8 @@ fn varied_features() -> Vec<String> {
         r#"{"type":"Feature","bbox":[0,0,1,1],"properties":{"id":"B3","population":7,"district":"廊下镇"},"geometry":{"type":"MultiPolygon","coordinates":[[[[121.31,30.71],[121.312,30.71],[121.312,30.712],[121.31,30.712],[121.31,30.71]],[[121.3105,30.7105],[121.3106,30.7105],[121.3106,30.7106],[121.3105,30.7105]]],[[[121.32,30.72],[121.3201,30.72],[121.3201,30.7201],[121.32,30.72]]]]}}"#.to_owned(),
         r#"{"properties":{"population":3,"id":null},"type":"Feature","id":"own-id","geometry":{"type":"Point","coordinates":[121.3300000000000000001,30.720000000000001,12.5]}}"#.to_owned(),
         r#"{"type":"Feature","properties":{"id":42,"population":1000000,"district":null},"geometry":{"type":"Polygon","coordinates":[[[121.34,30.73],[121.341,30.731],[121.341,30.73],[121.34,30.731],[121.34,30.73]]]}}"#.to_owned(),
+        // No id at all: the block is named by its index.
+        r#"{"type":"Feature","properties":{"population":4,"district":"廊下镇"},"geometry":{"type":"Point","coordinates":[121.35,30.74]}}"#.to_owned(),
     ]
 }
 
@@ -113,7 +115,8 @@ fn every_chunk_boundary_reads_the_same() {
     let text = collection(&varied_features());
     let path = write(dir.path(), "blocks.geojson", &text);
     let expected = read(&path, &reference());
-    assert_eq!(expected.blocks.len(), 6);
+    assert_eq!(expected.blocks.len(), 7);
+    assert_eq!(expected.blocks[6].id, "6");
     for chunk in 1..=text.len() + 1 {
         for fast in [true, false] {
             let got = read(&path, &options(chunk, true, fast));
@@ -267,6 +270,15 @@ fn errors_are_the_same_on_every_path_with_line_and_column() {
     let e = error_on_every_path(&collection(&features));
     assert!(
         e.contains("feature 1") && e.contains("invalid type: integer `5`, expected a string"),
+        "{e}"
+    );
+
+    // A coordinate out of range: the feature's index and id are named.
+    let mut features = varied_features();
+    features[0] = features[0].replacen("121.2751995", "221.2751995", 1);
+    let e = error_on_every_path(&collection(&features));
+    assert!(
+        e.contains("feature 0") && e.contains("B0") && e.contains("outside [-180, 180]"),
         "{e}"
     );
 

@@ -388,10 +388,45 @@ const STRING_CLASS: [u8; 256] = {
 /// Parses the Feature object that starts at `b[at]`, keeping the properties named in `wanted`;
 /// returns it with the index just past its closing brace. Gives the same [`RawFeature`] as
 /// [`parse_feature`] on `b[at..end]`, or stops (see [`Stop`]).
+#[cfg(test)]
 pub(crate) fn fast_feature(b: &[u8], at: usize, wanted: &[&str]) -> Fast<(RawFeature, usize)> {
+    let mut f = RawFeature::default();
+    let end = fast_feature_into(b, at, wanted, &mut f)?;
+    Ok((f, end))
+}
+
+/// [`fast_feature`] into `out`, whose vectors are cleared and reused (a reader keeps one per
+/// thread, so that parsing a feature allocates only what it hands on); returns the index just
+/// past the feature. On a [`Stop`], `out` holds a partial result.
+pub(crate) fn fast_feature_into(
+    b: &[u8],
+    at: usize,
+    wanted: &[&str],
+    out: &mut RawFeature,
+) -> Fast<usize> {
+    out.reset(wanted.len());
     let mut c = Cursor { b, i: at };
-    let f = c.feature(wanted)?;
-    Ok((f, c.i))
+    c.feature(wanted, out)?;
+    Ok(c.i)
+}
+
+impl RawFeature {
+    /// Empties the feature for `wanted` properties, keeping its vectors' memory.
+    fn reset(&mut self, wanted: usize) {
+        self.kind = None;
+        self.id = None;
+        self.props.clear();
+        self.props.resize(wanted, None);
+        if let Some(g) = self.geometry.as_mut() {
+            g.kind = None;
+            g.has_coordinates = false;
+            g.coords.points.clear();
+            for e in &mut g.coords.ends {
+                e.clear();
+            }
+            g.coords.depth = None;
+        }
+    }
 }
 
 /// A position in the bytes being parsed.
@@ -730,12 +765,9 @@ impl Cursor<'_> {
         Ok(kind_of(s))
     }
 
-    fn feature(&mut self, wanted: &[&str]) -> Fast<RawFeature> {
+    /// A Feature into `out` (reset by the caller).
+    fn feature(&mut self, wanted: &[&str], out: &mut RawFeature) -> Fast<()> {
         self.eat(b'{')?;
-        let mut out = RawFeature {
-            props: vec![None; wanted.len()],
-            ..RawFeature::default()
-        };
         // Members seen: type, id, geometry, properties (a repeated one is left to serde_json).
         let mut seen = [false; 4];
         let mut see = |k: usize| -> Fast<()> {
@@ -745,6 +777,7 @@ impl Cursor<'_> {
                 Ok(())
             }
         };
+        let mut has_geometry = false;
         if self.first_member()? {
             loop {
                 match self.key()? {
@@ -758,7 +791,7 @@ impl Cursor<'_> {
                     }
                     b"geometry" => {
                         see(2)?;
-                        out.geometry = self.geometry()?;
+                        has_geometry = self.geometry(&mut out.geometry)?;
                     }
                     b"properties" => {
                         see(3)?;
@@ -771,7 +804,10 @@ impl Cursor<'_> {
                 }
             }
         }
-        Ok(out)
+        if !has_geometry {
+            out.geometry = None;
+        }
+        Ok(())
     }
 
     fn properties(&mut self, wanted: &[&str], out: &mut [Option<Value>]) -> Fast<()> {
@@ -805,13 +841,14 @@ impl Cursor<'_> {
         Ok(())
     }
 
-    fn geometry(&mut self) -> Fast<Option<RawGeometry>> {
+    /// A geometry into `slot` (emptied beforehand, its memory reused); `false` for `null`.
+    fn geometry(&mut self, slot: &mut Option<RawGeometry>) -> Fast<bool> {
         match self.peek()? {
-            b'n' => return self.literal(b"null").map(|()| None),
+            b'n' => return self.literal(b"null").map(|()| false),
             b'{' => self.i += 1,
             _ => return Err(Stop::Bail),
         }
-        let mut g = RawGeometry::default();
+        let g = slot.get_or_insert_with(RawGeometry::default);
         let (mut seen_type, mut seen_coordinates) = (false, false);
         if self.first_member()? {
             loop {
@@ -827,7 +864,6 @@ impl Cursor<'_> {
                             return Err(Stop::Bail);
                         }
                         g.has_coordinates = true;
-                        g.coords.points.reserve(8);
                         if self.peek()? != b'[' {
                             return Err(Stop::Bail);
                         }
@@ -840,7 +876,7 @@ impl Cursor<'_> {
                 }
             }
         }
-        Ok(Some(g))
+        Ok(true)
     }
 
     /// A nested coordinate array into `flat`, as [`NestSeed`] reads it; yields its depth (`None`

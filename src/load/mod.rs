@@ -21,7 +21,7 @@ pub use geometry::PolygonProblem;
 
 use crate::error::{Error, Location, Result};
 use crate::network::WalkLine;
-use feature::{fast_feature, parse_feature, Flat, RawFeature, Stop};
+use feature::{fast_feature_into, parse_feature, Flat, RawFeature, Stop};
 use scan::{Batch, Cut, Failure, Member, Problem};
 
 /// A service station.
@@ -167,23 +167,53 @@ pub(crate) struct Source {
     options: ReadOptions,
 }
 
-/// Features parsed into [`RawFeature`]s: by the fast parser, else by `serde_json`.
-struct Features<'w> {
-    wanted: &'w [&'w str],
-    fast: bool,
+/// What the parse of one feature gives: its record, or the parsed feature to make it from once
+/// its index is known.
+enum Parsed<T> {
+    /// The record, made without needing the feature's index.
+    Done(T),
+    /// A feature whose record needs its index: one without an id, or one with a problem to
+    /// report (rare; boxed, to keep the common case small).
+    Later(Box<RawFeature>),
 }
 
-impl scan::Element for Features<'_> {
-    type Out = RawFeature;
+/// Makes a feature's record where the index is not needed (see [`Parsed`]); `None` otherwise,
+/// leaving the feature as it was.
+type Quick<'q, T> = &'q (dyn Fn(&mut RawFeature) -> Option<T> + Sync);
+
+/// Features parsed by the fast parser into a per-thread reusable [`RawFeature`], else by
+/// `serde_json`, and made into records by `quick` where it can.
+struct Features<'w, 'q, T> {
+    wanted: &'w [&'w str],
+    fast: bool,
+    quick: Quick<'q, T>,
+}
+
+thread_local! {
+    /// The feature the fast parser fills, reused from feature to feature.
+    static SCRATCH: std::cell::RefCell<RawFeature> = std::cell::RefCell::default();
+}
+
+impl<T: Send> scan::Element for Features<'_, '_, T> {
+    type Out = Parsed<T>;
 
     fn parse(
         &self,
         b: &[u8],
         at: usize,
         eof: bool,
-    ) -> std::result::Result<(RawFeature, usize), Cut> {
+    ) -> std::result::Result<(Parsed<T>, usize), Cut> {
         if self.fast {
-            match fast_feature(b, at, self.wanted) {
+            let fast = SCRATCH.with(|scratch| {
+                let mut raw = scratch.borrow_mut();
+                let end = fast_feature_into(b, at, self.wanted, &mut raw)?;
+                let parsed = match (self.quick)(&mut raw) {
+                    Some(t) => Parsed::Done(t),
+                    None => Parsed::Later(Box::new(std::mem::take(&mut *raw))),
+                };
+                Ok((parsed, end))
+            });
+            match fast {
                 Ok(parsed) => return Ok(parsed),
                 Err(Stop::Incomplete) if !eof => return Err(Cut::Incomplete),
                 Err(_) => {}
@@ -195,7 +225,7 @@ impl scan::Element for Features<'_> {
             Err(_) => return Err(Cut::Invalid),
         };
         parse_feature(&b[at..end], self.wanted)
-            .map(|f| (f, end))
+            .map(|f| (Parsed::Later(Box::new(f)), end))
             .map_err(|_| Cut::Invalid)
     }
 }
@@ -224,12 +254,29 @@ impl Source {
         &self,
         wanted: &[&str],
         f: impl Fn(usize, RawFeature) -> Result<T> + Sync,
+        sink: impl FnMut(Vec<T>, usize) -> Result<()>,
+    ) -> Result<()> {
+        self.parse_each_quick(wanted, &|_| None, f, sink)
+    }
+
+    /// [`Source::parse_each`], where `quick` makes the records of features it can without their
+    /// index, as they are parsed (in the parsing threads, with no parsed feature kept); it must
+    /// give what `f` gives, and leave the feature untouched when it gives `None`.
+    pub(crate) fn parse_each_quick<T: Send>(
+        &self,
+        wanted: &[&str],
+        quick: Quick<'_, T>,
+        f: impl Fn(usize, RawFeature) -> Result<T> + Sync,
         mut sink: impl FnMut(Vec<T>, usize) -> Result<()>,
     ) -> Result<()> {
         let path = self.path.as_path();
         let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let parallel = self.options.parallel;
-        let one = |i: usize, raw: RawFeature| -> Result<T> {
+        let one = |i: usize, parsed: Parsed<T>| -> Result<T> {
+            let raw = match parsed {
+                Parsed::Done(t) => return Ok(t),
+                Parsed::Later(raw) => *raw,
+            };
             if raw.kind.as_deref() != Some("Feature") {
                 return Err(Error::Json {
                     location: Location::feature(path, i, feature_id(&raw, i)),
@@ -245,7 +292,7 @@ impl Source {
             }
             f(i, raw)
         };
-        let mut batches = |batch: Batch<'_, RawFeature>| -> Result<()> {
+        let mut batches = |batch: Batch<'_, Parsed<T>>| -> Result<()> {
             let first = batch.first;
             let span = match (batch.items.first(), batch.items.last()) {
                 (Some(a), Some(b)) => b.0.end - a.0.start,
@@ -257,30 +304,31 @@ impl Source {
             } else {
                 ((file_len as f64 / (span as f64 / n as f64)) * 1.02) as usize
             };
-            let results: Vec<Result<T>> = if parallel {
-                batch
+            let later = batch
+                .items
+                .iter()
+                .any(|(_, p)| matches!(p, Parsed::Later(_)));
+            let out = if parallel && later {
+                let results: Vec<Result<T>> = batch
                     .items
                     .into_par_iter()
                     .enumerate()
-                    .map(|(k, (_, raw))| one(first + k, raw))
-                    .collect()
+                    .map(|(k, (_, parsed))| one(first + k, parsed))
+                    .collect();
+                results.into_iter().collect::<Result<Vec<T>>>()?
             } else {
-                batch
-                    .items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(k, (_, raw))| one(first + k, raw))
-                    .collect()
+                let mut out = Vec::with_capacity(n);
+                for (k, (_, parsed)) in batch.items.into_iter().enumerate() {
+                    out.push(one(first + k, parsed)?);
+                }
+                out
             };
-            let mut out = Vec::with_capacity(results.len());
-            for r in results {
-                out.push(r?);
-            }
             sink(out, estimate.max(first + n))
         };
         let element = Features {
             wanted,
             fast: self.options.fast,
+            quick,
         };
         let mut seen_type = false;
         let collection = {
@@ -593,12 +641,12 @@ fn value_text(v: &Value) -> String {
 fn geometry<'r>(
     path: &Path,
     index: usize,
-    id: &Option<String>,
+    id: &dyn Fn() -> Option<String>,
     raw: &'r RawFeature,
     allowed: &[&str],
     expected: &'static str,
 ) -> Result<(&'r str, &'r Flat)> {
-    let location = || Location::feature(path, index, id.clone());
+    let location = || Location::feature(path, index, id());
     let g = raw.geometry.as_ref().ok_or_else(|| Error::GeometryType {
         location: location(),
         expected,
@@ -678,7 +726,7 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
         let (kind, flat) = geometry(
             path,
             i,
-            &id,
+            &|| id.clone(),
             &raw,
             &["Point", "MultiPoint", "Polygon", "MultiPolygon"],
             "Point, MultiPoint, Polygon or MultiPolygon",
@@ -742,50 +790,67 @@ pub fn read_blocks_with(
     let mut first_with: Option<usize> = None;
     let mut first_absent: Option<usize> = None;
     let mut first_invalid: Option<(usize, String)> = None;
-    source.parse_each(
+    // A block's record; `raw` is only read until nothing can fail.
+    let make = |i: usize, raw: &mut RawFeature| -> Result<(Block, Pop, Option<Shape>)> {
+        let (kind, flat) = geometry(
+            path,
+            i,
+            &|| feature_id(raw, i),
+            raw,
+            &["Polygon", "MultiPolygon", "Point"],
+            "Polygon, MultiPolygon or Point",
+        )?;
+        let (anchor, problem) = if kind == "Point" {
+            (flat.points[0], None)
+        } else {
+            geometry::polygon_anchor(flat)
+        };
+        let shape = fields.keep_shapes.then(|| {
+            geometry::rings(flat)
+                .into_iter()
+                .map(|(_, r)| flat.points[r].to_vec())
+                .collect()
+        });
+        let (pop, population) = match &raw.props[population_at] {
+            None => (Pop::Absent, 1.0),
+            Some(v) => match v.as_f64() {
+                Some(x) if x.is_finite() && x >= 0.0 => (Pop::Valid, x),
+                _ => (Pop::Invalid(v.to_string()), 1.0),
+            },
+        };
+        let group = match group_at {
+            Some(k) if k == 0 || k == population_at => text_prop(&raw.props[k]),
+            Some(k) => take_text(raw.props[k].take()),
+            None => None,
+        };
+        let id = take_id(raw, i);
+        let block = Block {
+            id: id.unwrap_or_else(|| i.to_string()),
+            anchor,
+            population,
+            group,
+            problem,
+        };
+        Ok((block, pop, shape))
+    };
+    // Without the index: a Feature with an id, whose geometry is fine.
+    let quick = |raw: &mut RawFeature| {
+        if raw.kind.as_deref() != Some("Feature") {
+            return None;
+        }
+        let id = match raw.props.first() {
+            Some(Some(v)) => Some(v),
+            _ => raw.id.as_ref(),
+        };
+        if id.is_none_or(Value::is_null) {
+            return None;
+        }
+        make(usize::MAX, raw).ok()
+    };
+    source.parse_each_quick(
         &wanted,
-        |i, mut raw| {
-            let (pop, population) = match &raw.props[population_at] {
-                None => (Pop::Absent, 1.0),
-                Some(v) => match v.as_f64() {
-                    Some(x) if x.is_finite() && x >= 0.0 => (Pop::Valid, x),
-                    _ => (Pop::Invalid(v.to_string()), 1.0),
-                },
-            };
-            let group = match group_at {
-                Some(k) if k == 0 || k == population_at => text_prop(&raw.props[k]),
-                Some(k) => take_text(raw.props[k].take()),
-                None => None,
-            };
-            let id = take_id(&mut raw, i);
-            let (kind, flat) = geometry(
-                path,
-                i,
-                &id,
-                &raw,
-                &["Polygon", "MultiPolygon", "Point"],
-                "Polygon, MultiPolygon or Point",
-            )?;
-            let (anchor, problem) = if kind == "Point" {
-                (flat.points[0], None)
-            } else {
-                geometry::polygon_anchor(flat)
-            };
-            let shape = fields.keep_shapes.then(|| {
-                geometry::rings(flat)
-                    .into_iter()
-                    .map(|(_, r)| flat.points[r].to_vec())
-                    .collect()
-            });
-            let block = Block {
-                id: id.unwrap_or_else(|| i.to_string()),
-                anchor,
-                population,
-                group,
-                problem,
-            };
-            Ok((block, pop, shape))
-        },
+        &quick,
+        |i, mut raw| make(i, &mut raw),
         |chunk, estimate| {
             blocks.reserve(estimate.saturating_sub(blocks.len()));
             if let Some(shapes) = shapes.as_mut() {
@@ -882,7 +947,7 @@ pub fn read_network_with(path: &Path, options: &ReadOptions) -> Result<Vec<WalkL
                 let (kind, flat) = geometry(
                     path,
                     i,
-                    &id,
+                    &|| id.clone(),
                     &raw,
                     &["LineString", "MultiLineString"],
                     "LineString or MultiLineString",
