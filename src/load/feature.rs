@@ -516,6 +516,17 @@ impl Cursor<'_> {
     /// Checks escapes, control characters and UTF-8.
     #[inline]
     fn string_span(&mut self) -> Fast<(usize, usize, bool)> {
+        let (start, end, escaped, ascii) = self.string_bytes()?;
+        if !ascii && std::str::from_utf8(&self.b[start..end]).is_err() {
+            return Err(Stop::Bail);
+        }
+        Ok((start, end, escaped))
+    }
+
+    /// [`Cursor::string_span`] without the UTF-8 check, for a caller that makes a `str` of the
+    /// contents (which checks them); also says whether they are all ASCII.
+    #[inline]
+    fn string_bytes(&mut self) -> Fast<(usize, usize, bool, bool)> {
         self.eat(b'"')?;
         let b = self.b;
         let start = self.i;
@@ -538,19 +549,15 @@ impl Cursor<'_> {
                 }
             }
         }
-        if !ascii && std::str::from_utf8(&b[start..j]).is_err() {
-            return Err(Stop::Bail);
-        }
         self.i = j + 1;
-        Ok((start, j, escaped))
+        Ok((start, j, escaped, ascii))
     }
 
     /// A string value, unescaped.
     fn string(&mut self) -> Fast<String> {
-        let (start, end, escaped) = self.string_span()?;
+        let (start, end, escaped, _) = self.string_bytes()?;
         let raw = &self.b[start..end];
         if !escaped {
-            // Checked to be UTF-8 by `string_span`.
             return std::str::from_utf8(raw)
                 .map(str::to_owned)
                 .map_err(|_| Stop::Bail);

@@ -606,7 +606,7 @@ fn feature_id(raw: &RawFeature, index: usize) -> Option<String> {
         .or_else(|| raw.id.clone())
         .filter(|v| !v.is_null())
         .map(|v| value_text(&v))
-        .or(Some(index.to_string()))
+        .or_else(|| Some(index.to_string()))
 }
 
 /// A feature's id like [`feature_id`], taken out of the parsed feature.
@@ -617,7 +617,7 @@ fn take_id(raw: &mut RawFeature, index: usize) -> Option<String> {
         .or_else(|| raw.id.take())
         .filter(|v| !v.is_null())
         .map(|v| take_text(Some(v)).unwrap_or_default())
-        .or(Some(index.to_string()))
+        .or_else(|| Some(index.to_string()))
 }
 
 /// A property value as text, taken: strings as they are, anything else as JSON.
