@@ -64,10 +64,12 @@ for n in $SIZES; do
                 w=("$ws" "${base[@]}" --outputs summary --network "$dir/walk.geojson")
                 p=("$VENV/bin/python" "$PEERS/peer_bench.py" --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --network "$dir/walk.geojson" --engine pandana --minutes $MINUTES) ;;
         esac
-        : >"$DATA/ws.txt"; : >"$DATA/peer.txt"
+        : >"$DATA/ws.txt"
+        # All outputs are compared with the same peer run as the summary: keep its times.
+        [ "$mode" = "straight-line, all outputs" ] || : >"$DATA/peer.txt"
         for _ in $(seq "$RUNS"); do
             measure "${w[@]}" >>"$DATA/ws.txt"
-            measure "${p[@]}" >>"$DATA/peer.txt"
+            [ "$mode" = "straight-line, all outputs" ] || measure "${p[@]}" >>"$DATA/peer.txt"
         done
         wt=$(awk '{print $1}' "$DATA/ws.txt" | median); wm=$(awk '{print $2}' "$DATA/ws.txt" | median)
         pt=$(awk '{print $1}' "$DATA/peer.txt" | median); pm=$(awk '{print $2}' "$DATA/peer.txt" | median)
@@ -76,3 +78,18 @@ for n in $SIZES; do
                 n, in_b / 1e6, mode, wt, pt, pt / wt, wm / 1024, pm / 1024, wm * 1024 / in_b }'
     done
 done
+
+# Where walkshed's time goes at the largest size: medians of --timings (straight line, summary).
+n=${SIZES##* }
+dir="$DATA/s$n"
+: >"$DATA/stages.txt"
+for _ in $(seq "$RUNS"); do
+    "$ws" coverage --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --minutes $MINUTES \
+        --group-by district -q --out "$DATA/out" --outputs summary --timings 2>&1 |
+        awk '/reading blocks/ {r=$1} /measuring/ {m=$1} /in all/ {a=$1} END {print r, m, a}' >>"$DATA/stages.txt"
+done
+r=$(awk '{print $1}' "$DATA/stages.txt" | median)
+m=$(awk '{print $2}' "$DATA/stages.txt" | median)
+a=$(awk '{print $3}' "$DATA/stages.txt" | median)
+echo
+echo "Stages at $n blocks (straight line, summary; medians of $RUNS runs of --timings): reading blocks $r s, measuring and aggregating $m s (compute / parse = $(awk -v r="$r" -v m="$m" 'BEGIN {printf "%.2f", m / r}')), in all $a s."
