@@ -7,16 +7,13 @@ use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{PointDistance, RTree};
 
-use crate::project::{distance, XY};
+use crate::project::XY;
 
 type Entry = GeomWithData<[f64; 2], u32>;
 
-/// Points per run of [`StationIndex::nearest_all`]: a fixed size, so that the work done for
-/// each point does not depend on the number of threads.
-const NEAREST_CHUNK: usize = 256;
-
-/// Candidate entrances beyond which a run of [`StationIndex::nearest_all`] is halved.
-const MAX_CANDIDATES: usize = 256;
+/// Candidate entrances of a cell beyond which [`StationIndex::nearest_all`] searches the R-tree
+/// for each point of the cell instead.
+const LONG_LIST: usize = 512;
 
 /// An R-tree of station entrances (bulk-loaded).
 ///
@@ -77,15 +74,16 @@ impl StationIndex {
 
     /// [`StationIndex::nearest`] for every point, in order: the same answers, found faster.
     ///
-    /// The points are visited in the order of a Z-order (Morton) curve over their bounding box,
-    /// cut into fixed runs of 256 (so the work, and the answers, do not depend on the number of
-    /// threads). A run of points close together shares one short list of candidate entrances:
-    /// with `U` the largest distance from the run's bounding box to the entrance nearest its
-    /// centre, no point of the run has its nearest entrance farther than `U`, so every entrance
-    /// that can be nearest lies within `U` of the box. One R-tree search finds the entrance near
-    /// the centre, one more the candidates; each point then takes the nearest candidate (ties to
-    /// the lowest station index), exactly as a scan of every entrance would. A run whose list
-    /// comes out long (points far apart) is halved until it is short.
+    /// A grid of square cells is laid over the points' bounding box, about one cell per two
+    /// entrances (fewer for few points). Each cell gets one list of candidate entrances: with `U` the
+    /// largest distance from the cell to the entrance nearest its centre, no point of the cell
+    /// has its nearest entrance farther than `U`, so every entrance that can be nearest lies
+    /// within `U` of the cell (two R-tree searches per cell). The list is sorted by distance from
+    /// the cell's centre; a point `p` at `dp` from the centre scans it until a candidate's
+    /// distance from the centre exceeds `dp` plus the best distance found (nothing later can be
+    /// nearer), keeping the nearest (ties to the lowest station index), exactly as a scan of
+    /// every entrance would. Points are measured in parallel, in input order; a point whose cell
+    /// has an unusually long list (points and stations far apart) gets its own search.
     ///
     /// # Examples
     ///
@@ -96,92 +94,95 @@ impl StationIndex {
     /// assert_eq!(index.nearest_all(&points), vec![Some((1, 1.0)), Some((0, 1.5)), Some((1, 1.0))]);
     /// ```
     pub fn nearest_all(&self, points: &[XY]) -> Vec<Option<(u32, f64)>> {
-        let order = z_order(points);
-        let sorted: Vec<XY> = order.par_iter().map(|&i| points[i as usize]).collect();
-        let found: Vec<Option<(u32, f64)>> = sorted
-            .par_chunks(NEAREST_CHUNK)
-            .flat_map_iter(|run| {
-                let mut out = Vec::with_capacity(run.len());
-                self.nearest_run(run, &mut out);
-                out
-            })
-            .collect();
-        // Back to input order: where each point's answer is, then a parallel gather.
-        let mut rank = vec![0u32; points.len()];
-        for (k, &i) in order.iter().enumerate() {
-            rank[i as usize] = k as u32;
-        }
-        rank.into_par_iter().map(|k| found[k as usize]).collect()
-    }
-
-    /// The nearest station to each point of `run`, pushed onto `out` in order, by one list of
-    /// candidate entrances for the run (see [`StationIndex::nearest_all`]).
-    fn nearest_run(&self, run: &[XY], out: &mut Vec<Option<(u32, f64)>>) {
         let finite = |p: &XY| p[0].is_finite() && p[1].is_finite();
         let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        for p in run.iter().filter(|p| finite(p)) {
+        for p in points.iter().filter(|p| finite(p)) {
             for k in 0..2 {
                 lo[k] = lo[k].min(p[k]);
                 hi[k] = hi[k].max(p[k]);
             }
         }
-        let centre = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
-        let Some(near) = finite(&centre)
-            .then(|| self.tree.nearest_neighbor(&centre))
-            .flatten()
-        else {
-            // No finite point in the run, or no entrance at all.
-            out.extend(run.iter().map(|&p| self.nearest_by_iterator(p)));
-            return;
+        if self.is_empty() || !(finite(&lo) && finite(&hi)) {
+            return points.iter().map(|&p| self.nearest(p)).collect();
+        }
+        let grid = Grid::over(lo, hi, (self.len() / 2).min(points.len() / 16).max(1));
+        let lists: Vec<Vec<Candidate>> = (0..grid.cells())
+            .into_par_iter()
+            .map(|c| self.candidates(grid.cell_box(c)))
+            .collect();
+        // One array, cell after cell: fewer cache misses than a vector per cell.
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut flat = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        for l in &lists {
+            starts.push(flat.len());
+            flat.extend_from_slice(l);
+        }
+        starts.push(flat.len());
+        drop(lists);
+        points
+            .par_iter()
+            .map(|&p| {
+                if !finite(&p) {
+                    return self.nearest_by_iterator(p);
+                }
+                let cell = grid.cell_of(p);
+                let list = &flat[starts[cell]..starts[cell + 1]];
+                if list.len() > LONG_LIST {
+                    return self.nearest(p);
+                }
+                let (cell_lo, cell_hi) = grid.cell_box(cell);
+                let centre = midpoint(cell_lo, cell_hi);
+                let dp = plain_distance(p, centre);
+                let (mut best, mut best_d2, mut bound) = (u32::MAX, f64::INFINITY, f64::INFINITY);
+                for c in list {
+                    if c.from_centre - dp > bound {
+                        break;
+                    }
+                    let d2 =
+                        (c.at[0] - p[0]) * (c.at[0] - p[0]) + (c.at[1] - p[1]) * (c.at[1] - p[1]);
+                    if d2 < best_d2 || (d2 == best_d2 && c.station < best) {
+                        (best, best_d2) = (c.station, d2);
+                        // With a margin for the rounding of the distances.
+                        bound = d2.sqrt() * (1.0 + 1e-9) + 1e-9;
+                    }
+                }
+                Some((best, best_d2.sqrt()))
+            })
+            .collect()
+    }
+
+    /// The entrances that can be nearest to a point of the box `(lo, hi)`, in order of distance
+    /// from its centre (then station).
+    fn candidates(&self, (lo, hi): (XY, XY)) -> Vec<Candidate> {
+        let centre = midpoint(lo, hi);
+        let Some(near) = self.tree.nearest_neighbor(&centre) else {
+            return Vec::new();
         };
         // U: the farthest any point of the box is from `near`, with a margin for rounding.
         let g = near.geom();
         let far = [0, 1].map(|k| (g[k] - lo[k]).abs().max((g[k] - hi[k]).abs()));
-        let u = far[0].hypot(far[1]) * (1.0 + 1e-9) + 1e-9;
+        let u = plain_distance(far, [0.0, 0.0]) * (1.0 + 1e-9) + 1e-9;
         let reach = rstar::AABB::from_corners([lo[0] - u, lo[1] - u], [hi[0] + u, hi[1] + u]);
-        let candidates: Vec<(XY, u32)> = self
+        let mut list: Vec<Candidate> = self
             .tree
             .locate_in_envelope_intersecting(&reach)
             .filter(|e| {
                 let q = e.geom();
                 let gap = [0, 1].map(|k| (lo[k] - q[k]).max(q[k] - hi[k]).max(0.0));
-                gap[0].hypot(gap[1]) <= u
+                plain_distance(gap, [0.0, 0.0]) <= u
             })
-            .map(|e| (*e.geom(), e.data))
+            .map(|e| Candidate {
+                from_centre: plain_distance(*e.geom(), centre),
+                at: *e.geom(),
+                station: e.data,
+            })
             .collect();
-        if candidates.len() > MAX_CANDIDATES && run.len() > 1 {
-            let (a, b) = run.split_at(run.len() / 2);
-            self.nearest_run(a, out);
-            self.nearest_run(b, out);
-            return;
-        }
-        // Nearest the box's centre first: a point of the box is at most `radius` from the
-        // centre, so once a candidate is farther from the centre than the best distance found
-        // plus `radius`, neither it nor any later candidate can be nearer.
-        let radius = ((hi[0] - lo[0]) / 2.0).hypot((hi[1] - lo[1]) / 2.0);
-        let mut candidates: Vec<(f64, XY, u32)> = candidates
-            .into_iter()
-            .map(|(q, s)| (distance(q, centre) - radius, q, s))
-            .collect();
-        candidates.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
-        out.extend(run.iter().map(|&p| {
-            if !finite(&p) {
-                return self.nearest_by_iterator(p);
-            }
-            let (mut best, mut best_d2, mut bound) = (u32::MAX, f64::INFINITY, f64::INFINITY);
-            for &(lower, q, s) in &candidates {
-                if lower > bound {
-                    break;
-                }
-                let d2 = (q[0] - p[0]) * (q[0] - p[0]) + (q[1] - p[1]) * (q[1] - p[1]);
-                if d2 < best_d2 || (d2 == best_d2 && s < best) {
-                    (best, best_d2) = (s, d2);
-                    // With a margin for the rounding of `lower`.
-                    bound = d2.sqrt() * (1.0 + 1e-9) + 1e-9;
-                }
-            }
-            Some((best, best_d2.sqrt()))
-        }));
+        list.sort_unstable_by(|a, b| {
+            a.from_centre
+                .total_cmp(&b.from_centre)
+                .then(a.station.cmp(&b.station))
+        });
+        list
     }
 
     /// The nearest entrance to a finite `p`: its station (ties to the lowest index), its squared
@@ -236,73 +237,82 @@ impl StationIndex {
     }
 }
 
-/// The indices of `points` in Z order (Morton order of their positions on a 2¹⁶ × 2¹⁶ grid over
-/// the bounding box of the finite ones), ties by index; non-finite points go last. Indices are
-/// `u32`, as station indices are: fewer than 2³² points.
-fn z_order(points: &[XY]) -> Vec<u32> {
-    let finite = |p: &XY| p[0].is_finite() && p[1].is_finite();
-    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for p in points.iter().filter(|p| finite(p)) {
-        for k in 0..2 {
-            lo[k] = lo[k].min(p[k]);
-            hi[k] = hi[k].max(p[k]);
-        }
-    }
-    let scale = [0, 1].map(|k| {
-        let span = hi[k] - lo[k];
-        if span > 0.0 {
-            65535.0 / span
-        } else {
-            0.0
-        }
-    });
-    let mut keys: Vec<u64> = points
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let cell = if finite(p) {
-                let q = [0, 1].map(|k| ((p[k] - lo[k]) * scale[k]) as u32);
-                spread(q[0]) | spread(q[1]) << 1
-            } else {
-                u32::MAX
-            };
-            u64::from(cell) << 32 | i as u64
-        })
-        .collect();
-    radix_sort_by_high_half(&mut keys);
-    keys.into_iter().map(|k| k as u32).collect()
+/// `|a − b|` as `sqrt(dx² + dy²)`: for the bounds of the search, where the care `hypot` takes
+/// against overflow (and its cost) is not needed; the margins cover the rounding.
+#[inline]
+fn plain_distance(a: XY, b: XY) -> f64 {
+    ((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1])).sqrt()
 }
 
-/// Sorts `keys` by their high 32 bits, stably: a least-significant-digit radix sort, three
-/// passes of 11 bits (a counting sort each), linear in the number of keys.
-fn radix_sort_by_high_half(keys: &mut Vec<u64>) {
-    const BITS: u32 = 11;
-    let mut other = vec![0u64; keys.len()];
-    for pass in 0..3 {
-        let shift = 32 + pass * BITS;
-        let digit = |k: u64| ((k >> shift) & ((1 << BITS) - 1)) as usize;
-        let mut starts = vec![0usize; 1 << BITS];
-        for &k in keys.iter() {
-            starts[digit(k)] += 1;
-        }
-        let mut sum = 0;
-        for s in &mut starts {
-            (*s, sum) = (sum, sum + *s);
-        }
-        for &k in keys.iter() {
-            let d = digit(k);
-            other[starts[d]] = k;
-            starts[d] += 1;
-        }
-        std::mem::swap(keys, &mut other);
-    }
+/// The midpoint of two points.
+#[inline]
+fn midpoint(a: XY, b: XY) -> XY {
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
 }
 
-/// The low 16 bits of `x` spread to the even bits.
-fn spread(x: u32) -> u32 {
-    let mut x = x & 0xffff;
-    x = (x | x << 8) & 0x00ff_00ff;
-    x = (x | x << 4) & 0x0f0f_0f0f;
-    x = (x | x << 2) & 0x3333_3333;
-    (x | x << 1) & 0x5555_5555
+/// An entrance that can be nearest to the points of a cell.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Distance from the cell's centre.
+    from_centre: f64,
+    at: XY,
+    station: u32,
+}
+
+/// A grid of square cells over a bounding box.
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    lo: XY,
+    /// Cell side.
+    side: f64,
+    columns: usize,
+    rows: usize,
+}
+
+impl Grid {
+    /// About `cells` square cells covering the box from `lo` to `hi`.
+    fn over(lo: XY, hi: XY, cells: usize) -> Grid {
+        let (w, h) = (hi[0] - lo[0], hi[1] - lo[1]);
+        let area = (w * h).max(0.0);
+        let mut side = (area / cells as f64).sqrt();
+        if !(side.is_finite() && side > 0.0) {
+            // A line or a point: cells along its length.
+            side = (w.max(h) / cells as f64).max(f64::MIN_POSITIVE);
+        }
+        if !(side.is_finite() && side > 0.0) {
+            side = 1.0;
+        }
+        let count = |span: f64| ((span / side).floor() as usize + 1).min(1 << 12);
+        let (columns, rows) = (count(w), count(h));
+        // Cells capped at 4096 a side: widen them to still cover the box.
+        let side = side.max(w / columns as f64).max(h / rows as f64);
+        Grid {
+            lo,
+            side,
+            columns,
+            rows,
+        }
+    }
+
+    fn cells(&self) -> usize {
+        self.columns * self.rows
+    }
+
+    /// The cell holding `p` (clamped to the grid, against rounding at the box's far edges).
+    #[inline]
+    fn cell_of(&self, p: XY) -> usize {
+        let index =
+            |v: f64, lo: f64, n: usize| (((v - lo) / self.side).max(0.0) as usize).min(n - 1);
+        index(p[1], self.lo[1], self.rows) * self.columns + index(p[0], self.lo[0], self.columns)
+    }
+
+    /// The box `(lo, hi)` of cell `c`.
+    fn cell_box(&self, c: usize) -> (XY, XY) {
+        let (row, column) = (c / self.columns, c % self.columns);
+        let lo = [
+            self.lo[0] + column as f64 * self.side,
+            self.lo[1] + row as f64 * self.side,
+        ];
+        (lo, [lo[0] + self.side, lo[1] + self.side])
+    }
 }

@@ -266,6 +266,23 @@ fn nearest_all_agrees_with_brute_force() {
             assert_eq!(*found, expected, "seed {seed} at {p:?}");
         }
     }
+    // Degenerate boxes: points on a line, all at one place, a single point.
+    let entrances: Vec<Vec<[f64; 2]>> = (0..40)
+        .map(|k| vec![[f64::from(k % 8) * 30.0, f64::from(k / 8) * 30.0]])
+        .collect();
+    let index = StationIndex::new(&entrances);
+    let line: Vec<[f64; 2]> = (0..400).map(|k| [f64::from(k) * 0.6, 45.0]).collect();
+    let same = vec![[15.0, 15.0]; 100];
+    for points in [line, same, vec![[1e5, -1e5]]] {
+        let all = index.nearest_all(&points);
+        for (p, found) in points.iter().zip(&all) {
+            assert_eq!(
+                *found,
+                StationIndex::nearest_brute_force(&entrances, *p),
+                "{p:?}"
+            );
+        }
+    }
     let empty = StationIndex::new(&[]);
     assert_eq!(empty.nearest_all(&[[0.0, 0.0]]), vec![None]);
 }
