@@ -90,6 +90,12 @@ pub struct Analysis {
 /// bounding box of their anchors. Stations far from every block do not move it, so scenarios
 /// that add stations to the same blocks share one plane (and one network graph).
 pub fn projection_for(blocks: &BlockSet) -> Projection {
+    Projection::centred_on_bbox(anchor_bbox(blocks))
+}
+
+/// The bounding box `[west, south, east, north]` of the blocks' anchors (all zero when there is
+/// no finite one).
+fn anchor_bbox(blocks: &BlockSet) -> [f64; 4] {
     let mut bbox = [
         f64::INFINITY,
         f64::INFINITY,
@@ -105,7 +111,7 @@ pub fn projection_for(blocks: &BlockSet) -> Projection {
     if !bbox.iter().all(|v| v.is_finite()) {
         bbox = [0.0; 4];
     }
-    Projection::centred_on_bbox(bbox)
+    bbox
 }
 
 /// Measures and aggregates: every block against `stations` under `model`.
@@ -116,7 +122,8 @@ pub fn analyse(
     params: &Params,
 ) -> Analysis {
     use rayon::prelude::*;
-    let projection = projection_for(blocks);
+    let bbox = anchor_bbox(blocks);
+    let projection = Projection::centred_on_bbox(bbox);
     let entrances: Vec<Vec<project::XY>> = stations
         .iter()
         .map(|s| {
@@ -126,10 +133,11 @@ pub fn analyse(
                 .collect()
         })
         .collect();
+    let fast = projection.over_box(bbox);
     let anchors: Vec<project::XY> = blocks
         .blocks
         .par_iter()
-        .map(|b| projection.forward(b.anchor[0], b.anchor[1]))
+        .map(|b| fast.forward(b.anchor[0], b.anchor[1]))
         .collect();
     let measurement = model.measure(&entrances, &anchors, params.reach_m());
     let aggregates = aggregate::aggregate(

@@ -165,6 +165,156 @@ impl Projection {
     }
 }
 
+/// Points per side of the Chebyshev grid of [`BoxForward`] (a polynomial of degree 7 in each
+/// variable).
+const CHEBYSHEV_N: usize = 8;
+
+/// Largest error allowed of [`BoxForward`]'s interpolant against [`Projection::forward`] at its
+/// check points, metres.
+const BOX_TOLERANCE_M: f64 = 1e-6;
+
+/// [`Projection::forward`] for many points of one longitude/latitude box, several times
+/// faster: a Chebyshev interpolant of the exact map on an 8 × 8 grid of the box.
+///
+/// Within a few hundred kilometres the map is nearly linear, and the interpolant's error is far
+/// below a micrometre (its terms fall off as the box's size over the Earth's radius, to the
+/// eighth power). It is checked when built, against the exact map on a 17 × 17 grid that
+/// includes the box's edges and the points between the nodes; if it is off by more than a
+/// micrometre anywhere there (a box more than a few degrees across), or the box is not finite,
+/// every point is projected exactly. Points outside the box are always projected exactly.
+///
+/// # Examples
+///
+/// ```
+/// use walkshed::Projection;
+/// let p = Projection::centred_on(121.33, 30.72);
+/// let fast = p.over_box([121.1, 30.6, 121.5, 30.9]);
+/// let [a, b] = [fast.forward(121.42, 30.81), p.forward(121.42, 30.81)];
+/// assert!((a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxForward {
+    projection: Projection,
+    /// The box, `[west, south, east, north]`.
+    bbox: [f64; 4],
+    /// Its centre and half-sizes, degrees.
+    mid: [f64; 2],
+    half: [f64; 2],
+    /// `coefficients[k][l]`: of `T_k(u)·T_l(v)`, for x and y; `None`: project exactly.
+    coefficients: Option<Box<[[[f64; 2]; CHEBYSHEV_N]; CHEBYSHEV_N]>>,
+}
+
+impl Projection {
+    /// A fast [`Projection::forward`] for the points of the longitude/latitude box `bbox`
+    /// (`[west, south, east, north]`); see [`BoxForward`].
+    pub fn over_box(&self, bbox: [f64; 4]) -> BoxForward {
+        let mid = [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0];
+        // A box of no width is widened a little, so that its nodes stay distinct.
+        let half = [
+            ((bbox[2] - bbox[0]) / 2.0).max(1e-7),
+            ((bbox[3] - bbox[1]) / 2.0).max(1e-7),
+        ];
+        let mut fast = BoxForward {
+            projection: *self,
+            bbox,
+            mid,
+            half,
+            coefficients: None,
+        };
+        if !(bbox.iter().all(|v| v.is_finite()) && bbox[0] <= bbox[2] && bbox[1] <= bbox[3]) {
+            return fast;
+        }
+        let n = CHEBYSHEV_N;
+        let nodes: Vec<f64> = (0..n)
+            .map(|i| (std::f64::consts::PI * (i as f64 + 0.5) / n as f64).cos())
+            .collect();
+        let values: Vec<Vec<XY>> = nodes
+            .iter()
+            .map(|&u| {
+                nodes
+                    .iter()
+                    .map(|&v| self.forward(mid[0] + half[0] * u, mid[1] + half[1] * v))
+                    .collect()
+            })
+            .collect();
+        let t = |k: usize, x: f64| (k as f64 * x.acos()).cos();
+        let mut c = Box::new([[[0.0; 2]; CHEBYSHEV_N]; CHEBYSHEV_N]);
+        for (k, row) in c.iter_mut().enumerate() {
+            for (l, cell) in row.iter_mut().enumerate() {
+                for (i, &u) in nodes.iter().enumerate() {
+                    for (j, &v) in nodes.iter().enumerate() {
+                        let w = t(k, u) * t(l, v);
+                        cell[0] += values[i][j][0] * w;
+                        cell[1] += values[i][j][1] * w;
+                    }
+                }
+                let scale = 4.0 / (n * n) as f64
+                    * if k == 0 { 0.5 } else { 1.0 }
+                    * if l == 0 { 0.5 } else { 1.0 };
+                cell[0] *= scale;
+                cell[1] *= scale;
+            }
+        }
+        fast.coefficients = Some(c);
+        let checks = 2 * n;
+        let good = (0..=checks).all(|i| {
+            (0..=checks).all(|j| {
+                let lon = bbox[0] + (bbox[2] - bbox[0]) * i as f64 / checks as f64;
+                let lat = bbox[1] + (bbox[3] - bbox[1]) * j as f64 / checks as f64;
+                distance(fast.forward(lon, lat), self.forward(lon, lat)) <= BOX_TOLERANCE_M
+            })
+        });
+        if !good {
+            fast.coefficients = None;
+        }
+        fast
+    }
+}
+
+impl BoxForward {
+    /// Longitude/latitude in degrees to metres east/north of the projection's centre.
+    #[inline]
+    pub fn forward(&self, lon: f64, lat: f64) -> XY {
+        let inside = lon >= self.bbox[0]
+            && lon <= self.bbox[2]
+            && lat >= self.bbox[1]
+            && lat <= self.bbox[3];
+        let Some(c) = self.coefficients.as_deref().filter(|_| inside) else {
+            return self.projection.forward(lon, lat);
+        };
+        let u = (lon - self.mid[0]) / self.half[0];
+        let v = (lat - self.mid[1]) / self.half[1];
+        let (tu, tv) = (chebyshev(u), chebyshev(v));
+        let mut xy = [0.0; 2];
+        for (row, &a) in c.iter().zip(&tu) {
+            let mut inner = [0.0; 2];
+            for (cell, &b) in row.iter().zip(&tv) {
+                inner[0] += cell[0] * b;
+                inner[1] += cell[1] * b;
+            }
+            xy[0] += inner[0] * a;
+            xy[1] += inner[1] * a;
+        }
+        xy
+    }
+
+    /// Whether points of the box are interpolated (else all are projected exactly).
+    pub fn is_interpolated(&self) -> bool {
+        self.coefficients.is_some()
+    }
+}
+
+/// `T_0(x) … T_{N−1}(x)`, the Chebyshev polynomials at `x`.
+#[inline]
+fn chebyshev(x: f64) -> [f64; CHEBYSHEV_N] {
+    let mut t = [1.0; CHEBYSHEV_N];
+    t[1] = x;
+    for k in 2..CHEBYSHEV_N {
+        t[k] = 2.0 * x * t[k - 1] - t[k - 2];
+    }
+    t
+}
+
 /// Metres per degree of latitude and of longitude at latitude `lat` (degrees) on WGS84.
 ///
 /// Used for the local equirectangular plane in which a polygon's centroid is taken (see
@@ -223,6 +373,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn box_interpolant_agrees_with_the_exact_map() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        // Boxes from a block to several degrees, at several latitudes.
+        for &(lon, lat, size) in &[
+            (121.33, 30.72, 0.001),
+            (121.33, 30.72, 0.5),
+            (24.94, 60.17, 1.0),
+            (-70.6, -33.4, 2.0),
+            (10.0, 78.0, 1.0),
+            (0.0, 0.0, 2.5),
+        ] {
+            let p = Projection::centred_on(lon + size * 0.3, lat - size * 0.2);
+            let bbox = [lon - size, lat - size / 2.0, lon + size, lat + size / 2.0];
+            let fast = p.over_box(bbox);
+            assert!(fast.is_interpolated(), "{bbox:?}");
+            for _ in 0..2000 {
+                let x = rng.gen_range(bbox[0]..=bbox[2]);
+                let y = rng.gen_range(bbox[1]..=bbox[3]);
+                let d = distance(fast.forward(x, y), p.forward(x, y));
+                assert!(d < 1e-6, "{bbox:?} at {x},{y}: {d} m");
+            }
+            // Outside the box: exact.
+            assert_eq!(
+                fast.forward(lon + 2.0 * size + 0.1, lat),
+                p.forward(lon + 2.0 * size + 0.1, lat)
+            );
+        }
+        // A box of continental size is not interpolated; every point is projected exactly.
+        let p = Projection::centred_on(100.0, 30.0);
+        let fast = p.over_box([60.0, -10.0, 140.0, 70.0]);
+        assert!(!fast.is_interpolated());
+        assert_eq!(fast.forward(121.0, 31.0), p.forward(121.0, 31.0));
+        // A box of one point, and a box that is not finite.
+        let fast = p.over_box([121.0, 31.0, 121.0, 31.0]);
+        assert!(distance(fast.forward(121.0, 31.0), p.forward(121.0, 31.0)) < 1e-6);
+        let fast = p.over_box([f64::INFINITY, 0.0, f64::NEG_INFINITY, 0.0]);
+        assert!(!fast.is_interpolated());
     }
 
     #[test]
