@@ -199,7 +199,7 @@ fn project(c: &mut Criterion) {
         let projection = projection_for(&p.blocks);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(
-            BenchmarkId::new("transverse Mercator, parallel", n),
+            BenchmarkId::new("transverse Mercator exact, parallel", n),
             &p,
             |b, p| {
                 b.iter(|| {
@@ -207,6 +207,31 @@ fn project(c: &mut Criterion) {
                         .blocks
                         .par_iter()
                         .map(|x| projection.forward(x.anchor[0], x.anchor[1]))
+                        .collect::<Vec<_>>()
+                })
+            },
+        );
+        let bbox = p.blocks.blocks.iter().fold(
+            [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY],
+            |b, x| {
+                [
+                    b[0].min(x.anchor[0]),
+                    b[1].min(x.anchor[1]),
+                    b[2].max(x.anchor[0]),
+                    b[3].max(x.anchor[1]),
+                ]
+            },
+        );
+        let fast = projection.over_box(bbox);
+        g.bench_with_input(
+            BenchmarkId::new("Chebyshev box interpolant, parallel", n),
+            &p,
+            |b, p| {
+                b.iter(|| {
+                    p.blocks
+                        .blocks
+                        .par_iter()
+                        .map(|x| fast.forward(x.anchor[0], x.anchor[1]))
                         .collect::<Vec<_>>()
                 })
             },
@@ -251,7 +276,7 @@ fn index(c: &mut Criterion) {
             .build()
             .expect("a one-thread pool");
         g.bench_with_input(
-            BenchmarkId::new("nearest_all (Z order + hinted radius, 1 thread)", n),
+            BenchmarkId::new("nearest_all (grid of candidate lists, 1 thread)", n),
             &p,
             |b, p| b.iter(|| one_thread.install(|| index.nearest_all(black_box(&p.anchors)))),
         );
