@@ -212,7 +212,12 @@ fn project(c: &mut Criterion) {
             },
         );
         let bbox = p.blocks.blocks.iter().fold(
-            [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY],
+            [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
             |b, x| {
                 [
                     b[0].min(x.anchor[0]),
