@@ -249,7 +249,8 @@ fn sentence(
             fmt_num(total.lost, 0)
         );
     }
-    // The group that gained most (or, with nothing gained, lost most); ties to the first name.
+    // Where the change went: with more residents covered in all (or as many, and some gained),
+    // the group that gained most; with fewer, the group that lost most. Ties to the first name.
     let pick = |key: fn(&Tally) -> f64| {
         groups.iter().filter(|(_, t)| key(t) > 0.0).fold(
             None::<(&Option<String>, &Tally)>,
@@ -261,7 +262,8 @@ fn sentence(
     };
     let group_name = |g: &Option<String>| g.clone().unwrap_or_else(|| "(no value)".to_owned());
     if let Some(field) = field {
-        if let Some((g, t)) = pick(|t| t.gained) {
+        let gained = pick(|t| t.gained).filter(|_| net >= 0.0);
+        if let Some((g, t)) = gained {
             let _ = write!(
                 o,
                 ", most in {field} {} (+{})",
@@ -310,4 +312,65 @@ pub(super) fn diff_csv(d: &Diff) -> String {
         );
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally(base: f64, covered: f64, gained: f64, lost: f64) -> Tally {
+        Tally {
+            base,
+            covered,
+            gained,
+            lost,
+            ..Tally::default()
+        }
+    }
+
+    #[test]
+    fn the_sentence_names_where_the_change_went() {
+        // Fewer residents in all, though one group gained: name where most were lost.
+        let groups = BTreeMap::from([
+            (Some("east".to_owned()), tally(500.0, 200.0, 0.0, 300.0)),
+            (Some("west".to_owned()), tally(100.0, 200.0, 100.0, 0.0)),
+        ]);
+        let total = tally(600.0, 400.0, 100.0, 300.0);
+        let s = sentence(
+            "new",
+            "old",
+            "5",
+            1,
+            &total,
+            true,
+            Some("committee"),
+            &groups,
+        );
+        assert_eq!(
+            s,
+            "new vs old, within 5 min: with 1 more station, covers 200 fewer residents \
+             (100 gained, 300 lost), most lost in committee east (−300)"
+        );
+        // More in all, though one group lost: name where most were gained.
+        let groups = BTreeMap::from([
+            (Some("east".to_owned()), tally(500.0, 450.0, 0.0, 50.0)),
+            (Some("west".to_owned()), tally(100.0, 400.0, 300.0, 0.0)),
+        ]);
+        let total = tally(600.0, 850.0, 300.0, 50.0);
+        let s = sentence(
+            "new",
+            "old",
+            "300m",
+            0,
+            &total,
+            true,
+            Some("committee"),
+            &groups,
+        );
+        assert_eq!(
+            s,
+            "new vs old, within 300 m: covers 250 more residents (300 gained, 50 lost), \
+             most in committee west (+300)"
+        );
+    }
 }
