@@ -649,106 +649,156 @@ pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
     Some(o)
 }
 
-/// The `ws_*` properties of block `i`, as JSON members without braces.
-fn ws_members(analysis: &Analysis, i: usize) -> String {
-    let m = &analysis.measurement.blocks[i];
-    let mut o = String::with_capacity(160);
-    let station = m
-        .station
-        .map(|s| serde_json::Value::from(analysis.stations[s as usize].id.as_str()).to_string());
-    let _ = write!(o, "\"ws_station\":{}", station.as_deref().unwrap_or("null"));
-    match m.distance_m {
-        Some(d) => {
+/// The `ws_*` properties of blocks, as JSON members without braces; what does not change from
+/// block to block (station ids as JSON, member names) is made once.
+struct WsMembers<'a> {
+    analysis: &'a Analysis,
+    /// Each station's id as a JSON string.
+    station_ids: Vec<String>,
+    /// `,"ws_covered_<label>":` for each threshold.
+    covered_keys: Vec<String>,
+}
+
+impl<'a> WsMembers<'a> {
+    fn new(analysis: &'a Analysis) -> Self {
+        WsMembers {
+            analysis,
+            station_ids: analysis
+                .stations
+                .iter()
+                .map(|s| serde_json::Value::from(s.id.as_str()).to_string())
+                .collect(),
+            covered_keys: analysis
+                .params
+                .thresholds
+                .iter()
+                .map(|t| {
+                    format!(
+                        ",{}:",
+                        serde_json::Value::from(format!("ws_covered_{}", t.label))
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Block `i`'s members, appended to `o`.
+    fn write(&self, i: usize, o: &mut Vec<u8>) {
+        let analysis = self.analysis;
+        let m = &analysis.measurement.blocks[i];
+        o.extend_from_slice(b"\"ws_station\":");
+        match m.station {
+            Some(s) => o.extend_from_slice(self.station_ids[s as usize].as_bytes()),
+            None => o.extend_from_slice(b"null"),
+        }
+        match m.distance_m {
+            Some(d) => {
+                let _ = write!(
+                    o,
+                    ",\"ws_distance_m\":{},\"ws_minutes\":{}",
+                    num(round_to(d, 2)),
+                    num(round_to(d / analysis.params.speed_m_per_min, 3))
+                );
+            }
+            None => o.extend_from_slice(b",\"ws_distance_m\":null,\"ws_minutes\":null"),
+        }
+        for (t, key) in analysis.params.thresholds.iter().zip(&self.covered_keys) {
+            o.extend_from_slice(key.as_bytes());
+            o.extend_from_slice(if covered(m.distance_m, t.distance_m) {
+                b"true"
+            } else {
+                b"false"
+            });
+        }
+        if analysis.network.is_some() {
+            let leg = |x: Option<f64>| x.map_or("null".to_owned(), |v| num(round_to(v, 2)));
             let _ = write!(
                 o,
-                ",\"ws_distance_m\":{},\"ws_minutes\":{}",
-                num(round_to(d, 2)),
-                num(round_to(d / analysis.params.speed_m_per_min, 3))
+                ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{}",
+                leg(m.block_leg_m),
+                leg(m.station_leg_m),
+                m.reach == Reach::OffNetwork
             );
         }
-        None => o.push_str(",\"ws_distance_m\":null,\"ws_minutes\":null"),
     }
-    for t in &analysis.params.thresholds {
-        let _ = write!(
-            o,
-            ",{}:{}",
-            serde_json::Value::from(format!("ws_covered_{}", t.label)),
-            covered(m.distance_m, t.distance_m)
-        );
-    }
-    if analysis.network.is_some() {
-        let leg = |x: Option<f64>| x.map_or("null".to_owned(), |v| num(round_to(v, 2)));
-        let _ = write!(
-            o,
-            ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{}",
-            leg(m.block_leg_m),
-            leg(m.station_leg_m),
-            m.reach == Reach::OffNetwork
-        );
-    }
-    o
 }
 
 /// One output feature: the input feature's text with the `ws_*` members added to its
 /// properties (existing `ws_*` members are replaced).
+#[cfg(test)]
 fn block_feature(text: &[u8], ws: &str) -> String {
-    let as_str = String::from_utf8_lossy(text);
-    let members = match crate::load::scan_members(text) {
-        Some(m) => m,
-        None => return as_str.into_owned(),
-    };
-    let props = members
-        .iter()
-        .find(|(k, _)| k == "properties")
-        .map(|(_, r)| r.clone());
-    match props {
-        Some(r) if text[r.start] == b'{' && !text[r.clone()].windows(4).any(|w| w == b"\"ws_") => {
-            let inner = String::from_utf8_lossy(&text[r.start + 1..r.end - 1]);
-            let sep = if inner.trim().is_empty() { "" } else { "," };
-            format!(
-                "{}{{{}{sep}{ws}}}{}",
-                String::from_utf8_lossy(&text[..r.start]),
-                inner,
-                String::from_utf8_lossy(&text[r.end..])
-            )
-        }
-        Some(r) if &text[r.clone()] == b"null" => format!(
-            "{}{{{ws}}}{}",
-            String::from_utf8_lossy(&text[..r.start]),
-            String::from_utf8_lossy(&text[r.end..])
-        ),
-        _ => {
-            // Rare paths (no properties member, or ws_ members already present): rebuild.
-            let mut v: serde_json::Value = match serde_json::from_slice(text) {
-                Ok(v) => v,
-                Err(_) => return as_str.into_owned(),
-            };
-            let ws_obj: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&format!("{{{ws}}}")).unwrap_or_default();
-            if let Some(obj) = v.as_object_mut() {
-                let props = obj
-                    .entry("properties")
-                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
-                if !props.is_object() {
-                    *props = serde_json::Value::Object(Default::default());
-                }
-                if let Some(p) = props.as_object_mut() {
-                    for (k, val) in ws_obj {
-                        p.insert(k, val);
-                    }
-                }
+    let mut o = Vec::new();
+    block_feature_into(text, ws.as_bytes(), &mut o);
+    String::from_utf8(o).expect("UTF-8")
+}
+
+/// [`block_feature`], appended to `o`. The common case (a `properties` object without `ws_*`
+/// members, or `null`) is spliced as bytes; anything else is rebuilt with `serde_json`.
+fn block_feature_into(text: &[u8], ws: &[u8], o: &mut Vec<u8>) {
+    if std::str::from_utf8(text).is_err() {
+        // Not the text that was read (the file changed): carried over, made valid.
+        o.extend_from_slice(String::from_utf8_lossy(text).as_bytes());
+        return;
+    }
+    match crate::load::properties_member(text) {
+        Some(Some(r))
+            if text[r.start] == b'{' && !text[r.clone()].windows(4).any(|w| w == b"\"ws_") =>
+        {
+            let inner = &text[r.start + 1..r.end - 1];
+            o.extend_from_slice(&text[..r.end - 1]);
+            if inner.iter().any(|c| !c.is_ascii_whitespace()) {
+                o.push(b',');
             }
-            v.to_string()
+            o.extend_from_slice(ws);
+            o.extend_from_slice(&text[r.end - 1..]);
         }
+        Some(Some(r)) if &text[r.clone()] == b"null" => {
+            o.extend_from_slice(&text[..r.start]);
+            o.push(b'{');
+            o.extend_from_slice(ws);
+            o.push(b'}');
+            o.extend_from_slice(&text[r.end..]);
+        }
+        _ => o.extend_from_slice(rebuilt_feature(text, ws).as_bytes()),
     }
 }
 
+/// Rare paths (no properties member, properties not an object, `ws_` members already present,
+/// escaped member names): the feature rebuilt with `serde_json`.
+fn rebuilt_feature(text: &[u8], ws: &[u8]) -> String {
+    let mut v: serde_json::Value = match serde_json::from_slice(text) {
+        Ok(v) => v,
+        Err(_) => return String::from_utf8_lossy(text).into_owned(),
+    };
+    let mut braced = Vec::with_capacity(ws.len() + 2);
+    braced.push(b'{');
+    braced.extend_from_slice(ws);
+    braced.push(b'}');
+    let ws_obj: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&braced).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        let props = obj
+            .entry("properties")
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        if !props.is_object() {
+            *props = serde_json::Value::Object(Default::default());
+        }
+        if let Some(p) = props.as_object_mut() {
+            for (k, val) in ws_obj {
+                p.insert(k, val);
+            }
+        }
+    }
+    v.to_string()
+}
+
 /// `blocks.geojson`: every input block feature, unchanged, with the `ws_*` properties added.
-/// The input file is streamed again chunk by chunk, so no block geometry is held for it, and
-/// each chunk's features are rewritten in parallel, then written in order.
+/// The input file is streamed again chunk by chunk, so no block geometry is held for it; each
+/// chunk's features are rewritten in parallel pieces, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
     let source = Source::new(&blocks.path, ReadOptions::default());
     let expected = blocks.blocks.len();
+    let members = WsMembers::new(analysis);
     let changed = || Error::Json {
         location: crate::error::Location::file(&blocks.path),
         message: "the file changed while walkshed was running".to_owned(),
@@ -762,20 +812,31 @@ fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &Block
             if first + texts.len() > expected {
                 return Err(changed());
             }
-            let out: Vec<String> = texts
-                .par_iter()
+            // Pieces of 1024 features, each rewritten into one buffer.
+            let pieces: Vec<Vec<u8>> = texts
+                .par_chunks(1024)
                 .enumerate()
-                .map(|(k, text)| block_feature(text, &ws_members(analysis, first + k)))
+                .map(|(c, piece)| {
+                    let mut o = Vec::with_capacity(piece.iter().map(|t| t.len() + 200).sum());
+                    let mut ws = Vec::with_capacity(256);
+                    for (k, text) in piece.iter().enumerate() {
+                        let i = first + c * 1024 + k;
+                        if i > 0 {
+                            o.extend_from_slice(b",\n");
+                        }
+                        ws.clear();
+                        members.write(i, &mut ws);
+                        block_feature_into(text, &ws, &mut o);
+                    }
+                    o
+                })
                 .collect();
             let io = |source| Error::Write {
                 path: blocks.path.clone(),
                 source,
             };
-            for (k, t) in out.iter().enumerate() {
-                if first + k > 0 {
-                    w.write_all(b",\n").map_err(io)?;
-                }
-                w.write_all(t.as_bytes()).map_err(io)?;
+            for piece in &pieces {
+                w.write_all(piece).map_err(io)?;
             }
             count += texts.len();
             Ok(())
@@ -846,6 +907,28 @@ mod tests {
         assert_eq!(
             block_feature(f, "\"ws_x\":2"),
             r#"{"type":"Feature","properties":{"ws_x":2,"b":2},"geometry":null}"#
+        );
+        // An empty object, spaces kept.
+        let f = br#"{"type":"Feature", "properties" : { } ,"geometry":null}"#;
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature", "properties" : { "ws_x":2} ,"geometry":null}"#
+        );
+        // No properties member, an escaped member name, properties not an object: rebuilt.
+        let f = br#"{"type":"Feature","geometry":null}"#;
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature","geometry":null,"properties":{"ws_x":2}}"#
+        );
+        let f = br#"{"type":"Feature","propert\u0069es":{"a":1},"geometry":null}"#;
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature","properties":{"a":1,"ws_x":2},"geometry":null}"#
+        );
+        let f = br#"{"type":"Feature","properties":[1],"geometry":null}"#;
+        assert_eq!(
+            block_feature(f, "\"ws_x\":2"),
+            r#"{"type":"Feature","properties":{"ws_x":2},"geometry":null}"#
         );
     }
 }

@@ -989,11 +989,12 @@ pub fn read_network_with(path: &Path, options: &ReadOptions) -> Result<Vec<WalkL
     Ok(lines)
 }
 
-/// The members `(key, value range)` of the JSON object `text`, or `None` if it is not one.
-pub(crate) fn scan_members(text: &[u8]) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+/// The range of the `properties` value of the JSON object `text` (see [`scan::find_member`]):
+/// `Some(None)` without one, `None` when the quick scan cannot tell.
+pub(crate) fn properties_member(text: &[u8]) -> Option<Option<std::ops::Range<usize>>> {
     let start = text.iter().position(|c| !c.is_ascii_whitespace())?;
     if text[start] != b'{' {
         return None;
     }
-    scan::object_members(text, start)
+    scan::find_member(text, start, b"\"properties\"")
 }

@@ -797,22 +797,37 @@ pub(crate) fn skip_value(b: &[u8], i: usize) -> Result<usize, Scan> {
     }
 }
 
-/// The members `(key, value range)` of the JSON object starting at `b[i] == '{'`, which must
-/// be complete in `b`.
-pub(crate) fn object_members(b: &[u8], i: usize) -> Option<Vec<(String, Range<usize>)>> {
-    let mut out = Vec::new();
+/// The value range of the member named `name` (given as its JSON text, quotes included) of the
+/// complete JSON object starting at `b[i] == '{'`, found without decoding member names:
+/// `Some(None)` when there is no such member, `None` when the text is not an object or a name
+/// holds an escape (then the caller decodes the object).
+pub(crate) fn find_member(b: &[u8], i: usize, name: &[u8]) -> Option<Option<Range<usize>>> {
     let mut j = ws_or_more(b, i + 1).ok()?;
     if b[j] == b'}' {
-        return Some(out);
+        return Some(None);
     }
     loop {
-        let (key, at) = member_name(b, j).ok()?;
-        let end = skip_value(b, at).ok()?;
-        out.push((key, at..end));
-        j = ws_or_more(b, end).ok()?;
+        if b[j] != b'"' {
+            return None;
+        }
+        let end = skip_string(b, j).ok()?;
+        let key = &b[j..end];
+        if key.contains(&b'\\') {
+            return None;
+        }
+        let colon = ws_or_more(b, end).ok()?;
+        if b[colon] != b':' {
+            return None;
+        }
+        let at = ws_or_more(b, colon + 1).ok()?;
+        let value_end = skip_value(b, at).ok()?;
+        if key == name {
+            return Some(Some(at..value_end));
+        }
+        j = ws_or_more(b, value_end).ok()?;
         match b[j] {
             b',' => j = ws_or_more(b, j + 1).ok()?,
-            b'}' => return Some(out),
+            b'}' => return Some(None),
             _ => return None,
         }
     }
