@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::Threshold;
 use crate::coverage::{Measured, Reach};
 use crate::load::BlockSet;
-use crate::project::{Projection, XY};
+use crate::project::{BoxForward, XY};
 use crate::report::Summary;
 use crate::Analysis;
 
@@ -295,23 +295,54 @@ fn overlaps(a: &Rect, b: &Rect) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
-/// Block outlines in the plane, in input order (empty for point blocks or without shapes).
-fn projected_shapes(blocks: &BlockSet, projection: &Projection) -> Vec<Vec<Vec<XY>>> {
+/// The longitude/latitude box `[west, south, east, north]` of every outline vertex.
+fn outline_bbox(blocks: &BlockSet) -> [f64; 4] {
+    let empty = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let Some(shapes) = &blocks.shapes else {
+        return empty;
+    };
+    shapes
+        .par_iter()
+        .fold(
+            || empty,
+            |mut b, shape| {
+                for p in shape.iter().flatten() {
+                    b = [
+                        b[0].min(p[0]),
+                        b[1].min(p[1]),
+                        b[2].max(p[0]),
+                        b[3].max(p[1]),
+                    ];
+                }
+                b
+            },
+        )
+        .reduce(
+            || empty,
+            |a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            },
+        )
+}
+
+/// Block `i`'s outline in the plane (empty for a point block or without shapes).
+fn outline(blocks: &BlockSet, i: usize, fast: &BoxForward) -> Vec<Vec<XY>> {
     match &blocks.shapes {
-        Some(shapes) => shapes
-            .par_iter()
-            .map(|shape| {
-                shape
-                    .iter()
-                    .map(|ring| {
-                        ring.iter()
-                            .map(|p| projection.forward(p[0], p[1]))
-                            .collect()
-                    })
-                    .collect()
-            })
+        Some(shapes) => shapes[i]
+            .iter()
+            .map(|ring| ring.iter().map(|p| fast.forward(p[0], p[1])).collect())
             .collect(),
-        None => vec![Vec::new(); blocks.blocks.len()],
+        None => Vec::new(),
     }
 }
 
@@ -334,8 +365,10 @@ pub fn gaps_svg(
     let colours = palette(n);
     let projection = &analysis.projection;
 
-    // Geometry in the plane.
-    let shapes = projected_shapes(blocks, projection);
+    // Geometry in the plane. Outlines are projected as they are needed (through an
+    // interpolant of the projection over their box), not kept: at a million blocks a copy of
+    // them all in the plane would be the largest thing in memory.
+    let fast = projection.over_box(outline_bbox(blocks));
     let anchors: Vec<XY> = blocks
         .blocks
         .par_iter()
@@ -365,12 +398,33 @@ pub fn gaps_svg(
             *max = [max[0].max(p[0] + r), max[1].max(p[1] + r)];
         }
     }
-    for (shape, a) in shapes.iter().zip(&anchors) {
+    for a in &anchors {
         grow(&mut min, &mut max, *a, 0.0);
-        for ring in shape {
-            for p in ring {
-                grow(&mut min, &mut max, *p, 0.0);
-            }
+    }
+    if let Some(shapes) = &blocks.shapes {
+        let (lo, hi) = shapes
+            .par_iter()
+            .fold(
+                || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+                |(mut lo, mut hi), shape| {
+                    for p in shape.iter().flatten() {
+                        grow(&mut lo, &mut hi, fast.forward(p[0], p[1]), 0.0);
+                    }
+                    (lo, hi)
+                },
+            )
+            .reduce(
+                || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+                |(a, b), (c, d)| {
+                    (
+                        [a[0].min(c[0]), a[1].min(c[1])],
+                        [b[0].max(d[0]), b[1].max(d[1])],
+                    )
+                },
+            );
+        if lo[0].is_finite() && hi[0].is_finite() {
+            grow(&mut min, &mut max, lo, 0.0);
+            grow(&mut min, &mut max, hi, 0.0);
         }
     }
     let (bmin, bmax) = (min, max);
@@ -548,19 +602,20 @@ pub fn gaps_svg(
     o.push_str("<g clip-path=\"url(#map)\">\n");
 
     // Blocks, one group per class.
-    let drawn: Vec<Drawn> = shapes
-        .par_iter()
-        .zip(anchors.par_iter())
-        .map(|(rings, a)| draw_block(rings, *a, &frame))
-        .collect();
+    // Class by class, so that only one class's drawings are held at a time.
     for k in 0..n + 2 {
         if class_blocks[k] == 0 {
             continue;
         }
+        let members: Vec<usize> = (0..classes.len()).filter(|&i| classes[i] == k).collect();
+        let drawn: Vec<Drawn> = members
+            .par_iter()
+            .map(|&i| draw_block(&outline(blocks, i, &fast), anchors[i], &frame))
+            .collect();
         let mut rings: Vec<String> = Vec::new();
         let mut dots: Vec<String> = Vec::new();
         let mut seen: HashSet<(Tenths, i64)> = HashSet::new();
-        for (d, _) in drawn.iter().zip(&classes).filter(|(_, &c)| c == k) {
+        for d in &drawn {
             match d {
                 Drawn::Rings(s, c) if *c > 0 => rings.push(s.clone()),
                 Drawn::Rings(..) => {}
