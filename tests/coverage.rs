@@ -188,23 +188,28 @@ fn multipoint_station_uses_its_nearest_entrance() {
     assert!((a.measurement.blocks[0].distance_m.unwrap() - 120.0).abs() < 0.01);
 }
 
+/// Up to 700 stations of one or two entrances each, on a `cells` × `cells` grid of `step`
+/// metres: coarse coordinates make exact ties common.
+fn grid_entrances(rng: &mut StdRng, cells: i32, step: f64) -> Vec<Vec<[f64; 2]>> {
+    (0..rng.gen_range(1..700))
+        .map(|_| {
+            (0..rng.gen_range(1..3))
+                .map(|_| {
+                    [
+                        f64::from(rng.gen_range(0..cells)) * step,
+                        f64::from(rng.gen_range(0..cells)) * step,
+                    ]
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
 fn rtree_nearest_agrees_with_brute_force() {
     for seed in [1u64, 2, 3, 42] {
         let mut rng = StdRng::seed_from_u64(seed);
-        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..700))
-            .map(|_| {
-                (0..rng.gen_range(1..3))
-                    // Coarse grid coordinates make exact ties common.
-                    .map(|_| {
-                        [
-                            rng.gen_range(0..200) as f64 * 10.0,
-                            rng.gen_range(0..200) as f64 * 10.0,
-                        ]
-                    })
-                    .collect()
-            })
-            .collect();
+        let entrances = grid_entrances(&mut rng, 200, 10.0);
         let index = StationIndex::new(&entrances);
         for _ in 0..2000 {
             let p = [
@@ -224,19 +229,7 @@ fn rtree_nearest_agrees_with_brute_force() {
 fn nearest_all_agrees_with_brute_force() {
     for seed in [1u64, 2, 3, 42] {
         let mut rng = StdRng::seed_from_u64(seed);
-        let entrances: Vec<Vec<[f64; 2]>> = (0..rng.gen_range(1..700))
-            .map(|_| {
-                (0..rng.gen_range(1..3))
-                    // Coarse grid coordinates make exact ties common.
-                    .map(|_| {
-                        [
-                            rng.gen_range(0..50) as f64 * 40.0,
-                            rng.gen_range(0..50) as f64 * 40.0,
-                        ]
-                    })
-                    .collect()
-            })
-            .collect();
+        let entrances = grid_entrances(&mut rng, 50, 40.0);
         let index = StationIndex::new(&entrances);
         // More points than one chunk, on a grid too.
         let points: Vec<[f64; 2]> = (0..5000)
