@@ -192,54 +192,34 @@ fn load(c: &mut Criterion) {
     g.finish();
 }
 
+/// Every block's anchor projected by `forward`, in parallel.
+fn project_anchors(
+    blocks: &BlockSet,
+    forward: impl Fn(f64, f64) -> [f64; 2] + Sync,
+) -> Vec<[f64; 2]> {
+    blocks
+        .blocks
+        .par_iter()
+        .map(|x| forward(x.anchor[0], x.anchor[1]))
+        .collect()
+}
+
 fn project(c: &mut Criterion) {
     let mut g = c.benchmark_group("project");
     for n in SIZES {
         let p = prepared(n);
         let projection = projection_for(&p.blocks);
+        let fast = projection.over_box(p.blocks.anchor_bbox());
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(
             BenchmarkId::new("transverse Mercator exact, parallel", n),
             &p,
-            |b, p| {
-                b.iter(|| {
-                    p.blocks
-                        .blocks
-                        .par_iter()
-                        .map(|x| projection.forward(x.anchor[0], x.anchor[1]))
-                        .collect::<Vec<_>>()
-                })
-            },
+            |b, p| b.iter(|| project_anchors(&p.blocks, |x, y| projection.forward(x, y))),
         );
-        let bbox = p.blocks.blocks.iter().fold(
-            [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
-            |b, x| {
-                [
-                    b[0].min(x.anchor[0]),
-                    b[1].min(x.anchor[1]),
-                    b[2].max(x.anchor[0]),
-                    b[3].max(x.anchor[1]),
-                ]
-            },
-        );
-        let fast = projection.over_box(bbox);
         g.bench_with_input(
             BenchmarkId::new("Chebyshev box interpolant, parallel", n),
             &p,
-            |b, p| {
-                b.iter(|| {
-                    p.blocks
-                        .blocks
-                        .par_iter()
-                        .map(|x| fast.forward(x.anchor[0], x.anchor[1]))
-                        .collect::<Vec<_>>()
-                })
-            },
+            |b, p| b.iter(|| project_anchors(&p.blocks, |x, y| fast.forward(x, y))),
         );
         g.bench_with_input(BenchmarkId::new("baseline: sequential", n), &p, |b, p| {
             b.iter(|| {

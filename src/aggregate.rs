@@ -141,7 +141,6 @@ impl Hasher for Fnv {
 const RUN: usize = 1 << 16;
 
 /// Running sums for the coverage of a set of blocks, added to in input order.
-#[derive(Clone)]
 struct Tally {
     population: f64,
     blocks: usize,

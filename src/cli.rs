@@ -163,7 +163,7 @@ pub struct CoverageArgs {
     pub lang: LangArg,
 
     /// Print each stage's wall time in seconds to stderr when done (reading stations, reading
-    /// blocks, building the network, measuring, writing, drawing, releasing memory).
+    /// blocks, building the network, measuring, writing, drawing).
     #[arg(long)]
     pub timings: bool,
 

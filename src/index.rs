@@ -68,7 +68,14 @@ impl StationIndex {
         if !(p[0].is_finite() && p[1].is_finite()) {
             return self.nearest_by_iterator(p);
         }
-        let (best, d2, _) = self.nearest_entry(p)?;
+        let first = self.tree.nearest_neighbor(&p)?;
+        let d2 = first.distance_2(&p);
+        let best = self
+            .tree
+            .locate_within_distance(p, d2)
+            .filter(|e| e.distance_2(&p) == d2)
+            .map(|e| e.data)
+            .fold(first.data, u32::min);
         Some((best, d2.sqrt()))
     }
 
@@ -183,27 +190,6 @@ impl StationIndex {
                 .then(a.station.cmp(&b.station))
         });
         list
-    }
-
-    /// The nearest entrance to a finite `p`: its station (ties to the lowest index), its squared
-    /// distance, and its position.
-    fn nearest_entry(&self, p: XY) -> Option<(u32, f64, XY)> {
-        let first = self.tree.nearest_neighbor(&p)?;
-        self.nearest_within(p, first.distance_2(&p))
-    }
-
-    /// The nearest of the entrances within `sqrt(max_d2)` of `p` (inclusive), as
-    /// [`StationIndex::nearest_entry`] gives it; `None` when there is none.
-    fn nearest_within(&self, p: XY, max_d2: f64) -> Option<(u32, f64, XY)> {
-        let mut best: Option<(u32, f64, XY)> = None;
-        for e in self.tree.locate_within_distance(p, max_d2) {
-            let d2 = e.distance_2(&p);
-            match best {
-                Some((s, b2, _)) if d2 > b2 || (d2 == b2 && e.data >= s) => {}
-                _ => best = Some((e.data, d2, *e.geom())),
-            }
-        }
-        best
     }
 
     /// [`StationIndex::nearest`] by walking the entrances in order of distance: the reference

@@ -90,28 +90,7 @@ pub struct Analysis {
 /// bounding box of their anchors. Stations far from every block do not move it, so scenarios
 /// that add stations to the same blocks share one plane (and one network graph).
 pub fn projection_for(blocks: &BlockSet) -> Projection {
-    Projection::centred_on_bbox(anchor_bbox(blocks))
-}
-
-/// The bounding box `[west, south, east, north]` of the blocks' anchors (all zero when there is
-/// no finite one).
-fn anchor_bbox(blocks: &BlockSet) -> [f64; 4] {
-    let mut bbox = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for b in &blocks.blocks {
-        bbox[0] = bbox[0].min(b.anchor[0]);
-        bbox[1] = bbox[1].min(b.anchor[1]);
-        bbox[2] = bbox[2].max(b.anchor[0]);
-        bbox[3] = bbox[3].max(b.anchor[1]);
-    }
-    if !bbox.iter().all(|v| v.is_finite()) {
-        bbox = [0.0; 4];
-    }
-    bbox
+    Projection::centred_on_bbox(blocks.anchor_bbox())
 }
 
 /// Measures and aggregates: every block against `stations` under `model`.
@@ -122,7 +101,7 @@ pub fn analyse(
     params: &Params,
 ) -> Analysis {
     use rayon::prelude::*;
-    let bbox = anchor_bbox(blocks);
+    let bbox = blocks.anchor_bbox();
     let projection = Projection::centred_on_bbox(bbox);
     let entrances: Vec<Vec<project::XY>> = stations
         .iter()

@@ -76,7 +76,6 @@ fn stages(job: &run::Job) -> Vec<Stage> {
     if job.outputs.maps {
         s.push(Stage::Render);
     }
-    s.push(Stage::Release);
     s
 }
 

@@ -237,13 +237,14 @@ impl Projection {
                     .collect()
             })
             .collect();
-        let t = |k: usize, x: f64| (k as f64 * x.acos()).cos();
+        // t[i][k] = T_k(node i).
+        let t: Vec<[f64; CHEBYSHEV_N]> = nodes.iter().map(|&x| chebyshev(x)).collect();
         let mut c = Box::new([[[0.0; 2]; CHEBYSHEV_N]; CHEBYSHEV_N]);
         for (k, row) in c.iter_mut().enumerate() {
             for (l, cell) in row.iter_mut().enumerate() {
-                for (i, &u) in nodes.iter().enumerate() {
-                    for (j, &v) in nodes.iter().enumerate() {
-                        let w = t(k, u) * t(l, v);
+                for i in 0..n {
+                    for j in 0..n {
+                        let w = t[i][k] * t[j][l];
                         cell[0] += values[i][j][0] * w;
                         cell[1] += values[i][j][1] * w;
                     }

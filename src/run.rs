@@ -52,9 +52,6 @@ pub enum Stage {
     WriteTables,
     /// Drawing maps.
     Render,
-    /// Everything is written; the loaded inputs and results are handed to a thread that frees
-    /// them.
-    Release,
 }
 
 impl Stage {
@@ -67,7 +64,6 @@ impl Stage {
             Stage::Measure => "measuring walking distances",
             Stage::WriteTables => "writing tables",
             Stage::Render => "drawing maps",
-            Stage::Release => "releasing memory",
         }
     }
 }
@@ -184,7 +180,6 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let analysis = analyse_loaded(job, &loaded);
     let summary = summarise(job, &loaded, &analysis);
     write(job, &loaded, &analysis, &summary, progress)?;
-    progress(Stage::Release);
     // Millions of small records take a while to free: let a thread of their own do it, so the
     // caller has its summary at once (and a process that exits first need not wait at all).
     // If no thread can be started, the closure is dropped here, and the memory with it.

@@ -125,6 +125,27 @@ impl BlockSet {
     pub fn total_population(&self) -> f64 {
         self.blocks.iter().map(|b| b.population).sum()
     }
+
+    /// The bounding box `[west, south, east, north]` of the blocks' anchors, degrees (all zero
+    /// when no anchor is finite).
+    pub fn anchor_bbox(&self) -> [f64; 4] {
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for b in &self.blocks {
+            bbox[0] = bbox[0].min(b.anchor[0]);
+            bbox[1] = bbox[1].min(b.anchor[1]);
+            bbox[2] = bbox[2].max(b.anchor[0]);
+            bbox[3] = bbox[3].max(b.anchor[1]);
+        }
+        if !bbox.iter().all(|v| v.is_finite()) {
+            bbox = [0.0; 4];
+        }
+        bbox
+    }
 }
 
 /// How input files are read. Every setting gives the same records; the defaults are the fastest.
