@@ -11,6 +11,10 @@ use crate::project::XY;
 
 type Entry = GeomWithData<[f64; 2], u32>;
 
+/// Points per batch of [`StationIndex::nearest_all`] (each batch's points, answers and sort fit
+/// in a core's L2 cache).
+const BATCH: usize = 1 << 14;
+
 /// Candidate entrances of a cell beyond which [`StationIndex::nearest_all`] searches the R-tree
 /// for each point of the cell instead.
 const LONG_LIST: usize = 512;
@@ -39,7 +43,7 @@ impl StationIndex {
             .enumerate()
             .flat_map(|(s, pts)| {
                 pts.iter()
-                    .filter(|p| p[0].is_finite() && p[1].is_finite())
+                    .filter(|&&p| finite(p))
                     .map(move |&p| GeomWithData::new(p, s as u32))
             })
             .collect();
@@ -59,14 +63,14 @@ impl StationIndex {
     }
 
     /// The nearest station to `p` and its distance in metres; ties go to the lowest station
-    /// index.
+    /// index. A point that is not finite has none.
     ///
     /// One branch-and-bound search finds a nearest entrance; a second, bounded by its distance,
     /// finds every entrance at exactly that distance, for the tie-break. (The sorted
     /// nearest-neighbour iterator gives the same answer, but keeps a heap per query.)
     pub fn nearest(&self, p: XY) -> Option<(u32, f64)> {
-        if !(p[0].is_finite() && p[1].is_finite()) {
-            return self.nearest_by_iterator(p);
+        if !finite(p) {
+            return None;
         }
         let first = self.tree.nearest_neighbor(&p)?;
         let d2 = first.distance_2(&p);
@@ -82,15 +86,21 @@ impl StationIndex {
     /// [`StationIndex::nearest`] for every point, in order: the same answers, found faster.
     ///
     /// A grid of square cells is laid over the points' bounding box, about one cell per two
-    /// entrances (fewer for few points). Each cell gets one list of candidate entrances: with `U` the
-    /// largest distance from the cell to the entrance nearest its centre, no point of the cell
-    /// has its nearest entrance farther than `U`, so every entrance that can be nearest lies
+    /// entrances (fewer for few points). Each cell gets one list of candidate entrances: with `U`
+    /// the largest distance from the cell to the entrance nearest its centre, no point of the
+    /// cell has its nearest entrance farther than `U`, so every entrance that can be nearest lies
     /// within `U` of the cell (two R-tree searches per cell). The list is sorted by distance from
     /// the cell's centre; a point `p` at `dp` from the centre scans it until a candidate's
     /// distance from the centre exceeds `dp` plus the best distance found (nothing later can be
     /// nearer), keeping the nearest (ties to the lowest station index), exactly as a scan of
-    /// every entrance would. Points are measured in parallel, in input order; a point whose cell
-    /// has an unusually long list (points and stations far apart) gets its own search.
+    /// every entrance would. A point whose cell has an unusually long list (points and stations
+    /// far apart) gets its own search; a point that is not finite has no nearest station.
+    ///
+    /// Points are measured in parallel batches of consecutive points. Within a batch they are
+    /// taken cell by cell (a counting sort), so each cell's list is read once per batch, and the
+    /// lists are read in the order they are stored, rather than one list per point in the order
+    /// of the input, which for scattered input is a cache miss per point. The answers do not
+    /// depend on the order.
     ///
     /// # Examples
     ///
@@ -101,15 +111,23 @@ impl StationIndex {
     /// assert_eq!(index.nearest_all(&points), vec![Some((1, 1.0)), Some((0, 1.5)), Some((1, 1.0))]);
     /// ```
     pub fn nearest_all(&self, points: &[XY]) -> Vec<Option<(u32, f64)>> {
-        let finite = |p: &XY| p[0].is_finite() && p[1].is_finite();
-        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        for p in points.iter().filter(|p| finite(p)) {
-            for k in 0..2 {
-                lo[k] = lo[k].min(p[k]);
-                hi[k] = hi[k].max(p[k]);
-            }
-        }
-        if self.is_empty() || !(finite(&lo) && finite(&hi)) {
+        let empty = || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        let (lo, hi) = points
+            .par_iter()
+            .filter(|&&p| finite(p))
+            .fold(empty, |(lo, hi), p| {
+                (
+                    [lo[0].min(p[0]), lo[1].min(p[1])],
+                    [hi[0].max(p[0]), hi[1].max(p[1])],
+                )
+            })
+            .reduce(empty, |(lo, hi), (l, h)| {
+                (
+                    [lo[0].min(l[0]), lo[1].min(l[1])],
+                    [hi[0].max(h[0]), hi[1].max(h[1])],
+                )
+            });
+        if self.is_empty() || !(finite(lo) && finite(hi)) {
             return points.iter().map(|&p| self.nearest(p)).collect();
         }
         let grid = Grid::over(lo, hi, (self.len() / 2).min(points.len() / 16).max(1));
@@ -118,44 +136,61 @@ impl StationIndex {
             .map(|c| self.candidates(grid.cell_box(c)))
             .collect();
         // One array, cell after cell: fewer cache misses than a vector per cell.
-        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut cells = Vec::with_capacity(lists.len());
         let mut flat = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-        for l in &lists {
-            starts.push(flat.len());
+        for (c, l) in lists.iter().enumerate() {
+            let (lo, hi) = grid.cell_box(c);
+            cells.push(Cell {
+                centre: midpoint(lo, hi),
+                start: flat.len(),
+                end: flat.len() + l.len(),
+            });
             flat.extend_from_slice(l);
         }
-        starts.push(flat.len());
         drop(lists);
-        points
-            .par_iter()
-            .map(|&p| {
-                if !finite(&p) {
-                    return self.nearest_by_iterator(p);
+        // Sorting a batch costs a pass over a counter per cell: batches at least as large.
+        let batch = BATCH.max(cells.len());
+        let mut nearest = vec![None; points.len()];
+        nearest
+            .par_chunks_mut(batch)
+            .zip(points.par_chunks(batch))
+            .for_each(|(nearest, points)| {
+                // The batch's points by cell: `order[first[c]..first[c + 1]]` are those of cell c.
+                let cell_of: Vec<u32> = points
+                    .iter()
+                    .map(|p| match finite(*p) {
+                        true => grid.cell_of(*p) as u32,
+                        false => u32::MAX,
+                    })
+                    .collect();
+                let mut first = vec![0u32; cells.len() + 1];
+                for &c in cell_of.iter().filter(|&&c| c != u32::MAX) {
+                    first[c as usize + 1] += 1;
                 }
-                let cell = grid.cell_of(p);
-                let list = &flat[starts[cell]..starts[cell + 1]];
-                if list.len() > LONG_LIST {
-                    return self.nearest(p);
+                for c in 1..first.len() {
+                    first[c] += first[c - 1];
                 }
-                let (cell_lo, cell_hi) = grid.cell_box(cell);
-                let centre = midpoint(cell_lo, cell_hi);
-                let dp = plain_distance(p, centre);
-                let (mut best, mut best_d2, mut bound) = (u32::MAX, f64::INFINITY, f64::INFINITY);
-                for c in list {
-                    if c.from_centre - dp > bound {
-                        break;
+                let mut order = vec![0u32; first[cells.len()] as usize];
+                let mut next = first;
+                for (k, &c) in cell_of.iter().enumerate() {
+                    match c {
+                        u32::MAX => nearest[k] = None,
+                        c => {
+                            order[next[c as usize] as usize] = k as u32;
+                            next[c as usize] += 1;
+                        }
                     }
-                    let d2 =
-                        (c.at[0] - p[0]) * (c.at[0] - p[0]) + (c.at[1] - p[1]) * (c.at[1] - p[1]);
-                    if d2 < best_d2 || (d2 == best_d2 && c.station < best) {
-                        (best, best_d2) = (c.station, d2);
-                        // With a margin for the rounding of the distances.
-                        bound = d2.sqrt() * (1.0 + 1e-9) + 1e-9;
-                    }
                 }
-                Some((best, best_d2.sqrt()))
-            })
-            .collect()
+                for &k in &order {
+                    let (k, p) = (k as usize, points[k as usize]);
+                    let cell = &cells[cell_of[k] as usize];
+                    nearest[k] = match &flat[cell.start..cell.end] {
+                        list if list.len() > LONG_LIST => self.nearest(p),
+                        list => Some(nearest_in(list, plain_distance(p, cell.centre), p)),
+                    };
+                }
+            });
+        nearest
     }
 
     /// The entrances that can be nearest to a point of the box `(lo, hi)`, in order of distance
@@ -193,8 +228,11 @@ impl StationIndex {
     }
 
     /// [`StationIndex::nearest`] by walking the entrances in order of distance: the reference
-    /// for the tie-break, and the path for a non-finite `p`.
+    /// for the tie-break.
     pub fn nearest_by_iterator(&self, p: XY) -> Option<(u32, f64)> {
+        if !finite(p) {
+            return None;
+        }
         let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
         let (first, d2) = iter.next()?;
         let mut best = first.data;
@@ -210,6 +248,9 @@ impl StationIndex {
     /// The nearest station by scanning every entrance: the reference the R-tree is tested
     /// against.
     pub fn nearest_brute_force(entrances: &[Vec<XY>], p: XY) -> Option<(u32, f64)> {
+        if !finite(p) {
+            return None;
+        }
         let mut best: Option<(u32, f64)> = None;
         for (s, pts) in entrances.iter().enumerate() {
             for q in pts {
@@ -221,6 +262,31 @@ impl StationIndex {
         }
         best.map(|(s, d2)| (s, d2.sqrt()))
     }
+}
+
+/// The nearest of a cell's candidates to its point `p`, at `dp` from the cell's centre (see
+/// [`StationIndex::nearest_all`]).
+#[inline]
+fn nearest_in(list: &[Candidate], dp: f64, p: XY) -> (u32, f64) {
+    let (mut best, mut best_d2, mut bound) = (u32::MAX, f64::INFINITY, f64::INFINITY);
+    for c in list {
+        if c.from_centre - dp > bound {
+            break;
+        }
+        let d2 = (c.at[0] - p[0]) * (c.at[0] - p[0]) + (c.at[1] - p[1]) * (c.at[1] - p[1]);
+        if d2 < best_d2 || (d2 == best_d2 && c.station < best) {
+            (best, best_d2) = (c.station, d2);
+            // With a margin for the rounding of the distances.
+            bound = d2.sqrt() * (1.0 + 1e-9) + 1e-9;
+        }
+    }
+    (best, best_d2.sqrt())
+}
+
+/// Whether both coordinates are finite.
+#[inline]
+fn finite(p: XY) -> bool {
+    p[0].is_finite() && p[1].is_finite()
 }
 
 /// `|a − b|` as `sqrt(dx² + dy²)`: for the bounds of the search, where the care `hypot` takes
@@ -243,6 +309,14 @@ struct Candidate {
     from_centre: f64,
     at: XY,
     station: u32,
+}
+
+/// Where a cell's candidates lie in the flat list of all cells' candidates, and its centre.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    centre: XY,
+    start: usize,
+    end: usize,
 }
 
 /// A grid of square cells over a bounding box.

@@ -58,7 +58,7 @@ pub mod run;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use config::{Params, Threshold, ThresholdUnit};
-pub use coverage::{DistanceModel, Measured, Measurement, NetworkModel, Reach, StraightLine};
+pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
 pub use load::{

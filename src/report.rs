@@ -710,13 +710,14 @@ impl<'a> WsMembers<'a> {
                 b"false"
             });
         }
-        if analysis.network.is_some() {
+        if let Some(network) = &analysis.measurement.network {
+            let legs = network.legs[i];
             let leg = |x: Option<f64>| x.map_or("null".to_owned(), |v| num(round_to(v, 2)));
             let _ = write!(
                 o,
                 ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{}",
-                leg(m.block_leg_m),
-                leg(m.station_leg_m),
+                leg(legs.block_m),
+                leg(legs.station_m),
                 m.reach == Reach::OffNetwork
             );
         }

@@ -281,6 +281,37 @@ fn nearest_all_agrees_with_brute_force() {
 }
 
 #[test]
+fn nearest_all_in_batches_agrees_with_nearest() {
+    // Enough points for several batches (the last one partial), scattered in input order as in
+    // the synthetic city, on a coarse grid (ties), with a few points that are not finite.
+    for seed in [5u64, 6] {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let entrances = grid_entrances(&mut rng, 60, 25.0);
+        let index = StationIndex::new(&entrances);
+        let points: Vec<[f64; 2]> = (0..40_000)
+            .map(|k| match k % 9_973 {
+                17 => [f64::NAN, 5.0],
+                4_242 => [0.0, f64::INFINITY],
+                _ => [
+                    f64::from(rng.gen_range(-20..320)) * 5.0,
+                    f64::from(rng.gen_range(-20..320)) * 5.0,
+                ],
+            })
+            .collect();
+        let bits = |n: Option<(u32, f64)>| n.map(|(s, d)| (s, d.to_bits()));
+        let all = index.nearest_all(&points);
+        assert_eq!(all.len(), points.len());
+        for (p, found) in points.iter().zip(&all) {
+            assert_eq!(
+                bits(*found),
+                bits(index.nearest(*p)),
+                "seed {seed} at {p:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn plane_distance_is_within_0_05_percent_of_geodesic_up_to_100_km() {
     use geo::{Distance, Geodesic, Point};
     let mut rng = StdRng::seed_from_u64(7);

@@ -82,12 +82,13 @@ fn network_coverage_never_exceeds_straight_line_and_pieces_add_up() {
         // Every block is reached, unreached on a piece, or off-network — and the counts match.
         let blocks = &load(&network, &mut |_| {}).unwrap().blocks;
         let (mut off, mut off_pop, mut lone, mut lone_pop) = (0, 0.0, 0, 0.0);
-        for (blk, m) in blocks.blocks.iter().zip(&nw.measurement.blocks) {
+        let legs = &nw.measurement.network.as_ref().unwrap().legs;
+        for ((blk, m), legs) in blocks.blocks.iter().zip(&nw.measurement.blocks).zip(legs) {
             match (m.reach, m.piece_has_station) {
                 (Reach::OffNetwork, _) => {
                     off += 1;
                     off_pop += blk.population;
-                    assert!(m.distance_m.is_none() && m.block_leg_m.unwrap() > 200.0);
+                    assert!(m.distance_m.is_none() && legs.block_m.unwrap() > 200.0);
                 }
                 (_, Some(false)) => {
                     lone += 1;

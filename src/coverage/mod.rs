@@ -32,10 +32,6 @@ pub struct Measured {
     pub station: Option<u32>,
     /// Distance to that station in metres (detour applied in straight-line mode).
     pub distance_m: Option<f64>,
-    /// Network mode: the block's snap leg in metres (set whenever the block snaps).
-    pub block_leg_m: Option<f64>,
-    /// Network mode: the nearest station's snap leg in metres.
-    pub station_leg_m: Option<f64>,
     /// Reached, unreached or off-network.
     pub reach: Reach,
     /// Network mode: whether the block's network piece holds a station (`None` off-network and
@@ -49,12 +45,29 @@ impl Measured {
         Measured {
             station: Some(station),
             distance_m: Some(distance_m),
-            block_leg_m: None,
-            station_leg_m: None,
             reach: Reach::Reached,
             piece_has_station: None,
         }
     }
+
+    /// A block no station reaches, in straight-line mode.
+    pub fn unreached() -> Self {
+        Measured {
+            station: None,
+            distance_m: None,
+            reach: Reach::Unreached,
+            piece_has_station: None,
+        }
+    }
+}
+
+/// Network mode: the straight snap legs of one block's walk, metres.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Legs {
+    /// From the block's anchor to the network (set whenever the block snaps).
+    pub block_m: Option<f64>,
+    /// From the network to the nearest station (set when a station is reached).
+    pub station_m: Option<f64>,
 }
 
 /// What a distance model adds to the report beyond per-block measures.
@@ -72,6 +85,9 @@ pub struct NetworkReport {
     pub pieces_with_station: usize,
     /// Indices of stations ignored because every entrance is farther than `--max-snap`.
     pub stations_off_network: Vec<u32>,
+    /// Per block, in input order: the snap legs (kept out of [`Measured`], which every mode
+    /// fills, to keep it small).
+    pub legs: Vec<Legs>,
     /// Edges as pairs of plane points with the walking distance (metres) from the nearest
     /// station at each end (`None` where unreached), for maps.
     pub edges_reached: Vec<([XY; 2], [Option<f64>; 2])>,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{DistanceModel, Measured, Measurement, NetworkReport, Reach};
+use super::{DistanceModel, Legs, Measured, Measurement, NetworkReport, Reach};
 use crate::network::{Network, Snap, Source};
 use crate::project::XY;
 
@@ -92,44 +92,56 @@ impl DistanceModel for NetworkModel {
             || net.snap_all(anchors),
         );
 
-        let blocks = block_snaps
+        let (blocks, legs): (Vec<Measured>, Vec<Legs>) = block_snaps
             .par_iter()
             .map(|snap| {
+                let block_m = snap.map(|s| s.leg_m);
                 let off = Measured {
                     station: None,
                     distance_m: None,
-                    block_leg_m: snap.map(|s| s.leg_m),
-                    station_leg_m: None,
                     reach: Reach::OffNetwork,
                     piece_has_station: None,
                 };
                 let Some(snap) = snap.filter(|s| s.leg_m <= self.max_snap_m) else {
-                    return off;
+                    return (
+                        off,
+                        Legs {
+                            block_m,
+                            station_m: None,
+                        },
+                    );
                 };
                 let has_station = piece_has_station[net.piece_of_edge(snap.edge) as usize];
                 match paths.to_snap(net, &snap) {
                     Some((distance_m, k)) => {
                         let source = &paths.sources()[k as usize];
-                        Measured {
+                        let measured = Measured {
                             station: Some(source.station),
                             distance_m: Some(distance_m),
-                            block_leg_m: Some(snap.leg_m),
-                            station_leg_m: Some(source.snap.leg_m),
                             reach: Reach::Reached,
                             piece_has_station: Some(has_station),
-                        }
+                        };
+                        let station_m = Some(source.snap.leg_m);
+                        (measured, Legs { block_m, station_m })
                     }
-                    None => Measured {
-                        station: None,
-                        distance_m: None,
-                        block_leg_m: Some(snap.leg_m),
-                        station_leg_m: None,
-                        reach: Reach::Unreached,
-                        piece_has_station: Some(has_station),
-                    },
+                    None => {
+                        let measured = Measured {
+                            station: None,
+                            distance_m: None,
+                            reach: Reach::Unreached,
+                            piece_has_station: Some(has_station),
+                        };
+                        (
+                            measured,
+                            Legs {
+                                block_m,
+                                station_m: None,
+                            },
+                        )
+                    }
                 }
             })
-            .collect();
+            .unzip();
 
         let edges_reached = net
             .edges()
@@ -150,6 +162,7 @@ impl DistanceModel for NetworkModel {
                 pieces: net.piece_count(),
                 pieces_with_station: piece_has_station.iter().filter(|&&h| h).count(),
                 stations_off_network,
+                legs,
                 edges_reached,
             }),
         }
@@ -185,11 +198,12 @@ mod tests {
         ];
         let out = m.measure(&stations, &anchors, 300.0);
         let b = &out.blocks;
+        let legs = &out.network.as_ref().unwrap().legs;
         assert_eq!(b[0].reach, Reach::Reached);
         assert_eq!(b[0].station, Some(0));
         assert_abs_diff_eq!(b[0].distance_m.unwrap(), 250.0, epsilon = EPS_M);
-        assert_abs_diff_eq!(b[0].block_leg_m.unwrap(), 10.0, epsilon = EPS_M);
-        assert_abs_diff_eq!(b[0].station_leg_m.unwrap(), 10.0, epsilon = EPS_M);
+        assert_abs_diff_eq!(legs[0].block_m.unwrap(), 10.0, epsilon = EPS_M);
+        assert_abs_diff_eq!(legs[0].station_m.unwrap(), 10.0, epsilon = EPS_M);
         assert_eq!(b[0].piece_has_station, Some(true));
         assert_eq!(
             (
@@ -200,12 +214,12 @@ mod tests {
             ),
             (Reach::Unreached, None, None, Some(false))
         );
-        assert_abs_diff_eq!(b[1].block_leg_m.unwrap(), 10.0, epsilon = EPS_M);
+        assert_abs_diff_eq!(legs[1].block_m.unwrap(), 10.0, epsilon = EPS_M);
         assert_eq!(
             (b[2].reach, b[2].station, b[2].piece_has_station),
             (Reach::OffNetwork, None, None)
         );
-        assert_abs_diff_eq!(b[2].block_leg_m.unwrap(), 200.0, epsilon = EPS_M);
+        assert_abs_diff_eq!(legs[2].block_m.unwrap(), 200.0, epsilon = EPS_M);
         assert_abs_diff_eq!(b[3].distance_m.unwrap(), 115.0, epsilon = EPS_M);
 
         let r = out.network.unwrap();
@@ -263,8 +277,8 @@ mod tests {
         let b = out.blocks[0];
         assert_eq!(b.station, Some(0));
         assert_abs_diff_eq!(b.distance_m.unwrap(), 5.0 + 90.0 + 2.0, epsilon = EPS_M);
-        assert_abs_diff_eq!(b.station_leg_m.unwrap(), 5.0, epsilon = EPS_M);
         let r = out.network.unwrap();
+        assert_abs_diff_eq!(r.legs[0].station_m.unwrap(), 5.0, epsilon = EPS_M);
         assert_eq!(r.stations_off_network, [1, 2]);
         assert_eq!(r.pieces_with_station, 1);
     }

@@ -32,14 +32,7 @@ impl DistanceModel for StraightLine {
             .into_par_iter()
             .map(|n| match n {
                 Some((s, d)) => Measured::straight(s, self.detour * d),
-                None => Measured {
-                    station: None,
-                    distance_m: None,
-                    block_leg_m: None,
-                    station_leg_m: None,
-                    reach: super::Reach::Unreached,
-                    piece_has_station: None,
-                },
+                None => Measured::unreached(),
             })
             .collect();
         Measurement {

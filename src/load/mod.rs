@@ -115,7 +115,7 @@ impl BlockSet {
     /// Blocks with an invalid polygon, as `(index, id, problem)`.
     pub fn invalid(&self) -> Vec<(usize, &str, PolygonProblem)> {
         self.blocks
-            .iter()
+            .par_iter()
             .enumerate()
             .filter_map(|(i, b)| b.problem.map(|p| (i, b.id.as_str(), p)))
             .collect()
@@ -129,18 +129,30 @@ impl BlockSet {
     /// The bounding box `[west, south, east, north]` of the blocks' anchors, degrees (all zero
     /// when no anchor is finite).
     pub fn anchor_bbox(&self) -> [f64; 4] {
-        let mut bbox = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for b in &self.blocks {
-            bbox[0] = bbox[0].min(b.anchor[0]);
-            bbox[1] = bbox[1].min(b.anchor[1]);
-            bbox[2] = bbox[2].max(b.anchor[0]);
-            bbox[3] = bbox[3].max(b.anchor[1]);
-        }
+        let empty = || {
+            [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ]
+        };
+        let join = |a: [f64; 4], b: [f64; 4]| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        };
+        // min and max give the same box whatever the split between threads.
+        let mut bbox = self
+            .blocks
+            .par_iter()
+            .fold(empty, |bbox, b| {
+                join(bbox, [b.anchor[0], b.anchor[1], b.anchor[0], b.anchor[1]])
+            })
+            .reduce(empty, join);
         if !bbox.iter().all(|v| v.is_finite()) {
             bbox = [0.0; 4];
         }
