@@ -9,6 +9,7 @@ use rstar::{PointDistance, RTree};
 
 use crate::project::XY;
 
+/// An entrance in the R-tree; its data is its number in [`StationIndex`]'s tables.
 type Entry = GeomWithData<[f64; 2], u32>;
 
 /// Points per batch of [`StationIndex::nearest_all`] (each batch's points, answers and sort fit
@@ -32,23 +33,31 @@ const LONG_LIST: usize = 512;
 #[derive(Debug, Clone)]
 pub struct StationIndex {
     tree: RTree<Entry>,
+    /// Per entrance (in the order given): its point and its station.
+    at: Vec<XY>,
+    station: Vec<u32>,
 }
 
 impl StationIndex {
     /// Builds the index from each station's entrances (plane metres); `entrances[s]` belongs to
     /// station `s`. Non-finite points are left out.
     pub fn new(entrances: &[Vec<XY>]) -> Self {
-        let entries: Vec<Entry> = entrances
+        let (at, station): (Vec<XY>, Vec<u32>) = entrances
             .iter()
             .enumerate()
             .flat_map(|(s, pts)| {
                 pts.iter()
                     .filter(|&&p| finite(p))
-                    .map(move |&p| GeomWithData::new(p, s as u32))
+                    .map(move |&p| (p, s as u32))
             })
+            .unzip();
+        let entries = (0..at.len())
+            .map(|e| GeomWithData::new(at[e], e as u32))
             .collect();
         StationIndex {
             tree: RTree::bulk_load(entries),
+            at,
+            station,
         }
     }
 
@@ -78,8 +87,8 @@ impl StationIndex {
             .tree
             .locate_within_distance(p, d2)
             .filter(|e| e.distance_2(&p) == d2)
-            .map(|e| e.data)
-            .fold(first.data, u32::min);
+            .map(|e| self.station[e.data as usize])
+            .fold(self.station[first.data as usize], u32::min);
         Some((best, d2.sqrt()))
     }
 
@@ -186,7 +195,7 @@ impl StationIndex {
                     let cell = &cells[cell_of[k] as usize];
                     nearest[k] = match &flat[cell.start..cell.end] {
                         list if list.len() > LONG_LIST => self.nearest(p),
-                        list => Some(nearest_in(list, plain_distance(p, cell.centre), p)),
+                        list => Some(nearest_in(self, list, plain_distance(p, cell.centre), p)),
                     };
                 }
             });
@@ -205,7 +214,7 @@ impl StationIndex {
         let far = [0, 1].map(|k| (g[k] - lo[k]).abs().max((g[k] - hi[k]).abs()));
         let u = plain_distance(far, [0.0, 0.0]) * (1.0 + 1e-9) + 1e-9;
         let reach = rstar::AABB::from_corners([lo[0] - u, lo[1] - u], [hi[0] + u, hi[1] + u]);
-        let mut list: Vec<Candidate> = self
+        let mut list: Vec<(f64, u32)> = self
             .tree
             .locate_in_envelope_intersecting(&reach)
             .filter(|e| {
@@ -213,18 +222,18 @@ impl StationIndex {
                 let gap = [0, 1].map(|k| (lo[k] - q[k]).max(q[k] - hi[k]).max(0.0));
                 plain_distance(gap, [0.0, 0.0]) <= u
             })
-            .map(|e| Candidate {
-                from_centre: plain_distance(*e.geom(), centre),
-                at: *e.geom(),
-                station: e.data,
-            })
+            .map(|e| (plain_distance(*e.geom(), centre), e.data))
             .collect();
         list.sort_unstable_by(|a, b| {
-            a.from_centre
-                .total_cmp(&b.from_centre)
-                .then(a.station.cmp(&b.station))
+            a.0.total_cmp(&b.0)
+                .then(self.station[a.1 as usize].cmp(&self.station[b.1 as usize]))
         });
-        list
+        list.into_iter()
+            .map(|(from_centre, entrance)| Candidate {
+                from_centre: round_down(from_centre),
+                entrance,
+            })
+            .collect()
     }
 
     /// [`StationIndex::nearest`] by walking the entrances in order of distance: the reference
@@ -235,12 +244,12 @@ impl StationIndex {
         }
         let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
         let (first, d2) = iter.next()?;
-        let mut best = first.data;
+        let mut best = self.station[first.data as usize];
         for (e, e2) in iter {
             if e2 > d2 {
                 break;
             }
-            best = best.min(e.data);
+            best = best.min(self.station[e.data as usize]);
         }
         Some((best, d2.sqrt()))
     }
@@ -267,15 +276,19 @@ impl StationIndex {
 /// The nearest of a cell's candidates to its point `p`, at `dp` from the cell's centre (see
 /// [`StationIndex::nearest_all`]).
 #[inline]
-fn nearest_in(list: &[Candidate], dp: f64, p: XY) -> (u32, f64) {
+fn nearest_in(index: &StationIndex, list: &[Candidate], dp: f64, p: XY) -> (u32, f64) {
     let (mut best, mut best_d2, mut bound) = (u32::MAX, f64::INFINITY, f64::INFINITY);
     for c in list {
-        if c.from_centre - dp > bound {
+        if f64::from(c.from_centre) - dp > bound {
             break;
         }
-        let d2 = (c.at[0] - p[0]) * (c.at[0] - p[0]) + (c.at[1] - p[1]) * (c.at[1] - p[1]);
-        if d2 < best_d2 || (d2 == best_d2 && c.station < best) {
-            (best, best_d2) = (c.station, d2);
+        let (q, station) = (
+            index.at[c.entrance as usize],
+            index.station[c.entrance as usize],
+        );
+        let d2 = (q[0] - p[0]) * (q[0] - p[0]) + (q[1] - p[1]) * (q[1] - p[1]);
+        if d2 < best_d2 || (d2 == best_d2 && station < best) {
+            (best, best_d2) = (station, d2);
             // With a margin for the rounding of the distances.
             bound = d2.sqrt() * (1.0 + 1e-9) + 1e-9;
         }
@@ -302,13 +315,25 @@ fn midpoint(a: XY, b: XY) -> XY {
     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
 }
 
-/// An entrance that can be nearest to the points of a cell.
+/// An entrance that can be nearest to the points of a cell: eight bytes, so that the lists of
+/// a city's cells stay in a core's cache (the entrance's point is looked up in a small table).
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
-    /// Distance from the cell's centre.
-    from_centre: f64,
-    at: XY,
-    station: u32,
+    /// Distance from the cell's centre, rounded down to single precision (which keeps the
+    /// search's bound on what lies further down the list a true bound).
+    from_centre: f32,
+    /// The entrance's number in [`StationIndex`]'s tables.
+    entrance: u32,
+}
+
+/// The largest `f32` that is not above `x`.
+fn round_down(x: f64) -> f32 {
+    let f = x as f32;
+    if f64::from(f) > x {
+        f.next_down()
+    } else {
+        f
+    }
 }
 
 /// Where a cell's candidates lie in the flat list of all cells' candidates, and its centre.
