@@ -200,10 +200,11 @@ pub struct BoxForward {
     /// Its centre (degrees) and the inverses of its half-sizes (per degree).
     mid: [f64; 2],
     inv_half: [f64; 2],
-    /// `coefficients[k][l]`: of `T_k(u)·T_l(v)`, for x and y; `None`: project exactly.
+    /// `coefficients[k][l]`: of `u^k·v^l`, for x and y, where `u` and `v` run from −1 to 1
+    /// across the box; `None`: project exactly.
     coefficients: Option<Box<[[[f64; 2]; CHEBYSHEV_N]; CHEBYSHEV_N]>>,
-    /// The terms evaluated are those with `k + l ≤ degree`: together, the others are worth less
-    /// than [`TRUNCATION_M`].
+    /// The terms kept are those with `k + l ≤ degree`: together, the Chebyshev terms left out
+    /// are worth less than [`TRUNCATION_M`].
     degree: usize,
 }
 
@@ -278,10 +279,38 @@ impl Projection {
             }
             sum
         };
-        fast.degree = (0..=fast.degree)
+        let degree = (0..=fast.degree)
             .find(|&d| left_out(d) <= TRUNCATION_M)
             .unwrap_or(fast.degree);
-        fast.coefficients = Some(c);
+        // The kept terms in powers of u and v, for Horner's rule: `power[n][m]` is the
+        // coefficient of x^m in T_n.
+        let mut power = [[0.0; CHEBYSHEV_N]; CHEBYSHEV_N];
+        power[0][0] = 1.0;
+        power[1][1] = 1.0;
+        for n in 2..CHEBYSHEV_N {
+            for m in 0..n + 1 {
+                let up = if m > 0 {
+                    2.0 * power[n - 1][m - 1]
+                } else {
+                    0.0
+                };
+                power[n][m] = up - power[n - 2][m];
+            }
+        }
+        let mut monomial = Box::new([[[0.0; 2]; CHEBYSHEV_N]; CHEBYSHEV_N]);
+        for (k, row) in c.iter().enumerate() {
+            for (l, cell) in row.iter().enumerate().take((degree + 1).saturating_sub(k)) {
+                for i in 0..=k {
+                    for j in 0..=l {
+                        let w = power[k][i] * power[l][j];
+                        monomial[i][j][0] += cell[0] * w;
+                        monomial[i][j][1] += cell[1] * w;
+                    }
+                }
+            }
+        }
+        fast.degree = degree;
+        fast.coefficients = Some(monomial);
         let checks = 2 * n;
         let good = (0..=checks).all(|i| {
             (0..=checks).all(|j| {
@@ -310,16 +339,17 @@ impl BoxForward {
         };
         let u = (lon - self.mid[0]) * self.inv_half[0];
         let v = (lat - self.mid[1]) * self.inv_half[1];
-        let (tu, tv) = (chebyshev(u), chebyshev(v));
+        // Horner's rule in u, of Horner's rule in v.
         let mut xy = [0.0; 2];
-        for (k, (row, &a)) in c.iter().zip(&tu).enumerate().take(self.degree + 1) {
+        for k in (0..=self.degree.min(CHEBYSHEV_N - 1)).rev() {
+            let row = &c[k];
             let mut inner = [0.0; 2];
-            for (cell, &b) in row.iter().zip(&tv).take(self.degree + 1 - k) {
-                inner[0] += cell[0] * b;
-                inner[1] += cell[1] * b;
+            for l in (0..=(self.degree - k).min(CHEBYSHEV_N - 1)).rev() {
+                inner[0] = inner[0] * v + row[l][0];
+                inner[1] = inner[1] * v + row[l][1];
             }
-            xy[0] += inner[0] * a;
-            xy[1] += inner[1] * a;
+            xy[0] = xy[0] * u + inner[0];
+            xy[1] = xy[1] * u + inner[1];
         }
         xy
     }
@@ -418,6 +448,7 @@ mod tests {
             (-70.6, -33.4, 2.0),
             (10.0, 78.0, 1.0),
             (0.0, 0.0, 2.5),
+            (100.0, 40.0, 4.0),
         ] {
             let p = Projection::centred_on(lon + size * 0.3, lat - size * 0.2);
             let bbox = [lon - size, lat - size / 2.0, lon + size, lat + size / 2.0];
