@@ -181,14 +181,10 @@ impl StationIndex {
                 }
                 let mut order = vec![0u32; first[cells.len()] as usize];
                 let mut next = first;
-                for (k, &c) in cell_of.iter().enumerate() {
-                    match c {
-                        u32::MAX => nearest[k] = None,
-                        c => {
-                            order[next[c as usize] as usize] = k as u32;
-                            next[c as usize] += 1;
-                        }
-                    }
+                // A point that is not finite is in no cell, and keeps its `None`.
+                for (k, &c) in cell_of.iter().enumerate().filter(|(_, &c)| c != u32::MAX) {
+                    order[next[c as usize] as usize] = k as u32;
+                    next[c as usize] += 1;
                 }
                 for &k in &order {
                     let (k, p) = (k as usize, points[k as usize]);
