@@ -120,22 +120,7 @@ impl StationIndex {
     /// assert_eq!(index.nearest_all(&points), vec![Some((1, 1.0)), Some((0, 1.5)), Some((1, 1.0))]);
     /// ```
     pub fn nearest_all(&self, points: &[XY]) -> Vec<Option<(u32, f64)>> {
-        let empty = || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        let (lo, hi) = points
-            .par_iter()
-            .filter(|&&p| finite(p))
-            .fold(empty, |(lo, hi), p| {
-                (
-                    [lo[0].min(p[0]), lo[1].min(p[1])],
-                    [hi[0].max(p[0]), hi[1].max(p[1])],
-                )
-            })
-            .reduce(empty, |(lo, hi), (l, h)| {
-                (
-                    [lo[0].min(l[0]), lo[1].min(l[1])],
-                    [hi[0].max(h[0]), hi[1].max(h[1])],
-                )
-            });
+        let (lo, hi) = crate::project::bounds(points.par_iter().copied().filter(|&p| finite(p)));
         if self.is_empty() || !(finite(lo) && finite(hi)) {
             return points.iter().map(|&p| self.nearest(p)).collect();
         }

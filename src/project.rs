@@ -392,6 +392,23 @@ pub fn metres_per_degree(lat: f64) -> [f64; 2] {
     [meridional * rad, prime_vertical * phi.cos() * rad]
 }
 
+/// The corners `(lo, hi)` of the bounding box of some points, found in parallel (the same box
+/// whatever the split between threads); `([∞, ∞], [−∞, −∞])` for no points. NaN coordinates are
+/// passed over.
+pub(crate) fn bounds(points: impl rayon::iter::ParallelIterator<Item = XY>) -> (XY, XY) {
+    use rayon::iter::ParallelIterator;
+    fn join((lo, hi): (XY, XY), (l, h): (XY, XY)) -> (XY, XY) {
+        (
+            [lo[0].min(l[0]), lo[1].min(l[1])],
+            [hi[0].max(h[0]), hi[1].max(h[1])],
+        )
+    }
+    let empty = || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    points
+        .fold(empty, |bounds, p| join(bounds, (p, p)))
+        .reduce(empty, join)
+}
+
 /// Euclidean distance between two plane points, metres.
 #[inline]
 pub fn distance(a: XY, b: XY) -> f64 {

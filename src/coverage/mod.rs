@@ -50,7 +50,7 @@ impl Measured {
         }
     }
 
-    /// A block no station reaches, in straight-line mode.
+    /// A block no station reaches (in network mode, set `piece_has_station` too).
     pub fn unreached() -> Self {
         Measured {
             station: None,

@@ -96,50 +96,41 @@ impl DistanceModel for NetworkModel {
             .par_iter()
             .map(|snap| {
                 let block_m = snap.map(|s| s.leg_m);
-                let off = Measured {
-                    station: None,
-                    distance_m: None,
-                    reach: Reach::OffNetwork,
-                    piece_has_station: None,
-                };
-                let Some(snap) = snap.filter(|s| s.leg_m <= self.max_snap_m) else {
-                    return (
-                        off,
-                        Legs {
-                            block_m,
-                            station_m: None,
-                        },
-                    );
-                };
-                let has_station = piece_has_station[net.piece_of_edge(snap.edge) as usize];
-                match paths.to_snap(net, &snap) {
-                    Some((distance_m, k)) => {
-                        let source = &paths.sources()[k as usize];
-                        let measured = Measured {
-                            station: Some(source.station),
-                            distance_m: Some(distance_m),
-                            reach: Reach::Reached,
-                            piece_has_station: Some(has_station),
-                        };
-                        let station_m = Some(source.snap.leg_m);
-                        (measured, Legs { block_m, station_m })
-                    }
-                    None => {
-                        let measured = Measured {
+                let (measured, station_m) = match snap.filter(|s| s.leg_m <= self.max_snap_m) {
+                    None => (
+                        Measured {
                             station: None,
                             distance_m: None,
-                            reach: Reach::Unreached,
-                            piece_has_station: Some(has_station),
-                        };
-                        (
-                            measured,
-                            Legs {
-                                block_m,
-                                station_m: None,
-                            },
-                        )
+                            reach: Reach::OffNetwork,
+                            piece_has_station: None,
+                        },
+                        None,
+                    ),
+                    Some(snap) => {
+                        let has_station =
+                            Some(piece_has_station[net.piece_of_edge(snap.edge) as usize]);
+                        match paths.to_snap(net, &snap) {
+                            Some((distance_m, k)) => {
+                                let source = &paths.sources()[k as usize];
+                                let measured = Measured {
+                                    station: Some(source.station),
+                                    distance_m: Some(distance_m),
+                                    reach: Reach::Reached,
+                                    piece_has_station: has_station,
+                                };
+                                (measured, Some(source.snap.leg_m))
+                            }
+                            None => {
+                                let measured = Measured {
+                                    piece_has_station: has_station,
+                                    ..Measured::unreached()
+                                };
+                                (measured, None)
+                            }
+                        }
                     }
-                }
+                };
+                (measured, Legs { block_m, station_m })
             })
             .unzip();
 

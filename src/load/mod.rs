@@ -129,30 +129,8 @@ impl BlockSet {
     /// The bounding box `[west, south, east, north]` of the blocks' anchors, degrees (all zero
     /// when no anchor is finite).
     pub fn anchor_bbox(&self) -> [f64; 4] {
-        let empty = || {
-            [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ]
-        };
-        let join = |a: [f64; 4], b: [f64; 4]| {
-            [
-                a[0].min(b[0]),
-                a[1].min(b[1]),
-                a[2].max(b[2]),
-                a[3].max(b[3]),
-            ]
-        };
-        // min and max give the same box whatever the split between threads.
-        let mut bbox = self
-            .blocks
-            .par_iter()
-            .fold(empty, |bbox, b| {
-                join(bbox, [b.anchor[0], b.anchor[1], b.anchor[0], b.anchor[1]])
-            })
-            .reduce(empty, join);
+        let (lo, hi) = crate::project::bounds(self.blocks.par_iter().map(|b| b.anchor));
+        let mut bbox = [lo[0], lo[1], hi[0], hi[1]];
         if !bbox.iter().all(|v| v.is_finite()) {
             bbox = [0.0; 4];
         }
