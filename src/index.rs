@@ -120,9 +120,21 @@ impl StationIndex {
     /// assert_eq!(index.nearest_all(&points), vec![Some((1, 1.0)), Some((0, 1.5)), Some((1, 1.0))]);
     /// ```
     pub fn nearest_all(&self, points: &[XY]) -> Vec<Option<(u32, f64)>> {
+        self.nearest_all_as(points, None, |s, d| Some((s, d)))
+    }
+
+    /// [`StationIndex::nearest_all`], each answer made into a `T` as it is found (`none` for a
+    /// point with no nearest station): no vector of intermediate answers.
+    pub(crate) fn nearest_all_as<T: Copy + Send + Sync>(
+        &self,
+        points: &[XY],
+        none: T,
+        some: impl Fn(u32, f64) -> T + Sync,
+    ) -> Vec<T> {
+        let answer = |n: Option<(u32, f64)>| n.map_or(none, |(s, d)| some(s, d));
         let (lo, hi) = crate::project::bounds(points.par_iter().copied().filter(|&p| finite(p)));
         if self.is_empty() || !(finite(lo) && finite(hi)) {
-            return points.iter().map(|&p| self.nearest(p)).collect();
+            return points.iter().map(|&p| answer(self.nearest(p))).collect();
         }
         let grid = Grid::over(lo, hi, (self.len() / 2).min(points.len() / 16).max(1));
         let lists: Vec<Vec<Candidate>> = (0..grid.cells())
@@ -144,12 +156,14 @@ impl StationIndex {
         drop(lists);
         // Sorting a batch costs a pass over a counter per cell: batches at least as large.
         let batch = BATCH.max(cells.len());
-        let mut nearest = vec![None; points.len()];
+        // Filled in parallel: a vector of a million answers takes a while to write.
+        let mut nearest: Vec<T> = (0..points.len()).into_par_iter().map(|_| none).collect();
         nearest
             .par_chunks_mut(batch)
             .zip(points.par_chunks(batch))
             .for_each(|(nearest, points)| {
-                // The batch's points by cell: `order[first[c]..first[c + 1]]` are those of cell c.
+                // The batch's points by cell, copied with their place in the batch:
+                // `sorted[first[c]..first[c + 1]]` are those of cell c.
                 let cell_of: Vec<u32> = points
                     .iter()
                     .map(|p| match finite(*p) {
@@ -164,20 +178,25 @@ impl StationIndex {
                 for c in 1..first.len() {
                     first[c] += first[c - 1];
                 }
-                let mut order = vec![0u32; first[cells.len()] as usize];
-                let mut next = first;
-                // A point that is not finite is in no cell, and keeps its `None`.
+                let mut sorted = vec![([0.0; 2], 0u32); first[cells.len()] as usize];
+                let mut next = first.clone();
+                // A point that is not finite is in no cell, and keeps `none`.
                 for (k, &c) in cell_of.iter().enumerate().filter(|(_, &c)| c != u32::MAX) {
-                    order[next[c as usize] as usize] = k as u32;
+                    sorted[next[c as usize] as usize] = (points[k], k as u32);
                     next[c as usize] += 1;
                 }
-                for &k in &order {
-                    let (k, p) = (k as usize, points[k as usize]);
-                    let cell = &cells[cell_of[k] as usize];
-                    nearest[k] = match &flat[cell.start..cell.end] {
-                        list if list.len() > LONG_LIST => self.nearest(p),
-                        list => Some(nearest_in(self, list, plain_distance(p, cell.centre), p)),
-                    };
+                for (cell, span) in cells.iter().zip(first.windows(2)) {
+                    let list = &flat[cell.start..cell.end];
+                    for &(p, k) in &sorted[span[0] as usize..span[1] as usize] {
+                        nearest[k as usize] = match list.len() > LONG_LIST {
+                            true => answer(self.nearest(p)),
+                            false => {
+                                let (s, d) =
+                                    nearest_in(self, list, plain_distance(p, cell.centre), p);
+                                some(s, d)
+                            }
+                        };
+                    }
                 }
             });
         nearest

@@ -1,7 +1,5 @@
 //! Straight-line distance: `detour × min |anchor − entrance|` in the metric plane.
 
-use rayon::prelude::*;
-
 use super::{DistanceModel, Measured, Measurement};
 use crate::index::StationIndex;
 use crate::project::XY;
@@ -27,14 +25,9 @@ impl DistanceModel for StraightLine {
 
     fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], _reach_m: f64) -> Measurement {
         let index = StationIndex::new(entrances);
-        let blocks = index
-            .nearest_all(anchors)
-            .into_par_iter()
-            .map(|n| match n {
-                Some((s, d)) => Measured::straight(s, self.detour * d),
-                None => Measured::unreached(),
-            })
-            .collect();
+        let blocks = index.nearest_all_as(anchors, Measured::unreached(), |s, d| {
+            Measured::straight(s, self.detour * d)
+        });
         Measurement {
             blocks,
             network: None,
