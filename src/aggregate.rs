@@ -118,7 +118,7 @@ pub fn covered(distance: Option<f64>, distance_m: f64) -> bool {
 /// FxHash): no need to resist collisions chosen by an attacker here, and SipHash, or even FNV-1a
 /// byte by byte, cost more than the rest of the aggregation.
 #[derive(Default)]
-struct WordHash(u64);
+pub(crate) struct WordHash(u64);
 
 impl WordHash {
     #[inline]
@@ -220,11 +220,17 @@ impl Tally {
 
 type GroupIndex<'b> = HashMap<Option<&'b str>, usize, BuildHasherDefault<WordHash>>;
 
+/// Group numbers by the address and length of the name's text.
+type GroupByAddress = HashMap<(usize, usize), usize, BuildHasherDefault<WordHash>>;
+
 /// The sums of one run of blocks (or of the runs merged so far).
 struct Sums<'b> {
     all: Tally,
     /// Groups numbered in order of first appearance.
     group_of: GroupIndex<'b>,
+    /// The same, by where the name's text is: blocks read from a file share their group's
+    /// text, so most blocks' group is found without hashing or comparing the text.
+    group_at: GroupByAddress,
     groups: Vec<(Option<&'b str>, Tally)>,
     /// Per station: population and blocks within the first threshold of it.
     station_load: Vec<(f64, usize)>,
@@ -237,6 +243,7 @@ impl<'b> Sums<'b> {
         Sums {
             all: Tally::new(params),
             group_of: GroupIndex::default(),
+            group_at: GroupByAddress::default(),
             groups: Vec::new(),
             station_load: vec![(0.0, 0); stations],
             bins: vec![0.0; rows + 1],
@@ -244,12 +251,21 @@ impl<'b> Sums<'b> {
     }
 
     fn group(&mut self, params: &Params, name: Option<&'b str>) -> &mut Tally {
-        let groups = &mut self.groups;
-        let g = *self.group_of.entry(name).or_insert_with(|| {
-            groups.push((name, Tally::new(params)));
-            groups.len() - 1
-        });
-        &mut groups[g].1
+        // Two texts at the same address with the same length are the same text.
+        let at = name.map_or((0, 0), |s| (s.as_ptr() as usize, s.len()));
+        let g = match self.group_at.get(&at) {
+            Some(&g) => g,
+            None => {
+                let groups = &mut self.groups;
+                let g = *self.group_of.entry(name).or_insert_with(|| {
+                    groups.push((name, Tally::new(params)));
+                    groups.len() - 1
+                });
+                self.group_at.insert(at, g);
+                g
+            }
+        };
+        &mut self.groups[g].1
     }
 
     /// Adds the sums of blocks that come after these.

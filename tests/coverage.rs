@@ -29,7 +29,7 @@ fn block(id: &str, lon: f64, lat: f64, population: f64, group: Option<&str>) -> 
         id: id.into(),
         anchor: [lon, lat],
         population,
-        group: group.map(str::to_owned),
+        group: group.map(Into::into),
         problem: None,
     }
 }
@@ -670,7 +670,7 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
     for b in &blocks.blocks {
         assert_eq!(
             b.problem.is_none(),
-            geos_valid.contains(&b.id.as_str()),
+            geos_valid.contains(&&*b.id),
             "{} {:?}",
             b.id,
             b.problem
@@ -681,4 +681,79 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
         );
     }
     assert_eq!(invalid.len(), 30);
+}
+
+#[test]
+fn groups_do_not_depend_on_whether_blocks_share_their_group_names() {
+    // Over two runs of the aggregation (65,536 blocks each): every block with a name of its
+    // own, then the blocks sharing two copies of each name (as a file read by two threads).
+    let s = [station("s", LON, LAT)];
+    let names = ["A", "B", "长安镇"];
+    let shared: Vec<[std::sync::Arc<str>; 2]> =
+        names.iter().map(|&n| [n.into(), n.into()]).collect();
+    let n = 70_000;
+    let make = |share: bool| {
+        let blocks = (0..n)
+            .map(|i| {
+                let metres = (i * 7919 % 1200) as f64;
+                let mut b = block(&i.to_string(), east(metres), LAT, (i % 13) as f64, None);
+                b.group = match i % 4 {
+                    3 => None,
+                    g if share => Some(std::sync::Arc::clone(&shared[g][i % 2])),
+                    g => Some(names[g].into()),
+                };
+                b
+            })
+            .collect();
+        analyse(
+            &s,
+            &set(blocks, true),
+            &StraightLine::default(),
+            &minutes(&[5.0, 10.0]),
+        )
+    };
+    let (own, shared) = (make(false), make(true));
+    let groups = own.aggregates.groups.as_ref().unwrap();
+    assert_eq!(groups.len(), 4);
+    assert_eq!(groups.iter().map(|g| g.blocks).sum::<usize>(), n);
+    assert_eq!(own.aggregates, shared.aggregates);
+}
+
+#[test]
+fn blocks_read_from_a_file_share_their_group_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blocks.geojson");
+    let features: Vec<String> = (0..5000)
+        .map(|i| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"id":"b{i}","committee":"c{}"}},"geometry":{{"type":"Point","coordinates":[121.3,30.7]}}}}"#,
+                i % 3
+            )
+        })
+        .collect();
+    std::fs::write(&path, features.join("\n")).unwrap();
+    let fields = BlockFields {
+        group_by: Some("committee".to_owned()),
+        ..BlockFields::default()
+    };
+    let blocks = walkshed::read_blocks(&path, &fields).unwrap().blocks;
+    assert_eq!(blocks[4].group.as_deref(), Some("c1"));
+    // One copy of each name per reading thread at most.
+    let mut copies: Vec<*const u8> = blocks
+        .iter()
+        .map(|b| b.group.as_ref().unwrap().as_ptr())
+        .collect();
+    copies.sort();
+    copies.dedup();
+    assert!(
+        copies.len() <= 3 * rayon::current_num_threads(),
+        "{} copies",
+        copies.len()
+    );
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(
+        std::mem::size_of::<Block>(),
+        64,
+        "a block is one cache line"
+    );
 }

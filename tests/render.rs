@@ -290,7 +290,7 @@ fn analysis_of(anchors: &[[f64; 2]], side_m: f64) -> (walkshed::Analysis, BlockS
         .iter()
         .enumerate()
         .map(|(i, a)| Block {
-            id: i.to_string(),
+            id: i.to_string().into(),
             anchor: *a,
             population: 1.0 + (i % 7) as f64,
             group: None,

@@ -170,7 +170,9 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     add(&mut total, false);
                     if let Some(g) = grouping {
                         add(
-                            groups.entry(g.blocks.blocks[i].group.clone()).or_default(),
+                            groups
+                                .entry(g.blocks.blocks[i].group.as_deref().map(str::to_owned))
+                                .or_default(),
                             true,
                         );
                     }

@@ -12,7 +12,11 @@ mod geometry;
 pub mod osm;
 mod scan;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -44,13 +48,14 @@ pub struct Station {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     /// `properties.id`, else the Feature's `id`, else its 0-based index.
-    pub id: String,
+    pub id: Box<str>,
     /// Longitude/latitude (degrees) of the anchor: the polygon's centroid, or the point.
     pub anchor: [f64; 2],
     /// Population (1 for every block when no block has the population field).
     pub population: f64,
-    /// Value of the `--group-by` field, if asked for and present.
-    pub group: Option<String>,
+    /// Value of the `--group-by` field, if asked for and present. Blocks read from a file share
+    /// one allocation per distinct value (per reading thread).
+    pub group: Option<Arc<str>>,
     /// Why the polygon is invalid, if it is (it keeps its centroid anchor).
     pub problem: Option<PolygonProblem>,
 }
@@ -117,7 +122,7 @@ impl BlockSet {
         self.blocks
             .par_iter()
             .enumerate()
-            .filter_map(|(i, b)| b.problem.map(|p| (i, b.id.as_str(), p)))
+            .filter_map(|(i, b)| b.problem.map(|p| (i, &*b.id, p)))
             .collect()
     }
 
@@ -631,6 +636,33 @@ fn take_id(raw: &mut RawFeature, index: usize) -> Option<String> {
         .or_else(|| Some(index.to_string()))
 }
 
+/// Distinct values kept by [`shared_name`] per thread before it starts afresh (a field with
+/// more distinct values than this is hardly a grouping).
+const SHARED_NAMES: usize = 1 << 12;
+
+thread_local! {
+    /// Group names already met by this thread, for [`shared_name`].
+    static NAMES: RefCell<HashMap<Box<str>, Arc<str>, BuildHasherDefault<crate::aggregate::WordHash>>> =
+        RefCell::default();
+}
+
+/// `name` as a shared string: the one this thread made before for the same text, if any. A
+/// million blocks of a dozen districts hold a few dozen names rather than a million strings,
+/// and the aggregation can tell most groups apart by address.
+fn shared_name(name: String) -> Arc<str> {
+    NAMES.with_borrow_mut(|names| {
+        if let Some(shared) = names.get(name.as_str()) {
+            return Arc::clone(shared);
+        }
+        if names.len() >= SHARED_NAMES {
+            names.clear();
+        }
+        let shared: Arc<str> = Arc::from(name.as_str());
+        names.insert(name.into_boxed_str(), Arc::clone(&shared));
+        shared
+    })
+}
+
 /// A property value as text, taken: strings as they are, anything else as JSON.
 fn take_text(v: Option<Value>) -> Option<String> {
     match v? {
@@ -833,10 +865,11 @@ pub fn read_blocks_with(
             Some(k) if k == 0 || k == population_at => text_prop(&raw.props[k]),
             Some(k) => take_text(raw.props[k].take()),
             None => None,
-        };
+        }
+        .map(shared_name);
         let id = take_id(raw, i);
         let block = Block {
-            id: id.unwrap_or_else(|| i.to_string()),
+            id: id.unwrap_or_else(|| i.to_string()).into_boxed_str(),
             anchor,
             population,
             group,
@@ -906,7 +939,7 @@ pub fn read_blocks_with(
         }
     }
     if let Some(first_with) = first_with {
-        let location = |i: usize| Location::feature(path, i, Some(blocks[i].id.clone()));
+        let location = |i: usize| Location::feature(path, i, Some(blocks[i].id.to_string()));
         match (first_absent, first_invalid) {
             (Some(i), invalid) if invalid.as_ref().is_none_or(|(j, _)| i < *j) => {
                 return Err(Error::MissingPopulation {
