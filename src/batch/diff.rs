@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -138,7 +139,8 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                 covered: s.summary.coverage[ti].population_covered,
                 ..Tally::default()
             };
-            let mut groups: BTreeMap<Option<String>, Tally> = BTreeMap::new();
+            // Keyed by the blocks' shared names: no text copied per block.
+            let mut groups: BTreeMap<Option<Arc<str>>, Tally> = BTreeMap::new();
             if comparable {
                 let d = t.distance_m;
                 let pairs = s
@@ -170,9 +172,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     add(&mut total, false);
                     if let Some(g) = grouping {
                         add(
-                            groups
-                                .entry(g.blocks.blocks[i].group.as_deref().map(str::to_owned))
-                                .or_default(),
+                            groups.entry(g.blocks.blocks[i].group.clone()).or_default(),
                             true,
                         );
                     }
@@ -180,7 +180,12 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
             }
             rows.push(row(Scope::Total, None, &total, comparable));
             for (g, tally) in &groups {
-                rows.push(row(Scope::Group, g.clone(), tally, true));
+                rows.push(row(
+                    Scope::Group,
+                    g.as_deref().map(str::to_owned),
+                    tally,
+                    true,
+                ));
             }
             text.push(sentence(
                 name,
@@ -223,7 +228,7 @@ fn sentence(
     total: &Tally,
     exact: bool,
     field: Option<&str>,
-    groups: &BTreeMap<Option<String>, Tally>,
+    groups: &BTreeMap<Option<Arc<str>>, Tally>,
 ) -> String {
     let net = total.covered - total.base;
     let mut o = format!("{name} vs {base}, within {}: ", within(label));
@@ -255,14 +260,14 @@ fn sentence(
     // the group that gained most; with fewer, the group that lost most. Ties to the first name.
     let pick = |key: fn(&Tally) -> f64| {
         groups.iter().filter(|(_, t)| key(t) > 0.0).fold(
-            None::<(&Option<String>, &Tally)>,
+            None::<(&Option<Arc<str>>, &Tally)>,
             |best, (g, t)| match best {
                 Some((_, b)) if key(b) >= key(t) => best,
                 _ => Some((g, t)),
             },
         )
     };
-    let group_name = |g: &Option<String>| g.clone().unwrap_or_else(|| "(no value)".to_owned());
+    let group_name = |g: &Option<Arc<str>>| g.as_deref().unwrap_or("(no value)").to_owned();
     if let Some(field) = field {
         let gained = pick(|t| t.gained).filter(|_| net >= 0.0);
         if let Some((g, t)) = gained {
@@ -334,8 +339,8 @@ mod tests {
     fn the_sentence_names_where_the_change_went() {
         // Fewer residents in all, though one group gained: name where most were lost.
         let groups = BTreeMap::from([
-            (Some("east".to_owned()), tally(500.0, 200.0, 0.0, 300.0)),
-            (Some("west".to_owned()), tally(100.0, 200.0, 100.0, 0.0)),
+            (Some("east".into()), tally(500.0, 200.0, 0.0, 300.0)),
+            (Some("west".into()), tally(100.0, 200.0, 100.0, 0.0)),
         ]);
         let total = tally(600.0, 400.0, 100.0, 300.0);
         let s = sentence(
@@ -355,8 +360,8 @@ mod tests {
         );
         // More in all, though one group lost: name where most were gained.
         let groups = BTreeMap::from([
-            (Some("east".to_owned()), tally(500.0, 450.0, 0.0, 50.0)),
-            (Some("west".to_owned()), tally(100.0, 400.0, 300.0, 0.0)),
+            (Some("east".into()), tally(500.0, 450.0, 0.0, 50.0)),
+            (Some("west".into()), tally(100.0, 400.0, 300.0, 0.0)),
         ]);
         let total = tally(600.0, 850.0, 300.0, 50.0);
         let s = sentence(
