@@ -184,11 +184,12 @@ impl Tally {
     fn add(&mut self, params: &Params, block: &Block, distance: Option<f64>) {
         self.population += block.population;
         self.blocks += 1;
+        // Without branches (whether a block is covered is as good as random): adding +0 leaves
+        // a sum as it is, to the bit (a sum that starts at +0 is never −0).
         for (t, c) in params.thresholds.iter().zip(&mut self.covered) {
-            if covered(distance, t.distance_m) {
-                c.0 += block.population;
-                c.1 += 1;
-            }
+            let hit = covered(distance, t.distance_m);
+            c.0 += if hit { block.population } else { 0.0 };
+            c.1 += usize::from(hit);
         }
     }
 
@@ -220,8 +221,41 @@ impl Tally {
 
 type GroupIndex<'b> = HashMap<Option<&'b str>, usize, BuildHasherDefault<WordHash>>;
 
-/// Group numbers by the address and length of the name's text.
-type GroupByAddress = HashMap<(usize, usize), usize, BuildHasherDefault<WordHash>>;
+/// Slots of [`Sums`]'s table of group numbers by where the name's text is.
+const AT_SLOTS: usize = 256;
+
+/// Group numbers by the address and length of the name's text: a table with one place per
+/// address (a later name at the same place takes it over), which finds a group in a few
+/// instructions where a hash map takes dozens.
+#[derive(Clone)]
+struct GroupByAddress([(usize, usize, usize); AT_SLOTS]);
+
+impl GroupByAddress {
+    /// The place of an address: names shared by a file's blocks are allocations of at least
+    /// 16 bytes, so the bits above the fourth tell them apart.
+    #[inline]
+    fn slot((address, _): (usize, usize)) -> usize {
+        (address >> 4 ^ address >> 12) % AT_SLOTS
+    }
+
+    #[inline]
+    fn get(&self, at: (usize, usize)) -> Option<usize> {
+        let (address, len, g) = self.0[Self::slot(at)];
+        ((address, len) == at).then_some(g)
+    }
+
+    #[inline]
+    fn insert(&mut self, at: (usize, usize), g: usize) {
+        self.0[Self::slot(at)] = (at.0, at.1, g);
+    }
+}
+
+impl Default for GroupByAddress {
+    fn default() -> Self {
+        // No text is at address 0 with a length of `usize::MAX`.
+        GroupByAddress([(0, usize::MAX, 0); AT_SLOTS])
+    }
+}
 
 /// The sums of one run of blocks (or of the runs merged so far).
 struct Sums<'b> {
@@ -253,8 +287,8 @@ impl<'b> Sums<'b> {
     fn group(&mut self, params: &Params, name: Option<&'b str>) -> &mut Tally {
         // Two texts at the same address with the same length are the same text.
         let at = name.map_or((0, 0), |s| (s.as_ptr() as usize, s.len()));
-        let g = match self.group_at.get(&at) {
-            Some(&g) => g,
+        let g = match self.group_at.get(at) {
+            Some(g) => g,
             None => {
                 let groups = &mut self.groups;
                 let g = *self.group_of.entry(name).or_insert_with(|| {
@@ -311,15 +345,8 @@ pub fn aggregate(
                     load.0 += b.population;
                     load.1 += 1;
                 }
-                if let Some(d) = x.distance_m {
-                    // Row k holds distances in ((k-1)·step, k·step].
-                    let mut k = ceil_index(d / step);
-                    if k > 0 && (k - 1) as f64 * step >= d {
-                        k -= 1;
-                    }
-                    if k <= rows {
-                        sums.bins[k] += b.population;
-                    }
+                if let Some(k) = x.distance_m.and_then(|d| row_of(d, step, rows)) {
+                    sums.bins[k] += b.population;
                 }
             }
             sums
@@ -363,13 +390,23 @@ pub fn aggregate(
     }
 }
 
-/// `⌈q⌉` as an index (0 for a negative or NaN `q`), without a call to the C library's `ceil`
-/// (x86-64's baseline has no rounding instruction).
+/// The row of the walking-time distribution that holds distance `d`: row `k` holds
+/// `((k − 1)·step, k·step]`; `None` beyond row `rows`.
+///
+/// `⌈d / step⌉` is taken in signed 64-bit integers, without a call to the C library's `ceil`
+/// (x86-64's baseline has no rounding instruction, and converts unsigned integers to and from
+/// floating point in several instructions each). Quotients are clamped at 2⁵³, far beyond any
+/// row a vector could hold.
 #[inline]
-fn ceil_index(q: f64) -> usize {
-    let q = q.max(0.0);
-    let t = q as usize;
-    t + usize::from((t as f64) < q)
+fn row_of(d: f64, step: f64, rows: usize) -> Option<usize> {
+    const FAR: f64 = 9_007_199_254_740_992.0; // 2⁵³
+    let q = (d / step).clamp(0.0, FAR);
+    let t = q as i64;
+    let mut k = t + i64::from((t as f64) < q);
+    if k > 0 && (k - 1) as f64 * step >= d {
+        k -= 1;
+    }
+    usize::try_from(k).ok().filter(|&k| k <= rows)
 }
 
 /// Step of the walking-time distribution: a quarter minute, or 10 m for metre thresholds.
@@ -433,4 +470,42 @@ pub fn network_summary(
         }
     }
     Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `row_of` as its definition reads, with the C library's `ceil`.
+    fn row_by_ceil(d: f64, step: f64, rows: usize) -> Option<usize> {
+        let mut k = (d / step).max(0.0).ceil();
+        if k > 0.0 && (k - 1.0) * step >= d {
+            k -= 1.0;
+        }
+        (k <= rows as f64).then_some(k as usize)
+    }
+
+    #[test]
+    fn rows_hold_distances_up_to_and_including_their_own() {
+        // A quarter minute at 60 m/min is 15 m.
+        assert_eq!(row_of(0.0, 15.0, 60), Some(0));
+        assert_eq!(row_of(0.1, 15.0, 60), Some(1));
+        assert_eq!(row_of(15.0, 15.0, 60), Some(1));
+        assert_eq!(row_of(15.000001, 15.0, 60), Some(2));
+        assert_eq!(row_of(900.0, 15.0, 60), Some(60));
+        assert_eq!(row_of(900.1, 15.0, 60), None);
+        assert_eq!(row_of(1e300, 15.0, 60), None);
+        assert_eq!(row_of(f64::INFINITY, 15.0, 60), None);
+    }
+
+    proptest! {
+        #[test]
+        fn rows_agree_with_the_definition(
+            d in prop_oneof![0.0..2000.0f64, (0u32..200).prop_map(|k| f64::from(k) * 12.5)],
+            step in prop_oneof![Just(12.5), Just(10.0), Just(15.0), 0.1..50.0f64],
+        ) {
+            prop_assert_eq!(row_of(d, step, 100), row_by_ceil(d, step, 100));
+        }
+    }
 }

@@ -93,6 +93,9 @@ pub fn projection_for(blocks: &BlockSet) -> Projection {
     Projection::centred_on_bbox(blocks.anchor_bbox())
 }
 
+/// Anchors projected per parallel task.
+const PROJECT_CHUNK: usize = 1 << 13;
+
 /// Measures and aggregates: every block against `stations` under `model`.
 pub fn analyse(
     stations: &[Station],
@@ -113,11 +116,11 @@ pub fn analyse(
         })
         .collect();
     let fast = projection.over_box(bbox);
-    let anchors: Vec<project::XY> = blocks
-        .blocks
-        .par_iter()
-        .map(|b| fast.forward(b.anchor[0], b.anchor[1]))
-        .collect();
+    let mut anchors: Vec<project::XY> = vec![[0.0; 2]; blocks.blocks.len()];
+    anchors
+        .par_chunks_mut(PROJECT_CHUNK)
+        .zip(blocks.blocks.par_chunks(PROJECT_CHUNK))
+        .for_each(|(out, blocks)| fast.forward_into(blocks, |b| b.anchor, out));
     let measurement = model.measure(&entrances, &anchors, params.reach_m());
     let aggregates = aggregate::aggregate(
         &blocks.blocks,
