@@ -141,7 +141,7 @@ fn prepared(n: usize) -> Prepared {
         })
         .collect();
     let anchors = blocks
-        .blocks
+        .blocks()
         .iter()
         .map(|b| projection.forward(b.anchor[0], b.anchor[1]))
         .collect();
@@ -198,7 +198,7 @@ fn project_anchors(
     forward: impl Fn(f64, f64) -> [f64; 2] + Sync,
 ) -> Vec<[f64; 2]> {
     blocks
-        .blocks
+        .blocks()
         .par_iter()
         .map(|x| forward(x.anchor[0], x.anchor[1]))
         .collect()
@@ -224,7 +224,7 @@ fn project(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("baseline: sequential", n), &p, |b, p| {
             b.iter(|| {
                 p.blocks
-                    .blocks
+                    .blocks()
                     .iter()
                     .map(|x| projection.forward(x.anchor[0], x.anchor[1]))
                     .collect::<Vec<_>>()
@@ -326,7 +326,7 @@ fn aggregate(c: &mut Criterion) {
             |b, p| {
                 b.iter(|| {
                     walkshed::aggregate::aggregate(
-                        &p.blocks.blocks,
+                        p.blocks.blocks(),
                         p.stations.stations.len(),
                         &m,
                         &params,
@@ -343,7 +343,7 @@ fn aggregate(c: &mut Criterion) {
                     .map(|t| {
                         let covered: f64 = p
                             .blocks
-                            .blocks
+                            .blocks()
                             .iter()
                             .zip(&m.blocks)
                             .filter(|(_, x)| x.distance_m.is_some_and(|d| d <= t.distance_m))

@@ -33,9 +33,9 @@
 //!                         entrances: vec![[121.33, 30.72]], from_area: false };
 //! let block = |id: &str, lon: f64, population: f64| Block { id: id.into(), anchor: [lon, 30.72],
 //!                         population, group: None, problem: None };
-//! let blocks = BlockSet { path: "blocks.geojson".into(), weighted: true, shapes: None,
-//!                         fields: BlockFields::default(),
-//!                         blocks: vec![block("a", 121.3326, 100.0), block("b", 121.3342, 300.0)] };
+//! let blocks = BlockSet::new("blocks.geojson",
+//!                            vec![block("a", 121.3326, 100.0), block("b", 121.3342, 300.0)],
+//!                            true, BlockFields::default(), None);
 //! let params = Params::new(&[5.0, 10.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0)?;
 //! let analysis = analyse(&[station], &blocks, &StraightLine { detour: 1.0 }, &params);
 //! assert_eq!(analysis.aggregates.coverage[0].share, 0.25); // 100 of 400 within 300 m
@@ -116,21 +116,21 @@ pub fn analyse(
         })
         .collect();
     let fast = projection.over_box(bbox);
-    let mut anchors: Vec<project::XY> = vec![[0.0; 2]; blocks.blocks.len()];
+    let mut anchors: Vec<project::XY> = vec![[0.0; 2]; blocks.blocks().len()];
     anchors
         .par_chunks_mut(PROJECT_CHUNK)
-        .zip(blocks.blocks.par_chunks(PROJECT_CHUNK))
+        .zip(blocks.blocks().par_chunks(PROJECT_CHUNK))
         .for_each(|(out, blocks)| fast.forward_into(blocks, |b| b.anchor, out));
     let measurement = model.measure(&entrances, &anchors, params.reach_m());
     let aggregates = aggregate::aggregate(
-        &blocks.blocks,
+        blocks.blocks(),
         stations.len(),
         &measurement,
         params,
-        blocks.fields.group_by.is_some(),
+        blocks.fields().group_by.is_some(),
     );
     let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
-    let network = aggregate::network_summary(&blocks.blocks, &ids, &measurement);
+    let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
     Analysis {
         params: params.clone(),
         model: model.name(),

@@ -113,10 +113,10 @@ impl Summary {
     pub fn new(analysis: &Analysis, blocks: &BlockSet, inputs: Inputs) -> Self {
         let invalid = blocks.invalid();
         let mut warnings = Vec::new();
-        if !blocks.weighted {
+        if !blocks.weighted() {
             warnings.push(format!(
                 "no block has the population field {:?}: every block weighs 1 (the result is unweighted)",
-                blocks.fields.population
+                blocks.fields().population
             ));
         }
         if !invalid.is_empty() {
@@ -149,15 +149,15 @@ impl Summary {
             parameters: Parameters {
                 mode: analysis.model,
                 params,
-                population_field: blocks.fields.population.clone(),
-                weighted: blocks.weighted,
-                group_by: blocks.fields.group_by.clone(),
+                population_field: blocks.fields().population.clone(),
+                weighted: blocks.weighted(),
+                group_by: blocks.fields().group_by.clone(),
                 projection_centre: analysis.projection.centre(),
             },
             counts: Counts {
                 stations: analysis.stations.len(),
                 stations_from_areas: analysis.stations.iter().filter(|s| s.from_area).count(),
-                blocks: blocks.blocks.len(),
+                blocks: blocks.blocks().len(),
                 invalid_polygons: invalid.len(),
             },
             population: analysis.aggregates.population,
@@ -624,7 +624,7 @@ pub fn walk_time_csv(analysis: &Analysis) -> String {
 /// `groups.csv`, one row per group × threshold, when grouping.
 pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
     let groups = analysis.aggregates.groups.as_ref()?;
-    let field = blocks.fields.group_by.as_deref().unwrap_or("group");
+    let field = blocks.fields().group_by.as_deref().unwrap_or("group");
     let mut o = format!(
         "{},threshold,minutes,distance_m,blocks,population,population_covered,share,blocks_covered\n",
         csv_field(field)
@@ -797,11 +797,11 @@ fn rebuilt_feature(text: &[u8], ws: &[u8]) -> String {
 /// The input file is streamed again chunk by chunk, so no block geometry is held for it; each
 /// chunk's features are rewritten in parallel pieces, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
-    let source = Source::new(&blocks.path, ReadOptions::default());
-    let expected = blocks.blocks.len();
+    let source = Source::new(blocks.path(), ReadOptions::default());
+    let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
     let changed = || Error::Json {
-        location: crate::error::Location::file(&blocks.path),
+        location: crate::error::Location::file(blocks.path()),
         message: "the file changed while walkshed was running".to_owned(),
     };
     // An error that is not the output's own write error, kept while the write unwinds.
@@ -833,7 +833,7 @@ fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &Block
                 })
                 .collect();
             let io = |source| Error::Write {
-                path: blocks.path.clone(),
+                path: blocks.path().to_path_buf(),
                 source,
             };
             for piece in &pieces {

@@ -35,16 +35,24 @@ fn block(id: &str, lon: f64, lat: f64, population: f64, group: Option<&str>) -> 
 }
 
 fn set(blocks: Vec<Block>, group_by: bool) -> BlockSet {
-    BlockSet {
-        path: "blocks.geojson".into(),
+    let fields = BlockFields {
+        group_by: group_by.then(|| "committee".to_owned()),
+        ..BlockFields::default()
+    };
+    BlockSet::new("blocks.geojson", blocks, true, fields, None)
+}
+
+/// The same set with its blocks changed by `change`.
+fn changed(set: &BlockSet, change: impl FnOnce(&mut Vec<Block>)) -> BlockSet {
+    let mut blocks = set.blocks().to_vec();
+    change(&mut blocks);
+    BlockSet::new(
+        set.path(),
         blocks,
-        weighted: true,
-        fields: BlockFields {
-            group_by: group_by.then(|| "committee".to_owned()),
-            ..BlockFields::default()
-        },
-        shapes: None,
-    }
+        set.weighted(),
+        set.fields().clone(),
+        None,
+    )
 }
 
 fn minutes(m: &[f64]) -> Params {
@@ -141,10 +149,11 @@ fn several_thresholds_detour_and_weights() {
     let shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.share).collect();
     assert_eq!(shares, vec![0.1, 0.6, 0.6]);
     // Unweighted: every block weighs 1.
-    let mut unweighted = blocks.clone();
-    for b in &mut unweighted.blocks {
-        b.population = 1.0;
-    }
+    let unweighted = changed(&blocks, |blocks| {
+        for b in blocks {
+            b.population = 1.0;
+        }
+    });
     let a = analyse(&s, &unweighted, &StraightLine::default(), &minutes(&[5.0]));
     assert_eq!(a.aggregates.coverage[0].share, 0.5);
     // Station load: the station serves the population within the first threshold.
@@ -398,12 +407,13 @@ proptest! {
         let (stations, blocks) = random_case(seed, n_s, n_b);
         let p = minutes(&[5.0, 10.0]);
         let a = analyse(&stations, &blocks, &StraightLine::default(), &p);
-        let mut shuffled = blocks.clone();
-        shuffled.blocks.rotate_left(rot % n_b);
-        shuffled.blocks.reverse();
+        let shuffled = changed(&blocks, |blocks| {
+            blocks.rotate_left(rot % n_b);
+            blocks.reverse();
+        });
         let b = analyse(&stations, &shuffled, &StraightLine::default(), &p);
-        for (i, blk) in blocks.blocks.iter().enumerate() {
-            let j = shuffled.blocks.iter().position(|x| x.id == blk.id).unwrap();
+        for (i, blk) in blocks.blocks().iter().enumerate() {
+            let j = shuffled.blocks().iter().position(|x| x.id == blk.id).unwrap();
             let (x, y) = (a.measurement.blocks[i], b.measurement.blocks[j]);
             prop_assert_eq!(x.station, y.station);
             // Same plane (same bbox of anchors), so distances agree to the last bit.
@@ -519,9 +529,9 @@ fn geojson_and_newline_delimited_inputs_read_the_same() {
     let a = walkshed::read_blocks(&fc, &BlockFields::default()).unwrap();
     for other in [&nd, &seq] {
         let b = walkshed::read_blocks(other, &BlockFields::default()).unwrap();
-        assert_eq!(a.blocks, b.blocks);
+        assert_eq!(a.blocks(), b.blocks());
     }
-    assert_eq!(a.blocks[3].population, 30.0);
+    assert_eq!(a.blocks()[3].population, 30.0);
 }
 
 /// Runs `walkshed coverage` with `args` into a fresh folder; returns the folder.
@@ -646,7 +656,7 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
     let path = crate::common::repo("data/helsinki/bad-geometries.geojson");
     let blocks = walkshed::read_blocks(&path, &BlockFields::default()).unwrap();
     let invalid = blocks.invalid();
-    assert_eq!(blocks.blocks.len(), 44);
+    assert_eq!(blocks.blocks().len(), 44);
     let count = |p: PolygonProblem| invalid.iter().filter(|x| x.2 == p).count();
     assert_eq!(count(PolygonProblem::UnclosedRing), 22);
     assert_eq!(count(PolygonProblem::SelfIntersection), 5);
@@ -667,7 +677,7 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
         "w24337154",
         "w37264746",
     ];
-    for b in &blocks.blocks {
+    for b in blocks.blocks() {
         assert_eq!(
             b.problem.is_none(),
             geos_valid.contains(&&*b.id),
@@ -681,6 +691,24 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
         );
     }
     assert_eq!(invalid.len(), 30);
+    // What the reader noted as it read (invalid blocks, the anchors' box) is what a set made of
+    // the same blocks finds by going over them.
+    let made = BlockSet::new(
+        blocks.path(),
+        blocks.blocks().to_vec(),
+        blocks.weighted(),
+        blocks.fields().clone(),
+        None,
+    );
+    assert_eq!(made, blocks);
+    assert_eq!(made.invalid(), invalid);
+    let [w, s, e, n] = blocks.anchor_bbox();
+    assert!(blocks
+        .blocks()
+        .iter()
+        .all(|b| { (w..=e).contains(&b.anchor[0]) && (s..=n).contains(&b.anchor[1]) }));
+    assert!(blocks.blocks().iter().any(|b| b.anchor[0] == w));
+    assert!(blocks.blocks().iter().any(|b| b.anchor[1] == n));
 }
 
 #[test]
@@ -736,7 +764,7 @@ fn blocks_read_from_a_file_share_their_group_names() {
         group_by: Some("committee".to_owned()),
         ..BlockFields::default()
     };
-    let blocks = walkshed::read_blocks(&path, &fields).unwrap().blocks;
+    let blocks = walkshed::read_blocks(&path, &fields).unwrap().into_blocks();
     assert_eq!(blocks[4].group.as_deref(), Some("c1"));
     // One copy of each name per reading thread at most (rayon's, and the caller's).
     let mut copies: Vec<*const u8> = blocks

@@ -83,7 +83,7 @@ fn network_coverage_never_exceeds_straight_line_and_pieces_add_up() {
         let blocks = &load(&network, &mut |_| {}).unwrap().blocks;
         let (mut off, mut off_pop, mut lone, mut lone_pop) = (0, 0.0, 0, 0.0);
         let legs = &nw.measurement.network.as_ref().unwrap().legs;
-        for ((blk, m), legs) in blocks.blocks.iter().zip(&nw.measurement.blocks).zip(legs) {
+        for ((blk, m), legs) in blocks.blocks().iter().zip(&nw.measurement.blocks).zip(legs) {
             match (m.reach, m.piece_has_station) {
                 (Reach::OffNetwork, _) => {
                     off += 1;

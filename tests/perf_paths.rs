@@ -86,7 +86,7 @@ fn read(path: &Path, options: &ReadOptions) -> BlockSet {
 fn assert_same(a: &BlockSet, b: &BlockSet, what: &str) {
     assert_eq!(a, b, "{what}");
     let bits = |s: &BlockSet| -> Vec<u64> {
-        s.blocks
+        s.blocks()
             .iter()
             .flat_map(|b| {
                 [
@@ -115,8 +115,8 @@ fn every_chunk_boundary_reads_the_same() {
     let text = collection(&varied_features());
     let path = write(dir.path(), "blocks.geojson", &text);
     let expected = read(&path, &reference());
-    assert_eq!(expected.blocks.len(), 7);
-    assert_eq!(&*expected.blocks[6].id, "6");
+    assert_eq!(expected.blocks().len(), 7);
+    assert_eq!(&*expected.blocks()[6].id, "6");
     for chunk in 1..=text.len() + 1 {
         for fast in [true, false] {
             let got = read(&path, &options(chunk, true, fast));
@@ -135,7 +135,7 @@ fn parallel_pieces_read_the_same_as_one_sequential_pass() {
     assert!(text.len() > 3 << 20, "{}", text.len());
     let path = write(dir.path(), "blocks.geojson", &text);
     let expected = read(&path, &reference());
-    assert_eq!(expected.blocks.len(), features.len());
+    assert_eq!(expected.blocks().len(), features.len());
     for chunk in [1 << 20, 777_777, 3 << 20, 64 << 20] {
         for fast in [true, false] {
             for threads in [1, 2, 3] {
@@ -177,14 +177,14 @@ fn every_layout_reads_the_same() {
         for chunk in [7, 100, 1 << 20] {
             let got = read(path, &options(chunk, true, true));
             assert_eq!(
-                got.blocks,
-                expected.blocks,
+                got.blocks(),
+                expected.blocks(),
                 "{} chunk {chunk}",
                 path.display()
             );
             assert_eq!(
-                got.shapes,
-                expected.shapes,
+                got.shapes(),
+                expected.shapes(),
                 "{} chunk {chunk}",
                 path.display()
             );

@@ -309,13 +309,13 @@ fn analysis_of(anchors: &[[f64; 2]], side_m: f64) -> (walkshed::Analysis, BlockS
             ]]
         })
         .collect();
-    let set = BlockSet {
-        path: "blocks.geojson".into(),
+    let set = BlockSet::new(
+        "blocks.geojson",
         blocks,
-        weighted: true,
-        fields: BlockFields::default(),
-        shapes: Some(shapes),
-    };
+        true,
+        BlockFields::default(),
+        Some(shapes),
+    );
     let stations: Vec<Station> = (0..25)
         .map(|k| Station {
             id: format!("s{k}"),

@@ -91,19 +91,19 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
     let mut text = Vec::new();
     let mut group_field = None;
     for (name, s) in done.iter().filter(|(n, _)| *n != base_name) {
-        let same_blocks = s.blocks.path == base.blocks.path
-            || std::fs::canonicalize(&s.blocks.path).ok()
-                == std::fs::canonicalize(&base.blocks.path).ok();
+        let same_blocks = s.blocks.path() == base.blocks.path()
+            || std::fs::canonicalize(s.blocks.path()).ok()
+                == std::fs::canonicalize(base.blocks.path()).ok();
         let comparable = same_blocks
-            && s.blocks.fields.population == base.blocks.fields.population
-            && s.blocks.blocks.len() == base.blocks.blocks.len();
+            && s.blocks.fields().population == base.blocks.fields().population
+            && s.blocks.blocks().len() == base.blocks.blocks().len();
         // Groups come from the scenario's field, else the base's.
         let grouping = [s, base]
             .into_iter()
-            .find(|d| d.blocks.fields.group_by.is_some())
+            .find(|d| d.blocks.fields().group_by.is_some())
             .filter(|_| comparable);
         if let Some(g) = grouping {
-            group_field = group_field.or_else(|| g.blocks.fields.group_by.clone());
+            group_field = group_field.or_else(|| g.blocks.fields().group_by.clone());
         }
         let station_delta = s.summary.counts.stations as i64 - base.summary.counts.stations as i64;
         let mut shared = 0;
@@ -151,7 +151,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     .zip(&base.analysis.measurement.blocks);
                 for (i, (ms, mb)) in pairs.enumerate() {
                     let (cs, cb) = (covered(ms.distance_m, d), covered(mb.distance_m, d));
-                    let pop = s.blocks.blocks[i].population;
+                    let pop = s.blocks.blocks()[i].population;
                     let add = |tally: &mut Tally, per_block: bool| {
                         if per_block {
                             if cb {
@@ -172,7 +172,9 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     add(&mut total, false);
                     if let Some(g) = grouping {
                         add(
-                            groups.entry(g.blocks.blocks[i].group.clone()).or_default(),
+                            groups
+                                .entry(g.blocks.blocks()[i].group.clone())
+                                .or_default(),
                             true,
                         );
                     }
@@ -194,7 +196,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                 station_delta,
                 &total,
                 comparable,
-                grouping.and_then(|g| g.blocks.fields.group_by.as_deref()),
+                grouping.and_then(|g| g.blocks.fields().group_by.as_deref()),
                 &groups,
             ));
         }

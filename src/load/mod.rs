@@ -101,28 +101,135 @@ impl Default for BlockFields {
 /// Empty for a point block.
 pub type Shape = Vec<Vec<[f64; 2]>>;
 
-/// Blocks read from one file.
+/// Blocks read from one file, with what an analysis needs to know of them as a whole (the
+/// anchors' bounding box, the blocks whose polygon is invalid), noted as they were read rather
+/// than found by another pass over a million records.
+///
+/// # Examples
+///
+/// ```
+/// use walkshed::{Block, BlockFields, BlockSet};
+/// let block = |id: &str, lon: f64| Block { id: id.into(), anchor: [lon, 30.72],
+///                                          population: 10.0, group: None, problem: None };
+/// let set = BlockSet::new("blocks.geojson", vec![block("a", 121.33), block("b", 121.34)],
+///                         true, BlockFields::default(), None);
+/// assert_eq!(set.anchor_bbox(), [121.33, 30.72, 121.34, 30.72]);
+/// assert_eq!(set.total_population(), 20.0);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockSet {
-    /// The file.
-    pub path: PathBuf,
-    /// The blocks, in input order.
-    pub blocks: Vec<Block>,
-    /// Whether blocks carry a population (else every block weighs 1).
-    pub weighted: bool,
-    /// The fields read.
-    pub fields: BlockFields,
-    /// Outlines, when [`BlockFields::keep_shapes`] was set.
-    pub shapes: Option<Vec<Shape>>,
+    path: PathBuf,
+    blocks: Vec<Block>,
+    weighted: bool,
+    fields: BlockFields,
+    shapes: Option<Vec<Shape>>,
+    survey: Survey,
+}
+
+/// What is noted of blocks as they are added to a [`BlockSet`].
+#[derive(Debug, Clone, PartialEq)]
+struct Survey {
+    /// Corners of the bounding box of the finite anchors (`[∞, ∞]`, `[−∞, −∞]` for none).
+    lo: [f64; 2],
+    hi: [f64; 2],
+    /// Indices of the blocks whose polygon is invalid, ascending.
+    invalid: Vec<usize>,
+}
+
+impl Survey {
+    fn new() -> Self {
+        Survey {
+            lo: [f64::INFINITY; 2],
+            hi: [f64::NEG_INFINITY; 2],
+            invalid: Vec::new(),
+        }
+    }
+
+    /// Notes block `i` (blocks are added in order).
+    #[inline]
+    fn add(&mut self, i: usize, b: &Block) {
+        // `min` and `max` pass over NaN.
+        for k in 0..2 {
+            self.lo[k] = self.lo[k].min(b.anchor[k]);
+            self.hi[k] = self.hi[k].max(b.anchor[k]);
+        }
+        if b.problem.is_some() {
+            self.invalid.push(i);
+        }
+    }
 }
 
 impl BlockSet {
+    /// A set of blocks made by the caller rather than read from a file. `weighted` says whether
+    /// the populations were given (else every block weighs 1); `shapes`, if given, holds each
+    /// block's outline for maps, in the same order.
+    ///
+    /// # Panics
+    ///
+    /// If `shapes` is given and its length is not that of `blocks`.
+    pub fn new(
+        path: impl Into<PathBuf>,
+        blocks: Vec<Block>,
+        weighted: bool,
+        fields: BlockFields,
+        shapes: Option<Vec<Shape>>,
+    ) -> Self {
+        if let Some(shapes) = &shapes {
+            assert_eq!(shapes.len(), blocks.len(), "one shape per block");
+        }
+        let mut survey = Survey::new();
+        for (i, b) in blocks.iter().enumerate() {
+            survey.add(i, b);
+        }
+        BlockSet {
+            path: path.into(),
+            blocks,
+            weighted,
+            fields,
+            shapes,
+            survey,
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The blocks, in input order.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The blocks, in input order, taken out of the set.
+    pub fn into_blocks(self) -> Vec<Block> {
+        self.blocks
+    }
+
+    /// Whether blocks carry a population (else every block weighs 1).
+    pub fn weighted(&self) -> bool {
+        self.weighted
+    }
+
+    /// The fields read.
+    pub fn fields(&self) -> &BlockFields {
+        &self.fields
+    }
+
+    /// Outlines, one per block, when [`BlockFields::keep_shapes`] was set.
+    pub fn shapes(&self) -> Option<&[Shape]> {
+        self.shapes.as_deref()
+    }
+
     /// Blocks with an invalid polygon, as `(index, id, problem)`.
     pub fn invalid(&self) -> Vec<(usize, &str, PolygonProblem)> {
-        self.blocks
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, b)| b.problem.map(|p| (i, &*b.id, p)))
+        self.survey
+            .invalid
+            .iter()
+            .filter_map(|&i| {
+                let b = &self.blocks[i];
+                b.problem.map(|p| (i, &*b.id, p))
+            })
             .collect()
     }
 
@@ -134,12 +241,12 @@ impl BlockSet {
     /// The bounding box `[west, south, east, north]` of the blocks' anchors, degrees (all zero
     /// when no anchor is finite).
     pub fn anchor_bbox(&self) -> [f64; 4] {
-        let (lo, hi) = crate::project::bounds(self.blocks.par_iter().map(|b| b.anchor));
-        let mut bbox = [lo[0], lo[1], hi[0], hi[1]];
-        if !bbox.iter().all(|v| v.is_finite()) {
-            bbox = [0.0; 4];
+        let Survey { lo, hi, .. } = self.survey;
+        let bbox = [lo[0], lo[1], hi[0], hi[1]];
+        match bbox.iter().all(|v| v.is_finite()) {
+            true => bbox,
+            false => [0.0; 4],
         }
-        bbox
     }
 }
 
@@ -829,6 +936,7 @@ pub fn read_blocks_with(
         .as_deref()
         .map(|g| wanted_index(&mut wanted, g));
     let mut blocks: Vec<Block> = Vec::new();
+    let mut survey = Survey::new();
     let mut shapes: Option<Vec<Shape>> = fields.keep_shapes.then(Vec::new);
     let mut first_with: Option<usize> = None;
     let mut first_absent: Option<usize> = None;
@@ -902,6 +1010,7 @@ pub fn read_blocks_with(
             }
             for (block, pop, shape) in chunk {
                 let i = blocks.len();
+                survey.add(i, &block);
                 match pop {
                     Pop::Absent => {
                         first_absent.get_or_insert(i);
@@ -964,6 +1073,7 @@ pub fn read_blocks_with(
         weighted: first_with.is_some(),
         fields: fields.clone(),
         shapes,
+        survey,
     })
 }
 

@@ -303,7 +303,7 @@ fn outline_bbox(blocks: &BlockSet) -> [f64; 4] {
         f64::NEG_INFINITY,
         f64::NEG_INFINITY,
     ];
-    let Some(shapes) = &blocks.shapes else {
+    let Some(shapes) = blocks.shapes() else {
         return empty;
     };
     shapes
@@ -337,7 +337,7 @@ fn outline_bbox(blocks: &BlockSet) -> [f64; 4] {
 
 /// Block `i`'s outline in the plane (empty for a point block or without shapes).
 fn outline(blocks: &BlockSet, i: usize, fast: &BoxForward) -> Vec<Vec<XY>> {
-    match &blocks.shapes {
+    match blocks.shapes() {
         Some(shapes) => shapes[i]
             .iter()
             .map(|ring| ring.iter().map(|p| fast.forward(p[0], p[1])).collect())
@@ -360,7 +360,7 @@ pub fn gaps_svg(
     let words = Words {
         lang: options.lang,
         unit: params.unit,
-        weighted: blocks.weighted,
+        weighted: blocks.weighted(),
     };
     let colours = palette(n);
     let projection = &analysis.projection;
@@ -370,7 +370,7 @@ pub fn gaps_svg(
     // them all in the plane would be the largest thing in memory.
     let fast = projection.over_box(outline_bbox(blocks));
     let anchors: Vec<XY> = blocks
-        .blocks
+        .blocks()
         .par_iter()
         .map(|b| projection.forward(b.anchor[0], b.anchor[1]))
         .collect();
@@ -401,7 +401,7 @@ pub fn gaps_svg(
     for a in &anchors {
         grow(&mut min, &mut max, *a, 0.0);
     }
-    if let Some(shapes) = &blocks.shapes {
+    if let Some(shapes) = blocks.shapes() {
         let (lo, hi) = shapes
             .par_iter()
             .fold(
@@ -476,7 +476,7 @@ pub fn gaps_svg(
         .collect();
     let mut class_pop = vec![0.0f64; n + 2];
     let mut class_blocks = vec![0usize; n + 2];
-    for (b, &c) in blocks.blocks.iter().zip(&classes) {
+    for (b, &c) in blocks.blocks().iter().zip(&classes) {
         class_pop[c] += b.population;
         class_blocks[c] += 1;
     }
@@ -498,9 +498,9 @@ pub fn gaps_svg(
         words.mode(network.is_some(), params.detour, params.max_snap_m),
         words.speed(params.speed_m_per_min),
         words.stations(analysis.stations.len()),
-        words.blocks(blocks.blocks.len()),
+        words.blocks(blocks.blocks().len()),
     ];
-    if blocks.weighted {
+    if blocks.weighted() {
         sub1.push(words.population(total));
     } else {
         sub1.push(words.unweighted().to_owned());

@@ -95,10 +95,10 @@ pub fn stage_maps(
     let gaps = gaps_svg(analysis, blocks, summary, options);
     staged.add("gaps.svg", |w| w.write_all(gaps.as_bytes()))?;
     let curve =
-        curve_svg(analysis, blocks.weighted, options).map_err(|e| chart_error("curve.svg", e))?;
+        curve_svg(analysis, blocks.weighted(), options).map_err(|e| chart_error("curve.svg", e))?;
     staged.add("curve.svg", |w| w.write_all(curve.as_bytes()))?;
-    let field = blocks.fields.group_by.as_deref().unwrap_or("group");
-    if let Some(groups) = groups_svg(analysis, field, blocks.weighted, options)
+    let field = blocks.fields().group_by.as_deref().unwrap_or("group");
+    if let Some(groups) = groups_svg(analysis, field, blocks.weighted(), options)
         .map_err(|e| chart_error("groups.svg", e))?
     {
         staged.add("groups.svg", |w| w.write_all(groups.as_bytes()))?;
