@@ -93,9 +93,6 @@ pub fn projection_for(blocks: &BlockSet) -> Projection {
     Projection::centred_on_bbox(blocks.anchor_bbox())
 }
 
-/// Anchors projected per parallel task.
-const PROJECT_CHUNK: usize = 1 << 13;
-
 /// Measures and aggregates: every block against `stations` under `model`.
 pub fn analyse(
     stations: &[Station],
@@ -107,7 +104,7 @@ pub fn analyse(
     let bbox = blocks.anchor_bbox();
     let projection = Projection::centred_on_bbox(bbox);
     let entrances: Vec<Vec<project::XY>> = stations
-        .iter()
+        .par_iter()
         .map(|s| {
             s.entrances
                 .iter()
@@ -116,11 +113,19 @@ pub fn analyse(
         })
         .collect();
     let fast = projection.over_box(bbox);
-    let mut anchors: Vec<project::XY> = vec![[0.0; 2]; blocks.blocks().len()];
-    anchors
-        .par_chunks_mut(PROJECT_CHUNK)
-        .zip(blocks.blocks().par_chunks(PROJECT_CHUNK))
-        .for_each(|(out, blocks)| fast.forward_into(blocks, |b| b.anchor, out));
+    // Collected straight into place, a few points at a time (a short last group is filled up
+    // with its first point, and cut off after).
+    let mut anchors = blocks
+        .blocks()
+        .par_chunks(project::LANES)
+        .map(|group| {
+            fast.forward_lanes(std::array::from_fn(|i| {
+                group[i.min(group.len() - 1)].anchor
+            }))
+        })
+        .collect::<Vec<[project::XY; project::LANES]>>()
+        .into_flattened();
+    anchors.truncate(blocks.blocks().len());
     let measurement = model.measure(&entrances, &anchors, params.reach_m());
     let aggregates = aggregate::aggregate(
         blocks.blocks(),

@@ -165,6 +165,9 @@ impl Projection {
     }
 }
 
+/// Points projected side by side by [`BoxForward::forward_lanes`].
+pub const LANES: usize = 4;
+
 /// Points per side of the Chebyshev grid of [`BoxForward`] (a polynomial of degree 7 in each
 /// variable).
 const CHEBYSHEV_N: usize = 8;
@@ -341,42 +344,22 @@ impl BoxForward {
         xy
     }
 
-    /// [`BoxForward::forward`] of every point of `from` (its longitude/latitude given by
-    /// `lonlat`), into `out`, which must be as long: the same results to the last bit, several
-    /// times faster. One point's polynomial is a long chain of multiply-adds, each waiting for
-    /// the one before; here four points' chains are evaluated side by side.
-    pub(crate) fn forward_into<T>(
-        &self,
-        from: &[T],
-        lonlat: impl Fn(&T) -> [f64; 2],
-        out: &mut [XY],
-    ) {
-        const LANES: usize = 4;
-        assert_eq!(from.len(), out.len(), "one output per point");
+    /// [`BoxForward::forward`] of [`LANES`] points at once: the same results to the last bit,
+    /// several times faster. One point's polynomial is a long chain of multiply-adds, each
+    /// waiting for the one before; here the points' chains are evaluated side by side.
+    #[inline]
+    pub fn forward_lanes(&self, points: [[f64; 2]; LANES]) -> [XY; LANES] {
         let Some(c) = self.coefficients.as_deref() else {
-            for (t, o) in from.iter().zip(out.iter_mut()) {
-                let [lon, lat] = lonlat(t);
-                *o = self.forward(lon, lat);
-            }
-            return;
+            return points.map(|[lon, lat]| self.projection.forward(lon, lat));
         };
-        let mut from4 = from.chunks_exact(LANES);
-        let mut out4 = out.chunks_exact_mut(LANES);
-        for (f, o) in (&mut from4).zip(&mut out4) {
-            let points: [[f64; 2]; LANES] = std::array::from_fn(|i| lonlat(&f[i]));
-            let xy = self.interpolate(c, points);
-            for ((o, xy), [lon, lat]) in o.iter_mut().zip(xy).zip(points) {
-                // A point outside the box (or not finite) is projected exactly, as one alone.
-                *o = match self.inside(lon, lat) {
-                    true => xy,
-                    false => self.projection.forward(lon, lat),
-                };
+        let mut xy = self.interpolate(c, points);
+        for (xy, [lon, lat]) in xy.iter_mut().zip(points) {
+            // A point outside the box (or not finite) is projected exactly, as one alone.
+            if !self.inside(lon, lat) {
+                *xy = self.projection.forward(lon, lat);
             }
         }
-        for (t, o) in from4.remainder().iter().zip(out4.into_remainder()) {
-            let [lon, lat] = lonlat(t);
-            *o = self.forward(lon, lat);
-        }
+        xy
     }
 
     /// Whether a point is in the box.
@@ -562,8 +545,7 @@ mod tests {
         let p = Projection::centred_on(121.33, 30.72);
         for bbox in [[121.22, 30.63, 121.44, 30.81], [60.0, -10.0, 140.0, 70.0]] {
             let fast = p.over_box(bbox);
-            // Inside and just outside the box, and points that are not finite; lengths that
-            // are and are not a multiple of the four lanes.
+            // Inside and just outside the box, and points that are not finite.
             let mut points: Vec<[f64; 2]> = (0..1003)
                 .map(|_| {
                     let (w, h) = (bbox[2] - bbox[0], bbox[3] - bbox[1]);
@@ -575,12 +557,11 @@ mod tests {
                 .collect();
             points[5] = [f64::NAN, 30.7];
             points[1001] = [121.3, f64::INFINITY];
-            for n in [0, 1, 3, 4, 5, 1003] {
-                let mut out = vec![[0.0; 2]; n];
-                fast.forward_into(&points[..n], |&q| q, &mut out);
-                for (q, o) in points.iter().zip(&out) {
+            for (k, lanes) in points.chunks_exact(LANES).enumerate() {
+                let out = fast.forward_lanes(lanes.try_into().expect("four points"));
+                for (q, o) in lanes.iter().zip(out) {
                     let one = fast.forward(q[0], q[1]);
-                    assert_eq!(o.map(f64::to_bits), one.map(f64::to_bits), "{q:?}");
+                    assert_eq!(o.map(f64::to_bits), one.map(f64::to_bits), "{k}: {q:?}");
                 }
             }
         }
