@@ -7,7 +7,8 @@
 #   scripts/bench-peer.sh                      # 10k, 100k, 1M blocks
 #   SIZES="10000 100000" RUNS=5 scripts/bench-peer.sh > table.md
 #
-# Environment: SIZES (block counts), RUNS (default 3), DATA (where the cities go, default
+# Environment: SIZES (block counts), RUNS (default 3), STAGE_RUNS (runs of --timings for the
+# compute / parse ratio at the largest size, default 9), DATA (where the cities go, default
 # /tmp/walkshed-bench), VENV (the peer's Python, default /tmp/peers-venv), PEERS (the peers'
 # folder, default ../shared/peers next to this repository). The city for N blocks has N/100
 # stations and a walking network (synth.py --seed 1). Generated data stays out of the repository.
@@ -16,6 +17,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${SIZES:-"10000 100000 1000000"}
 RUNS=${RUNS:-3}
+STAGE_RUNS=${STAGE_RUNS:-9}
 DATA=${DATA:-/tmp/walkshed-bench}
 VENV=${VENV:-/tmp/peers-venv}
 PEERS=${PEERS:-$repo/../shared/peers}
@@ -83,13 +85,14 @@ done
 n=${SIZES##* }
 dir="$DATA/s$n"
 : >"$DATA/stages.txt"
-for _ in $(seq "$RUNS"); do
+for _ in $(seq "$STAGE_RUNS"); do
     "$ws" coverage --stations "$dir/stations.geojson" --blocks "$dir/blocks.geojson" --minutes $MINUTES \
         --group-by district -q --out "$DATA/out" --outputs summary --timings 2>&1 |
-        awk '/reading blocks/ {r=$1} /measuring/ {m=$1} /in all/ {a=$1} END {print r, m, a}' >>"$DATA/stages.txt"
+        awk '/reading blocks/ {r=$1} /measuring/ {m=$1} /in all/ {a=$1} END {print r, m, a, m / r}' >>"$DATA/stages.txt"
 done
 r=$(awk '{print $1}' "$DATA/stages.txt" | median)
 m=$(awk '{print $2}' "$DATA/stages.txt" | median)
 a=$(awk '{print $3}' "$DATA/stages.txt" | median)
+q=$(awk '{print $4}' "$DATA/stages.txt" | median)
 echo
-echo "Stages at $n blocks (straight line, summary; medians of $RUNS runs of --timings): reading blocks $r s, measuring and aggregating $m s (compute / parse = $(awk -v r="$r" -v m="$m" 'BEGIN {printf "%.2f", m / r}')), in all $a s."
+echo "Stages at $n blocks (straight line, summary; medians of $STAGE_RUNS runs of --timings): reading blocks $r s, measuring and aggregating $m s, in all $a s. Compute / parse: $(awk -v q="$q" 'BEGIN {printf "%.3f", q}') (median of the runs' own ratios; $(awk -v r="$r" -v m="$m" 'BEGIN {printf "%.3f", m / r}') as the ratio of the medians)."

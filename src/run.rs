@@ -117,12 +117,20 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
 
 /// Runs the analysis of loaded inputs.
 pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
-    let stations = loaded.all_stations();
+    // One station file (the usual case) is used as it is, without a copy.
+    let joined;
+    let stations = match loaded.stations.as_slice() {
+        [only] => &only.stations,
+        _ => {
+            joined = loaded.all_stations();
+            &joined
+        }
+    };
     match &loaded.network {
         Some(net) => {
             let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
             analyse(
-                &stations,
+                stations,
                 &loaded.blocks,
                 &model as &dyn DistanceModel,
                 &job.params,
@@ -132,7 +140,7 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            analyse(&stations, &loaded.blocks, &model, &job.params)
+            analyse(stations, &loaded.blocks, &model, &job.params)
         }
     }
 }
