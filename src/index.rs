@@ -98,7 +98,8 @@ impl StationIndex {
     /// entrances (fewer for few points). Each cell gets one list of candidate entrances: with `U`
     /// the largest distance from the cell to the entrance nearest its centre, no point of the
     /// cell has its nearest entrance farther than `U`, so every entrance that can be nearest lies
-    /// within `U` of the cell (two R-tree searches per cell). The list is sorted by distance from
+    /// within `U` of the cell (found in a grid of the entrances, about two to a square; or, for
+    /// entrances spread too unevenly for one, by two R-tree searches per cell). The list is sorted by distance from
     /// the cell's centre; a point `p` at `dp` from the centre scans it until a candidate's
     /// distance from the centre exceeds `dp` plus the best distance found (nothing later can be
     /// nearer), keeping the nearest (ties to the lowest station index), exactly as a scan of
@@ -137,9 +138,10 @@ impl StationIndex {
             return points.iter().map(|&p| answer(self.nearest(p))).collect();
         }
         let grid = Grid::over(lo, hi, (self.len() / 2).min(points.len() / 16).max(1));
+        let buckets = Buckets::new(&self.at);
         let lists: Vec<Vec<Candidate>> = (0..grid.cells())
             .into_par_iter()
-            .map(|c| self.candidates(grid.cell_box(c)))
+            .map(|c| self.candidates(buckets.as_ref(), grid.cell_box(c)))
             .collect();
         // One array, cell after cell: fewer cache misses than a vector per cell.
         let mut cells = Vec::with_capacity(lists.len());
@@ -203,27 +205,40 @@ impl StationIndex {
     }
 
     /// The entrances that can be nearest to a point of the box `(lo, hi)`, in order of distance
-    /// from its centre (then station).
-    fn candidates(&self, (lo, hi): (XY, XY)) -> Vec<Candidate> {
+    /// from its centre (then station); found in `buckets` if given, else in the R-tree.
+    fn candidates(&self, buckets: Option<&Buckets>, (lo, hi): (XY, XY)) -> Vec<Candidate> {
         let centre = midpoint(lo, hi);
-        let Some(near) = self.tree.nearest_neighbor(&centre) else {
+        let near = match buckets {
+            Some(b) => b.nearest(&self.at, centre),
+            None => self.tree.nearest_neighbor(&centre).map(|e| e.data),
+        };
+        let Some(near) = near else {
             return Vec::new();
         };
         // U: the farthest any point of the box is from `near`, with a margin for rounding.
-        let g = near.geom();
+        let g = self.at[near as usize];
         let far = [0, 1].map(|k| (g[k] - lo[k]).abs().max((g[k] - hi[k]).abs()));
         let u = plain_distance(far, [0.0, 0.0]) * (1.0 + 1e-9) + 1e-9;
-        let reach = rstar::AABB::from_corners([lo[0] - u, lo[1] - u], [hi[0] + u, hi[1] + u]);
-        let mut list: Vec<(f64, u32)> = self
-            .tree
-            .locate_in_envelope_intersecting(&reach)
-            .filter(|e| {
-                let q = e.geom();
-                let gap = [0, 1].map(|k| (lo[k] - q[k]).max(q[k] - hi[k]).max(0.0));
-                plain_distance(gap, [0.0, 0.0]) <= u
-            })
-            .map(|e| (plain_distance(*e.geom(), centre), e.data))
-            .collect();
+        let (reach_lo, reach_hi) = ([lo[0] - u, lo[1] - u], [hi[0] + u, hi[1] + u]);
+        let within = |e: u32| {
+            let q = self.at[e as usize];
+            let gap = [0, 1].map(|k| (lo[k] - q[k]).max(q[k] - hi[k]).max(0.0));
+            (plain_distance(gap, [0.0, 0.0]) <= u).then(|| (plain_distance(q, centre), e))
+        };
+        let mut list: Vec<(f64, u32)> = match buckets {
+            Some(b) => {
+                let mut list = Vec::new();
+                b.each_in(reach_lo, reach_hi, |e| list.extend(within(e)));
+                list
+            }
+            None => {
+                let reach = rstar::AABB::from_corners(reach_lo, reach_hi);
+                self.tree
+                    .locate_in_envelope_intersecting(&reach)
+                    .filter_map(|e| within(e.data))
+                    .collect()
+            }
+        };
         list.sort_unstable_by(|a, b| {
             a.0.total_cmp(&b.0)
                 .then(self.station[a.1 as usize].cmp(&self.station[b.1 as usize]))
@@ -294,6 +309,119 @@ fn nearest_in(index: &StationIndex, list: &[Candidate], dp: f64, p: XY) -> (u32,
         }
     }
     (best, best_d2.sqrt())
+}
+
+/// Entrances sorted into the square cells of a grid over their bounding box (about two to a
+/// cell): the candidates of [`StationIndex::nearest_all`]'s cells are found there with a few
+/// array reads, where two R-tree searches per cell take several microseconds.
+struct Buckets {
+    grid: Grid,
+    /// `entrances[first[b]..first[b + 1]]` are the entrances of cell `b`.
+    first: Vec<u32>,
+    entrances: Vec<u32>,
+}
+
+/// Most entrances a cell of [`Buckets`] may hold: more, and the entrances are too unevenly
+/// spread (a few far from the rest stretch the grid) for the cells to pay; the R-tree is used.
+const BUCKET_MOST: usize = 64;
+
+impl Buckets {
+    /// The buckets of the entrances at `at` (all finite), if they are spread evenly enough.
+    fn new(at: &[XY]) -> Option<Buckets> {
+        let (lo, hi) = at.iter().fold(
+            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+            |(lo, hi), p| {
+                (
+                    [lo[0].min(p[0]), lo[1].min(p[1])],
+                    [hi[0].max(p[0]), hi[1].max(p[1])],
+                )
+            },
+        );
+        if at.is_empty() || !(finite(lo) && finite(hi)) {
+            return None;
+        }
+        let grid = Grid::over(lo, hi, (at.len() / 2).max(1));
+        let cell: Vec<u32> = at.iter().map(|&p| grid.cell_of(p) as u32).collect();
+        let mut first = vec![0u32; grid.cells() + 1];
+        for &c in &cell {
+            first[c as usize + 1] += 1;
+        }
+        if first.iter().any(|&n| n as usize > BUCKET_MOST) {
+            return None;
+        }
+        for c in 1..first.len() {
+            first[c] += first[c - 1];
+        }
+        let mut next = first.clone();
+        let mut entrances = vec![0u32; at.len()];
+        for (e, &c) in cell.iter().enumerate() {
+            entrances[next[c as usize] as usize] = e as u32;
+            next[c as usize] += 1;
+        }
+        Some(Buckets {
+            grid,
+            first,
+            entrances,
+        })
+    }
+
+    /// Calls `f` with every entrance in the box `(lo, hi)`, and others near it. (A cell's
+    /// column and row are rounded down from the coordinates and clamped, steps that keep the
+    /// order: every entrance in the box is in a cell between those of the box's corners.)
+    fn each_in(&self, lo: XY, hi: XY, mut f: impl FnMut(u32)) {
+        let g = &self.grid;
+        let (c0, r0) = (g.column_of(lo[0]), g.row_of(lo[1]));
+        let (c1, r1) = (g.column_of(hi[0]), g.row_of(hi[1]));
+        for row in r0..=r1 {
+            let (a, b) = (row * g.columns + c0, row * g.columns + c1);
+            let run = self.first[a] as usize..self.first[b + 1] as usize;
+            for &e in &self.entrances[run] {
+                f(e);
+            }
+        }
+    }
+
+    /// An entrance nearest to `p` (of several at the same distance, any), if there is one.
+    fn nearest(&self, at: &[XY], p: XY) -> Option<u32> {
+        if !finite(p) {
+            return None;
+        }
+        let nearest_in = |half: f64| {
+            let mut best: Option<(f64, u32)> = None;
+            self.each_in(
+                [p[0] - half, p[1] - half],
+                [p[0] + half, p[1] + half],
+                |e| {
+                    let d = plain_distance(at[e as usize], p);
+                    if best.is_none_or(|(b, _)| d < b) {
+                        best = Some((d, e));
+                    }
+                },
+            );
+            best
+        };
+        // Squares around `p`, from one that reaches the grid, doubling until one holds an
+        // entrance at `d` (at the latest, one that covers the grid); then every entrance nearer
+        // than `d` is in the square of half-side `d` (with a margin for rounding).
+        let g = &self.grid;
+        let (lo, hi) = g.bounds();
+        let reach = (0..2)
+            .map(|k| (lo[k] - p[k]).max(p[k] - hi[k]).max(0.0))
+            .fold(0.0, f64::max);
+        let cover = (0..2)
+            .map(|k| (p[k] - lo[k]).abs().max((p[k] - hi[k]).abs()))
+            .fold(0.0, f64::max);
+        let mut half = reach + g.side;
+        loop {
+            if let Some((d, e)) = nearest_in(half) {
+                return nearest_in(d * (1.0 + 1e-9) + 1e-9).map_or(Some(e), |(_, e)| Some(e));
+            }
+            if half >= cover {
+                return None;
+            }
+            half = (2.0 * half).min(cover);
+        }
+    }
 }
 
 /// Whether both coordinates are finite.
@@ -386,9 +514,28 @@ impl Grid {
     /// The cell holding `p` (clamped to the grid, against rounding at the box's far edges).
     #[inline]
     fn cell_of(&self, p: XY) -> usize {
-        let index =
-            |v: f64, lo: f64, n: usize| (((v - lo) / self.side).max(0.0) as usize).min(n - 1);
-        index(p[1], self.lo[1], self.rows) * self.columns + index(p[0], self.lo[0], self.columns)
+        self.row_of(p[1]) * self.columns + self.column_of(p[0])
+    }
+
+    /// The column holding `x` (clamped): never less for a greater `x`.
+    #[inline]
+    fn column_of(&self, x: f64) -> usize {
+        (((x - self.lo[0]) / self.side).max(0.0) as usize).min(self.columns - 1)
+    }
+
+    /// The row holding `y` (clamped): never less for a greater `y`.
+    #[inline]
+    fn row_of(&self, y: f64) -> usize {
+        (((y - self.lo[1]) / self.side).max(0.0) as usize).min(self.rows - 1)
+    }
+
+    /// The corners `(lo, hi)` of the whole grid.
+    fn bounds(&self) -> (XY, XY) {
+        let far = [
+            self.lo[0] + self.side * self.columns as f64,
+            self.lo[1] + self.side * self.rows as f64,
+        ];
+        (self.lo, far)
     }
 
     /// The box `(lo, hi)` of cell `c`.

@@ -285,6 +285,25 @@ fn nearest_all_agrees_with_brute_force() {
             );
         }
     }
+    // Entrances spread unevenly (a crowd, and one far away): the cells' candidates come from
+    // the R-tree rather than from a grid of entrances.
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut entrances: Vec<Vec<[f64; 2]>> = (0..300)
+        .map(|_| vec![[rng.gen_range(0..100) as f64, rng.gen_range(0..100) as f64]])
+        .collect();
+    entrances.push(vec![[5e4, 5e4]]);
+    let index = StationIndex::new(&entrances);
+    let points: Vec<[f64; 2]> = (0..3000)
+        .map(|_| [rng.gen_range(-50.0..150.0), rng.gen_range(-50.0..150.0)])
+        .chain([[4e4, 4e4], [5e4, 5.1e4]])
+        .collect();
+    for (p, found) in points.iter().zip(index.nearest_all(&points)) {
+        assert_eq!(
+            found,
+            StationIndex::nearest_brute_force(&entrances, *p),
+            "{p:?}"
+        );
+    }
     let empty = StationIndex::new(&[]);
     assert_eq!(empty.nearest_all(&[[0.0, 0.0]]), vec![None]);
 }
