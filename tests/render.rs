@@ -609,3 +609,52 @@ fn browser_shows_gap_colours_and_chinese_glyphs() {
         "Chinese title rendered as missing-glyph boxes: install a CJK font (fonts-noto-cjk)"
     );
 }
+
+#[test]
+fn kept_outlines_are_the_input_rings_to_a_millimetre() {
+    // data/shihua/blocks.geojson: real residential areas, Polygons and MultiPolygons.
+    let path = crate::common::repo("data/shihua/blocks.geojson");
+    let fields = BlockFields {
+        keep_shapes: true,
+        ..BlockFields::default()
+    };
+    let set = walkshed::read_blocks(&path, &fields).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let features = doc["features"].as_array().unwrap();
+    assert_eq!(features.len(), set.blocks().len());
+    let (mut points, mut worst) = (0, 0.0f64);
+    for (i, f) in features.iter().enumerate() {
+        let g = &f["geometry"];
+        let polygons: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array().unwrap().iter().collect(),
+            _ => Vec::new(),
+        };
+        let input: Vec<Vec<[f64; 2]>> = polygons
+            .iter()
+            .flat_map(|p| p.as_array().unwrap())
+            .map(|ring| {
+                let pts = ring.as_array().unwrap().iter();
+                pts.map(|c| [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()])
+                    .collect()
+            })
+            .collect();
+        let kept: Vec<Vec<[f64; 2]>> = set.outline(i).unwrap().map(Iterator::collect).collect();
+        assert_eq!(kept.len(), input.len(), "block {i}: rings");
+        for (k, a) in kept.iter().zip(&input) {
+            assert_eq!(k.len(), a.len(), "block {i}: points");
+            for (p, q) in k.iter().zip(a) {
+                // Degrees to metres, roughly: 111 km a degree.
+                let off = (p[0] - q[0]).abs().max((p[1] - q[1]).abs()) * 111e3;
+                worst = worst.max(off);
+                points += 1;
+            }
+        }
+    }
+    assert!(points > 1000, "{points} points");
+    assert!(worst < 1e-3, "an outline point is {worst} m off");
+    // Without keep_shapes, none are kept.
+    let bare = walkshed::read_blocks(&path, &BlockFields::default()).unwrap();
+    assert!(!bare.has_outlines() && bare.outline(0).is_none());
+}

@@ -97,8 +97,8 @@ impl Default for BlockFields {
     }
 }
 
-/// One block's outline for maps: its rings in lon/lat (shells and holes alike; fill even-odd).
-/// Empty for a point block.
+/// One block's outline for maps, as given to [`BlockSet::new`]: its rings in lon/lat (shells and
+/// holes alike; fill even-odd). Empty for a point block.
 pub type Shape = Vec<Vec<[f64; 2]>>;
 
 /// Blocks read from one file, with what an analysis needs to know of them as a whole (the
@@ -122,7 +122,7 @@ pub struct BlockSet {
     blocks: Vec<Block>,
     weighted: bool,
     fields: BlockFields,
-    shapes: Option<Vec<Shape>>,
+    outlines: Option<Outlines>,
     survey: Survey,
 }
 
@@ -159,6 +159,75 @@ impl Survey {
     }
 }
 
+/// Blocks' outlines for maps, kept compactly: every ring's points in one array, as offsets from
+/// their block's anchor in single precision (within a millimetre of the input for blocks up to
+/// 10 km across, far below a map's pixel), instead of a vector per ring and per block.
+#[derive(Debug, Clone, PartialEq)]
+struct Outlines {
+    /// `first_point[first_ring[i]..=first_ring[i + 1]]` bound block `i`'s rings.
+    first_ring: Vec<usize>,
+    /// `points[first_point[r]..first_point[r + 1]]` are ring `r`'s points.
+    first_point: Vec<usize>,
+    points: Vec<[f32; 2]>,
+}
+
+/// One block's outline, as a parsing thread makes it for [`Outlines`].
+#[derive(Debug, Default)]
+struct Outline {
+    /// Where each ring ends in `points`.
+    ends: Vec<usize>,
+    /// Offsets from the block's anchor, degrees.
+    points: Vec<[f32; 2]>,
+}
+
+impl Outline {
+    /// The outline of rings of longitude/latitude points, about `anchor`.
+    fn new<'r>(anchor: [f64; 2], rings: impl IntoIterator<Item = &'r [[f64; 2]]>) -> Self {
+        let mut outline = Outline::default();
+        for ring in rings {
+            outline.points.extend(
+                ring.iter()
+                    .map(|p| [(p[0] - anchor[0]) as f32, (p[1] - anchor[1]) as f32]),
+            );
+            outline.ends.push(outline.points.len());
+        }
+        outline
+    }
+}
+
+impl Outlines {
+    fn new() -> Self {
+        Outlines {
+            first_ring: vec![0],
+            first_point: vec![0],
+            points: Vec::new(),
+        }
+    }
+
+    /// Adds the next block's outline.
+    fn push(&mut self, outline: &Outline) {
+        let start = self.points.len();
+        self.points.extend_from_slice(&outline.points);
+        self.first_point
+            .extend(outline.ends.iter().map(|&end| start + end));
+        self.first_ring.push(self.first_point.len() - 1);
+    }
+
+    /// Block `i`'s rings, about its anchor.
+    fn rings(
+        &self,
+        i: usize,
+        anchor: [f64; 2],
+    ) -> impl ExactSizeIterator<Item = impl ExactSizeIterator<Item = [f64; 2]> + '_> + '_ {
+        let bounds = &self.first_point[self.first_ring[i]..=self.first_ring[i + 1]];
+        bounds.windows(2).map(move |w| {
+            self.points[w[0]..w[1]]
+                .iter()
+                .map(move |d| [anchor[0] + f64::from(d[0]), anchor[1] + f64::from(d[1])])
+        })
+    }
+}
+
 impl BlockSet {
     /// A set of blocks made by the caller rather than read from a file. `weighted` says whether
     /// the populations were given (else every block weighs 1); `shapes`, if given, holds each
@@ -174,9 +243,14 @@ impl BlockSet {
         fields: BlockFields,
         shapes: Option<Vec<Shape>>,
     ) -> Self {
-        if let Some(shapes) = &shapes {
+        let outlines = shapes.map(|shapes| {
             assert_eq!(shapes.len(), blocks.len(), "one shape per block");
-        }
+            let mut outlines = Outlines::new();
+            for (b, shape) in blocks.iter().zip(&shapes) {
+                outlines.push(&Outline::new(b.anchor, shape.iter().map(Vec::as_slice)));
+            }
+            outlines
+        });
         let mut survey = Survey::new();
         for (i, b) in blocks.iter().enumerate() {
             survey.add(i, b);
@@ -186,7 +260,7 @@ impl BlockSet {
             blocks,
             weighted,
             fields,
-            shapes,
+            outlines,
             survey,
         }
     }
@@ -216,9 +290,26 @@ impl BlockSet {
         &self.fields
     }
 
-    /// Outlines, one per block, when [`BlockFields::keep_shapes`] was set.
-    pub fn shapes(&self) -> Option<&[Shape]> {
-        self.shapes.as_deref()
+    /// Whether the blocks' outlines were kept ([`BlockFields::keep_shapes`]).
+    pub fn has_outlines(&self) -> bool {
+        self.outlines.is_some()
+    }
+
+    /// Block `i`'s outline for maps, if outlines were kept: its rings in longitude/latitude
+    /// (shells and holes alike; fill even-odd), none for a point block. Outlines are kept in
+    /// single precision about the block's anchor: each point is within a millimetre of the
+    /// input's for blocks up to 10 km across.
+    ///
+    /// # Panics
+    ///
+    /// If there is no block `i`.
+    pub fn outline(
+        &self,
+        i: usize,
+    ) -> Option<impl ExactSizeIterator<Item = impl ExactSizeIterator<Item = [f64; 2]> + '_> + '_>
+    {
+        let anchor = self.blocks[i].anchor;
+        self.outlines.as_ref().map(|o| o.rings(i, anchor))
     }
 
     /// Blocks with an invalid polygon, as `(index, id, problem)`.
@@ -937,12 +1028,12 @@ pub fn read_blocks_with(
         .map(|g| wanted_index(&mut wanted, g));
     let mut blocks: Vec<Block> = Vec::new();
     let mut survey = Survey::new();
-    let mut shapes: Option<Vec<Shape>> = fields.keep_shapes.then(Vec::new);
+    let mut outlines: Option<Outlines> = fields.keep_shapes.then(Outlines::new);
     let mut first_with: Option<usize> = None;
     let mut first_absent: Option<usize> = None;
     let mut first_invalid: Option<(usize, String)> = None;
     // A block's record; `raw` is only read until nothing can fail.
-    let make = |i: usize, raw: &mut RawFeature| -> Result<(Block, Pop, Option<Shape>)> {
+    let make = |i: usize, raw: &mut RawFeature| -> Result<(Block, Pop, Option<Outline>)> {
         let (kind, flat) = geometry(
             path,
             i,
@@ -957,10 +1048,12 @@ pub fn read_blocks_with(
             geometry::polygon_anchor(flat)
         };
         let shape = fields.keep_shapes.then(|| {
-            geometry::rings(flat)
-                .into_iter()
-                .map(|(_, r)| flat.points[r].to_vec())
-                .collect()
+            Outline::new(
+                anchor,
+                geometry::rings(flat)
+                    .into_iter()
+                    .map(|(_, r)| &flat.points[r]),
+            )
         });
         let (pop, population) = match &raw.props[population_at] {
             None => (Pop::Absent, 1.0),
@@ -1005,8 +1098,13 @@ pub fn read_blocks_with(
         |i, mut raw| make(i, &mut raw),
         |chunk, estimate| {
             blocks.reserve(estimate.saturating_sub(blocks.len()));
-            if let Some(shapes) = shapes.as_mut() {
-                shapes.reserve(estimate.saturating_sub(shapes.len()));
+            if let Some(o) = outlines.as_mut() {
+                let blocks_now = blocks.len().max(1);
+                let more = estimate.saturating_sub(blocks.len());
+                o.first_ring.reserve(more);
+                o.first_point
+                    .reserve(more * o.first_point.len() / blocks_now);
+                o.points.reserve(more * o.points.len() / blocks_now);
             }
             for (block, pop, shape) in chunk {
                 let i = blocks.len();
@@ -1026,8 +1124,8 @@ pub fn read_blocks_with(
                     }
                 }
                 blocks.push(block);
-                if let (Some(shapes), Some(s)) = (shapes.as_mut(), shape) {
-                    shapes.push(s);
+                if let (Some(o), Some(s)) = (outlines.as_mut(), shape) {
+                    o.push(&s);
                 }
             }
             Ok(())
@@ -1072,7 +1170,7 @@ pub fn read_blocks_with(
         blocks,
         weighted: first_with.is_some(),
         fields: fields.clone(),
-        shapes,
+        outlines,
         survey,
     })
 }

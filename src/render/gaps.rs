@@ -303,15 +303,15 @@ fn outline_bbox(blocks: &BlockSet) -> [f64; 4] {
         f64::NEG_INFINITY,
         f64::NEG_INFINITY,
     ];
-    let Some(shapes) = blocks.shapes() else {
+    if !blocks.has_outlines() {
         return empty;
-    };
-    shapes
-        .par_iter()
+    }
+    (0..blocks.blocks().len())
+        .into_par_iter()
         .fold(
             || empty,
-            |mut b, shape| {
-                for p in shape.iter().flatten() {
+            |mut b, i| {
+                for p in blocks.outline(i).into_iter().flatten().flatten() {
                     b = [
                         b[0].min(p[0]),
                         b[1].min(p[1]),
@@ -337,10 +337,9 @@ fn outline_bbox(blocks: &BlockSet) -> [f64; 4] {
 
 /// Block `i`'s outline in the plane (empty for a point block or without shapes).
 fn outline(blocks: &BlockSet, i: usize, fast: &BoxForward) -> Vec<Vec<XY>> {
-    match blocks.shapes() {
-        Some(shapes) => shapes[i]
-            .iter()
-            .map(|ring| ring.iter().map(|p| fast.forward(p[0], p[1])).collect())
+    match blocks.outline(i) {
+        Some(rings) => rings
+            .map(|ring| ring.map(|p| fast.forward(p[0], p[1])).collect())
             .collect(),
         None => Vec::new(),
     }
@@ -401,13 +400,13 @@ pub fn gaps_svg(
     for a in &anchors {
         grow(&mut min, &mut max, *a, 0.0);
     }
-    if let Some(shapes) = blocks.shapes() {
-        let (lo, hi) = shapes
-            .par_iter()
+    if blocks.has_outlines() {
+        let (lo, hi) = (0..blocks.blocks().len())
+            .into_par_iter()
             .fold(
                 || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-                |(mut lo, mut hi), shape| {
-                    for p in shape.iter().flatten() {
+                |(mut lo, mut hi), i| {
+                    for p in blocks.outline(i).into_iter().flatten().flatten() {
                         grow(&mut lo, &mut hi, fast.forward(p[0], p[1]), 0.0);
                     }
                     (lo, hi)
