@@ -99,11 +99,11 @@ impl StationIndex {
     /// the largest distance from the cell to the entrance nearest its centre, no point of the
     /// cell has its nearest entrance farther than `U`, so every entrance that can be nearest lies
     /// within `U` of the cell (found in a grid of the entrances, about two to a square; or, for
-    /// entrances spread too unevenly for one, by two R-tree searches per cell). The list is sorted by distance from
-    /// the cell's centre; a point `p` at `dp` from the centre scans it until a candidate's
-    /// distance from the centre exceeds `dp` plus the best distance found (nothing later can be
-    /// nearer), keeping the nearest (ties to the lowest station index), exactly as a scan of
-    /// every entrance would. A point whose cell has an unusually long list (points and stations
+    /// entrances spread too unevenly for one, by two R-tree searches per cell). The list is
+    /// sorted by distance from the cell's centre; a point `p` at `dp` from the centre scans it
+    /// until a candidate's distance from the centre exceeds `dp` plus the best distance found
+    /// (nothing later can be nearer), keeping the nearest (ties to the lowest station index),
+    /// exactly as a scan of every entrance would. A point whose cell has an unusually long list (points and stations
     /// far apart) gets its own search; a point that is not finite has no nearest station.
     ///
     /// Points are measured in parallel batches of consecutive points. Within a batch they are
@@ -386,7 +386,7 @@ impl Buckets {
         if !finite(p) {
             return None;
         }
-        let nearest_in = |half: f64| {
+        let nearest_within = |half: f64| {
             let mut best: Option<(f64, u32)> = None;
             self.each_in(
                 [p[0] - half, p[1] - half],
@@ -413,8 +413,8 @@ impl Buckets {
             .fold(0.0, f64::max);
         let mut half = reach + g.side;
         loop {
-            if let Some((d, e)) = nearest_in(half) {
-                return nearest_in(d * (1.0 + 1e-9) + 1e-9).map_or(Some(e), |(_, e)| Some(e));
+            if let Some((d, e)) = nearest_within(half) {
+                return Some(nearest_within(d * (1.0 + 1e-9) + 1e-9).map_or(e, |(_, e)| e));
             }
             if half >= cover {
                 return None;
