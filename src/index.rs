@@ -328,15 +328,7 @@ const BUCKET_MOST: usize = 64;
 impl Buckets {
     /// The buckets of the entrances at `at` (all finite), if they are spread evenly enough.
     fn new(at: &[XY]) -> Option<Buckets> {
-        let (lo, hi) = at.iter().fold(
-            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-            |(lo, hi), p| {
-                (
-                    [lo[0].min(p[0]), lo[1].min(p[1])],
-                    [hi[0].max(p[0]), hi[1].max(p[1])],
-                )
-            },
-        );
+        let (lo, hi) = crate::project::bounds(at.par_iter().copied());
         if at.is_empty() || !(finite(lo) && finite(hi)) {
             return None;
         }
