@@ -113,19 +113,7 @@ pub fn analyse(
         })
         .collect();
     let fast = projection.over_box(bbox);
-    // Collected straight into place, a few points at a time (a short last group is filled up
-    // with its first point, and cut off after).
-    let mut anchors = blocks
-        .blocks()
-        .par_chunks(project::LANES)
-        .map(|group| {
-            fast.forward_lanes(std::array::from_fn(|i| {
-                group[i.min(group.len() - 1)].anchor
-            }))
-        })
-        .collect::<Vec<[project::XY; project::LANES]>>()
-        .into_flattened();
-    anchors.truncate(blocks.blocks().len());
+    let anchors = fast.forward_all(blocks.blocks(), |b| b.anchor);
     let measurement = model.measure(&entrances, &anchors, params.reach_m());
     let aggregates = aggregate::aggregate(
         blocks.blocks(),

@@ -374,6 +374,40 @@ impl BoxForward {
         xy
     }
 
+    /// [`BoxForward::forward`] of every item's point (its longitude/latitude given by
+    /// `lonlat`), in order: four at a time by [`BoxForward::forward_lanes`], in parallel, and
+    /// collected straight into place.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use walkshed::Projection;
+    /// let fast = Projection::centred_on(121.33, 30.72).over_box([121.1, 30.6, 121.5, 30.9]);
+    /// let points = [[121.2, 30.7], [121.3, 30.8], [121.4, 30.65], [121.45, 30.7], [121.3, 30.75]];
+    /// let xy = fast.forward_all(&points, |p| *p);
+    /// assert_eq!(xy.len(), 5);
+    /// assert_eq!(xy[4], fast.forward(121.3, 30.75));
+    /// ```
+    pub fn forward_all<T: Sync>(
+        &self,
+        items: &[T],
+        lonlat: impl Fn(&T) -> [f64; 2] + Sync,
+    ) -> Vec<XY> {
+        use rayon::prelude::*;
+        // A short last group is filled up with its first point, and cut off after.
+        let mut xy = items
+            .par_chunks(LANES)
+            .map(|group| {
+                self.forward_lanes(std::array::from_fn(|i| {
+                    lonlat(&group[i.min(group.len() - 1)])
+                }))
+            })
+            .collect::<Vec<[XY; LANES]>>()
+            .into_flattened();
+        xy.truncate(items.len());
+        xy
+    }
+
     /// Whether a point is in the box.
     #[inline]
     fn inside(&self, lon: f64, lat: f64) -> bool {

@@ -297,42 +297,15 @@ fn overlaps(a: &Rect, b: &Rect) -> bool {
 
 /// The longitude/latitude box `[west, south, east, north]` of every outline vertex.
 fn outline_bbox(blocks: &BlockSet) -> [f64; 4] {
-    let empty = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    if !blocks.has_outlines() {
-        return empty;
-    }
+    let (lo, hi) = crate::project::bounds(outline_points(blocks));
+    [lo[0], lo[1], hi[0], hi[1]]
+}
+
+/// Every outline vertex of every block, longitude/latitude (none without outlines).
+fn outline_points(blocks: &BlockSet) -> impl ParallelIterator<Item = [f64; 2]> + '_ {
     (0..blocks.blocks().len())
         .into_par_iter()
-        .fold(
-            || empty,
-            |mut b, i| {
-                for p in blocks.outline(i).into_iter().flatten().flatten() {
-                    b = [
-                        b[0].min(p[0]),
-                        b[1].min(p[1]),
-                        b[2].max(p[0]),
-                        b[3].max(p[1]),
-                    ];
-                }
-                b
-            },
-        )
-        .reduce(
-            || empty,
-            |a, b| {
-                [
-                    a[0].min(b[0]),
-                    a[1].min(b[1]),
-                    a[2].max(b[2]),
-                    a[3].max(b[3]),
-                ]
-            },
-        )
+        .flat_map_iter(|i| blocks.outline(i).into_iter().flatten().flatten())
 }
 
 /// Block `i`'s outline in the plane (empty for a point block or without shapes).
@@ -401,26 +374,11 @@ pub fn gaps_svg(
         grow(&mut min, &mut max, *a, 0.0);
     }
     if blocks.has_outlines() {
-        let (lo, hi) = (0..blocks.blocks().len())
-            .into_par_iter()
-            .fold(
-                || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-                |(mut lo, mut hi), i| {
-                    for p in blocks.outline(i).into_iter().flatten().flatten() {
-                        grow(&mut lo, &mut hi, fast.forward(p[0], p[1]), 0.0);
-                    }
-                    (lo, hi)
-                },
-            )
-            .reduce(
-                || ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-                |(a, b), (c, d)| {
-                    (
-                        [a[0].min(c[0]), a[1].min(c[1])],
-                        [b[0].max(d[0]), b[1].max(d[1])],
-                    )
-                },
-            );
+        let (lo, hi) = crate::project::bounds(
+            outline_points(blocks)
+                .map(|p| fast.forward(p[0], p[1]))
+                .filter(|p| p[0].is_finite() && p[1].is_finite()),
+        );
         if lo[0].is_finite() && hi[0].is_finite() {
             grow(&mut min, &mut max, lo, 0.0);
             grow(&mut min, &mut max, hi, 0.0);
