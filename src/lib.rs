@@ -7,6 +7,8 @@
 //! walking distance to its nearest station, in a straight line or along a walking network; it
 //! reports the covered share of residents per threshold and group, each station's load, the
 //! walking-time distribution, and writes tables that GIS tools read back, and SVG gap maps.
+//! The method (inputs, distances, thresholds, results, bad input, tolerances) is written out in
+//! the repository's `docs/method.md`.
 //!
 //! The modules follow the data:
 //!

@@ -5,7 +5,8 @@
 //! The forward and inverse maps use Krüger's series to the fourth order in the third flattening,
 //! which is accurate to well under a millimetre within a few thousand kilometres of the central
 //! meridian; the only error left against the geodesic distance is the plane's scale, which grows as
-//! `x² / 2R²` away from the central meridian: 0.003 % at 50 km, far inside SPEC's 0.05 %.
+//! `x² / 2R²` away from the central meridian: 0.003 % at 50 km, far inside the 0.05 % that
+//! `docs/method.md` (Tolerances) allows.
 
 /// WGS84 semi-major axis, metres.
 const WGS84_A: f64 = 6_378_137.0;

@@ -1,6 +1,6 @@
-//! The binary: help text, `--json`, `--quiet`, and every kind of bad input of SPEC's list —
-//! the message names the file, the feature index and `id`, the exit code is non-zero, and the
-//! output folder holds no files afterwards.
+//! The binary: help text, `--json`, `--quiet`, and every kind of bad input listed in
+//! `docs/method.md` (Bad input) — the message names the file, the feature index and `id`, the
+//! exit code is non-zero, and the output folder holds no files afterwards.
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Network distance: the shortest walk along a street network, with nearest-edge snapping and
-//! one bounded multi-source Dijkstra from all stations (SPEC, "Network mode").
+//! one bounded multi-source Dijkstra from all stations (`docs/method.md`, Distances ›
+//! Along a walking network).
 
 use std::sync::Arc;
 
@@ -30,8 +31,8 @@ pub struct NetworkModel {
 }
 
 impl NetworkModel {
-    /// A network model on `network`, with the off-network limit `max_snap_m` (metres; SPEC's
-    /// default is 200 m).
+    /// A network model on `network`, with the off-network limit `max_snap_m` (metres; the
+    /// CLI's default is 200 m).
     pub fn new(network: Arc<Network>, max_snap_m: f64) -> Self {
         NetworkModel {
             network,

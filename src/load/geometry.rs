@@ -3,8 +3,9 @@
 //! A polygon's anchor is its area-weighted centroid (holes subtract), taken in a local metric
 //! plane: an equirectangular plane with the WGS84 metres-per-degree at the polygon's first vertex.
 //! Over a block a few hundred metres across this plane agrees with the analysis' transverse
-//! Mercator plane to well under a centimetre, so the anchor is the metric-plane centroid SPEC asks
-//! for, at a fraction of the cost of projecting every vertex.
+//! Mercator plane to well under a centimetre, so the anchor is the metric-plane centroid that
+//! `docs/method.md` (Inputs › Block anchors) describes, at a fraction of the cost of projecting
+//! every vertex.
 
 use std::cell::RefCell;
 use std::ops::Range;

@@ -84,8 +84,8 @@ impl Network {
     /// index (the first in the input). `None` when the network has no edge or `p` is not
     /// finite.
     ///
-    /// Whether the snap is close enough is the caller's decision: SPEC's off-network rule is
-    /// `leg_m > max_snap_m` (strictly).
+    /// Whether the snap is close enough is the caller's decision: the off-network rule of
+    /// `docs/method.md` (Distances › Along a walking network) is `leg_m > max_snap_m` (strictly).
     ///
     /// # Units
     ///
