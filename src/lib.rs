@@ -47,10 +47,12 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod capacity;
 pub mod config;
 pub mod coverage;
 pub mod error;
 pub mod index;
+pub mod levels;
 pub mod load;
 pub mod network;
 pub mod project;
@@ -63,6 +65,7 @@ pub use config::{Params, Threshold, ThresholdUnit};
 pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
+pub use levels::{Level, Standard};
 pub use load::{
     read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
 };

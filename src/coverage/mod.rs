@@ -5,8 +5,11 @@
 //! - [`NetworkModel`]: shortest walk along a street network, with nearest-edge snapping
 //!   (one bounded multi-source Dijkstra from all stations).
 
+mod catchment;
 mod network;
 mod straight;
+
+pub use catchment::Catchment;
 
 pub use network::NetworkModel;
 pub use straight::StraightLine;
@@ -115,4 +118,8 @@ pub trait DistanceModel: Sync {
     /// Ties go to the station with the lower index. The result must not depend on the number of
     /// threads.
     fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Measurement;
+
+    /// Every station within `reach_m` of every block anchor (not only the nearest), with its
+    /// distance by this model.
+    fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment;
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{DistanceModel, Legs, Measured, Measurement, NetworkReport, Reach};
+use super::{
+    catchment, Catchment, DistanceModel, Legs, Measured, Measurement, NetworkReport, Reach,
+};
 use crate::network::{Network, Snap, Source};
 use crate::project::XY;
 
@@ -54,6 +56,28 @@ impl NetworkModel {
     fn snap_on(&self, p: XY) -> Option<Snap> {
         self.network.snap(p).filter(|s| s.leg_m <= self.max_snap_m)
     }
+
+    /// The snapped station entrances in (station, entrance) order, so that a lower source index
+    /// means a lower station index; and the stations whose every entrance is off-network.
+    fn sources(&self, entrances: &[Vec<XY>]) -> (Vec<Source>, Vec<u32>) {
+        let entrance_snaps: Vec<Vec<Option<Snap>>> = entrances
+            .par_iter()
+            .map(|points| points.iter().map(|&p| self.snap_on(p)).collect())
+            .collect();
+        let mut sources = Vec::new();
+        let mut off_network = Vec::new();
+        for (station, snaps) in entrance_snaps.iter().enumerate() {
+            let before = sources.len();
+            sources.extend(snaps.iter().flatten().map(|&snap| Source {
+                station: station as u32,
+                snap,
+            }));
+            if sources.len() == before {
+                off_network.push(station as u32);
+            }
+        }
+        (sources, off_network)
+    }
 }
 
 impl DistanceModel for NetworkModel {
@@ -63,25 +87,7 @@ impl DistanceModel for NetworkModel {
 
     fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Measurement {
         let net = &*self.network;
-
-        // Stations: every entrance snaps on its own; sources in (station, entrance) order so that
-        // a lower source index means a lower station index.
-        let entrance_snaps: Vec<Vec<Option<Snap>>> = entrances
-            .par_iter()
-            .map(|points| points.iter().map(|&p| self.snap_on(p)).collect())
-            .collect();
-        let mut sources = Vec::new();
-        let mut stations_off_network = Vec::new();
-        for (station, snaps) in entrance_snaps.iter().enumerate() {
-            let before = sources.len();
-            sources.extend(snaps.iter().flatten().map(|&snap| Source {
-                station: station as u32,
-                snap,
-            }));
-            if sources.len() == before {
-                stations_off_network.push(station as u32);
-            }
-        }
+        let (sources, stations_off_network) = self.sources(entrances);
         let mut piece_has_station = vec![false; net.piece_count()];
         for s in &sources {
             piece_has_station[net.piece_of_edge(s.snap.edge) as usize] = true;
@@ -158,6 +164,17 @@ impl DistanceModel for NetworkModel {
                 edges_reached,
             }),
         }
+    }
+
+    fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment {
+        let (sources, _) = self.sources(entrances);
+        let block_snaps: Vec<Option<Snap>> = self
+            .network
+            .snap_all(anchors)
+            .into_iter()
+            .map(|s| s.filter(|s| s.leg_m <= self.max_snap_m))
+            .collect();
+        catchment::network(&self.network, &sources, &block_snaps, reach_m)
     }
 }
 

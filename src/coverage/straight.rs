@@ -1,6 +1,6 @@
 //! Straight-line distance: `detour × min |anchor − entrance|` in the metric plane.
 
-use super::{DistanceModel, Measured, Measurement};
+use super::{catchment, Catchment, DistanceModel, Measured, Measurement};
 use crate::index::StationIndex;
 use crate::project::XY;
 
@@ -32,5 +32,9 @@ impl DistanceModel for StraightLine {
             blocks,
             network: None,
         }
+    }
+
+    fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment {
+        catchment::straight(entrances, anchors, reach_m, self.detour)
     }
 }

@@ -98,19 +98,23 @@ fn adjacency(nodes: usize, edges: &[Edge]) -> (Vec<u32>, Vec<Neighbour>) {
     let mut arcs = vec![
         Neighbour {
             to: 0,
+            edge: 0,
             length_m: 0.0
         };
         2 * edges.len()
     ];
-    for e in edges {
+    for (k, e) in edges.iter().enumerate() {
         let [a, b] = e.nodes;
+        let edge = k as u32;
         arcs[fill[a as usize] as usize] = Neighbour {
             to: b,
+            edge,
             length_m: e.length_m,
         };
         fill[a as usize] += 1;
         arcs[fill[b as usize] as usize] = Neighbour {
             to: a,
+            edge,
             length_m: e.length_m,
         };
         fill[b as usize] += 1;

@@ -193,6 +193,11 @@ impl ShortestPaths {
         (self.source[i] != NO_SOURCE).then(|| (self.dist_m[i], self.source[i]))
     }
 
+    /// The nodes within the bound, ascending.
+    pub fn reached_nodes(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.source.len() as u32).filter(|&n| self.source[n as usize] != NO_SOURCE)
+    }
+
     /// Distance (metres) from `node` to its nearest source, or `None` beyond the bound.
     pub fn node_distance_m(&self, node: u32) -> Option<f64> {
         self.node(node).map(|(d, _)| d)

@@ -56,6 +56,8 @@ pub struct Edge {
 pub struct Neighbour {
     /// The node at the other end.
     pub to: u32,
+    /// The edge (index in [`Network::edges`]).
+    pub edge: u32,
     /// The edge's length in metres.
     pub length_m: f64,
 }
