@@ -233,6 +233,6 @@ mod tests {
     fn north_is_up() {
         let f = Frame::fit(([0.0, 0.0], [100.0, 50.0]));
         assert_eq!(f.px([0.0, 50.0]), [MARGIN, HEADER]);
-        assert_eq!(f.px([100.0, 0.0]), [MARGIN + 820.0, HEADER + 410.0]);
+        assert_eq!(f.tenths([100.0, 0.0]), [8400, 5020], "820 by 410 pixels");
     }
 }

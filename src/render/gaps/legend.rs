@@ -14,9 +14,9 @@ use super::GapMap;
 const LEGEND_MIN_W: f64 = 200.0;
 /// Width of the legend, pixels: at most this.
 const LEGEND_MAX_W: f64 = 460.0;
-/// Body text: its attributes and size, pixels.
+/// Attributes of body text.
 const BODY: &str = "font-size=\"12\" fill=\"#111\"";
-/// Headings: their attributes.
+/// Attributes of headings.
 const HEADING: &str = "font-size=\"13\" font-weight=\"bold\" fill=\"#111\"";
 
 /// One walking-time class as the legend shows it.
