@@ -169,14 +169,7 @@ pub fn write(
     report::stage_tables(&mut staged, analysis, &loaded.blocks, summary, job.outputs)?;
     if job.outputs.maps {
         progress(Stage::Render);
-        crate::render::stage_maps(
-            &mut staged,
-            analysis,
-            &loaded.blocks,
-            loaded.network.as_deref(),
-            summary,
-            &job.map,
-        )?;
+        crate::render::stage_maps(&mut staged, analysis, &loaded.blocks, summary, &job.map)?;
     }
     staged.commit()
 }

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use walkshed::coverage::NetworkReport;
 use walkshed::render::{
-    self, Lang, MapOptions, DEFAULT_ATTRIBUTION, FONT_FAMILY, GAP_COLOUR, OFF_NETWORK_COLOUR,
+    self, GapMap, Lang, MapOptions, DEFAULT_ATTRIBUTION, FONT_FAMILY, GAP_COLOUR,
+    OFF_NETWORK_COLOUR,
 };
-use walkshed::report::{Inputs, Outputs, Summary};
+use walkshed::report::Outputs;
 use walkshed::run::{run, Job};
 use walkshed::{
     analyse, Block, BlockFields, BlockSet, Params, Reach, Station, StraightLine, ThresholdUnit,
@@ -20,6 +21,8 @@ use walkshed::{
 use crate::common::{point, square, write_collection};
 
 const LON: f64 = 121.33;
+/// The version the gap maps drawn here credit.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 const LAT: f64 = 30.72;
 /// Degrees of longitude per metre at 30.72° N (≈ 1 / 95,770).
 const DEG_PER_M: f64 = 1.0 / 95_770.0;
@@ -356,8 +359,7 @@ fn gap_map_of_100k_blocks_stays_small() {
     };
     for (cols, pitch_m, side_m) in [(316, 30.0, 24.0), (316, 8.0, 5.0)] {
         let (analysis, set) = analysis_of(&grid(cols, pitch_m), side_m);
-        let summary = Summary::new(&analysis, &set, Inputs::default());
-        let svg = render::gaps_svg(&analysis, &set, &summary, &options);
+        let svg = render::gaps_svg(&GapMap::new(&analysis, &set, VERSION), &options);
         let doc = parse(&svg);
         let paths = doc.descendants().filter(|n| n.has_tag_name("path")).count();
         let drawn: usize = blocks_per_class(&doc).iter().map(|(_, n, _)| n).sum();
@@ -391,8 +393,10 @@ fn network_mode_draws_streets_and_off_network_blocks() {
         ..NetworkReport::default()
     });
     analysis.model = "network";
-    let summary = Summary::new(&analysis, &set, Inputs::default());
-    let svg = render::gaps_svg(&analysis, &set, &summary, &MapOptions::default());
+    let svg = render::gaps_svg(
+        &GapMap::new(&analysis, &set, VERSION),
+        &MapOptions::default(),
+    );
     let doc = parse(&svg);
     let streets = doc
         .descendants()

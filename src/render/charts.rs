@@ -1,10 +1,12 @@
 //! `curve.svg` and `groups.svg`, drawn with plotters' SVG backend.
 
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::config::ThresholdUnit;
-use crate::Analysis;
+use crate::{Analysis, Coverage, Group};
 
 use super::gaps::{palette, GAP_COLOUR};
 use super::svg::{text_width, FONT_FAMILY};
@@ -34,11 +36,13 @@ fn font(size: f64) -> TextStyle<'static> {
         .color(&RGBColor(0x22, 0x22, 0x22))
 }
 
+/// The drawing area of a whole chart.
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// A chart with two linear axes.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// Draws `title` at the top of `root` and returns the area below it.
-fn title_area<'a>(
-    root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
-    title: &str,
-) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>, ChartError> {
+fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
     let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
         title.to_owned(),
@@ -88,18 +92,7 @@ pub fn curve_svg(
             .y_label_area_size(64)
             .build_cartesian_2d(0f64..x_max, 0f64..100f64)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(words.curve_x())
-            .y_desc(words.share_axis(None))
-            .y_label_formatter(&|v| format!("{v:.0}%"))
-            .x_label_formatter(&|v| format!("{}", (v * 100.0).round() / 100.0))
-            .axis_desc_style(font(15.0))
-            .label_style(font(13.0))
-            .light_line_style(RGBColor(0xF5, 0xF5, 0xF5))
-            .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
-            .draw()
-            .map_err(err)?;
+        curve_mesh(&mut chart, &words)?;
         let points: Vec<(f64, f64)> = analysis
             .aggregates
             .walk_time
@@ -117,47 +110,65 @@ pub fn curve_svg(
                 RGBColor(0x11, 0x11, 0x11).stroke_width(2),
             ))
             .map_err(err)?;
-        // Threshold marks: a dashed vertical line, the share reached, a label.
         for (k, c) in analysis.aggregates.coverage.iter().enumerate() {
             let x = x_of(c.threshold.minutes, c.threshold.distance_m);
-            let y = c.share * 100.0;
-            let mark = colour(&colours[k]);
-            let dark = RGBColor(0x55, 0x55, 0x55);
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(x, 0.0), (x, 100.0)],
-                    6,
-                    4,
-                    dark.stroke_width(1),
-                ))
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Circle::new((x, y), 6, mark.filled())))
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Circle::new(
-                    (x, y),
-                    6,
-                    RGBColor(0x11, 0x11, 0x11).stroke_width(1),
-                )))
-                .map_err(err)?;
             let label = words.share_at(&c.threshold, c.share);
-            let below = y > 88.0;
-            let style = font(13.0).pos(Pos::new(
-                HPos::Left,
-                if below { VPos::Top } else { VPos::Bottom },
-            ));
-            let (px, py) = chart.backend_coord(&(x, y));
-            root.draw(&Text::new(
-                label,
-                (px + 8, if below { py + 8 } else { py - 6 }),
-                style,
-            ))
-            .map_err(err)?;
+            threshold_mark(&root, &mut chart, (x, c.share * 100.0), &colours[k], label)?;
         }
         root.present().map_err(err)?;
     }
     Ok(out)
+}
+
+/// The curve's axes and grid.
+fn curve_mesh(chart: &mut Chart, words: &Words) -> Result<(), ChartError> {
+    chart
+        .configure_mesh()
+        .x_desc(words.curve_x())
+        .y_desc(words.share_axis(None))
+        .y_label_formatter(&|v| format!("{v:.0}%"))
+        .x_label_formatter(&|v| format!("{}", (v * 100.0).round() / 100.0))
+        .axis_desc_style(font(15.0))
+        .label_style(font(13.0))
+        .light_line_style(RGBColor(0xF5, 0xF5, 0xF5))
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+        .draw()
+        .map_err(err)
+}
+
+/// A threshold's mark on the curve at `(x, y)` (y in percent): a dashed vertical line, a dot of
+/// the threshold's `colour` at the share reached, and `label` beside it.
+fn threshold_mark(
+    root: &Root,
+    chart: &mut Chart,
+    (x, y): (f64, f64),
+    colour_hex: &str,
+    label: String,
+) -> Result<(), ChartError> {
+    let dark = RGBColor(0x55, 0x55, 0x55);
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(x, 0.0), (x, 100.0)],
+            6,
+            4,
+            dark.stroke_width(1),
+        ))
+        .map_err(err)?;
+    let fill = colour(colour_hex).filled();
+    chart
+        .draw_series(std::iter::once(Circle::new((x, y), 6, fill)))
+        .map_err(err)?;
+    let ring = RGBColor(0x11, 0x11, 0x11).stroke_width(1);
+    chart
+        .draw_series(std::iter::once(Circle::new((x, y), 6, ring)))
+        .map_err(err)?;
+    // Below the dot near the top, else above it.
+    let below = y > 88.0;
+    let v = if below { VPos::Top } else { VPos::Bottom };
+    let style = font(13.0).pos(Pos::new(HPos::Left, v));
+    let (px, py) = chart.backend_coord(&(x, y));
+    let at = (px + 8, if below { py + 8 } else { py - 6 });
+    root.draw(&Text::new(label, at, style)).map_err(err)
 }
 
 /// Bars of the share per group at the first threshold, worst first, with the overall share as a
@@ -171,34 +182,21 @@ pub fn groups_svg(
     let Some(groups) = analysis.aggregates.groups.as_ref() else {
         return Ok(None);
     };
-    let params = &analysis.params;
     let words = Words {
         lang: options.lang,
-        unit: params.unit,
+        unit: analysis.params.unit,
         weighted,
     };
     let first = &analysis.aggregates.coverage[0];
     let shown = &groups[..groups.len().min(GROUPS_SHOWN)];
     let rows = shown.len().max(1);
-    let names: Vec<String> = shown
-        .iter()
-        .map(|g| {
-            let name = g.name.as_deref().unwrap_or(words.no_value());
-            if name.chars().count() > 28 {
-                format!("{}…", name.chars().take(27).collect::<String>())
-            } else {
-                name.to_owned()
-            }
-        })
-        .collect();
+    let names = group_names(shown, &words);
     let name_w = names
         .iter()
         .map(|n| text_width(n, 13.0))
         .fold(40.0f64, f64::max)
         .min(320.0);
     let height = 150 + GROUP_ROW * rows as u32;
-    let bar = colour(&palette(1)[0]);
-    let reference = colour(GAP_COLOUR);
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (CHART_W, height)).into_drawing_area();
@@ -212,67 +210,9 @@ pub fn groups_svg(
             .y_label_area_size((name_w + 16.0) as u32)
             .build_cartesian_2d(0f64..100f64, 0f64..rows as f64)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_desc(words.share_axis(Some(&first.threshold)))
-            .x_label_formatter(&|v| format!("{v:.0}%"))
-            .axis_desc_style(font(15.0))
-            .label_style(font(13.0))
-            .light_line_style(RGBColor(0xF0, 0xF0, 0xF0))
-            .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
-            .draw()
-            .map_err(err)?;
-        let top = rows as f64;
-        chart
-            .draw_series(shown.iter().enumerate().map(|(i, g)| {
-                let s = g.coverage[0].share * 100.0;
-                let y0 = top - i as f64 - 0.82;
-                Rectangle::new([(0.0, y0), (s, top - i as f64 - 0.18)], bar.filled())
-            }))
-            .map_err(err)?;
-        for (i, (g, name)) in shown.iter().zip(&names).enumerate() {
-            let yc = top - i as f64 - 0.5;
-            let (x, y) = chart.backend_coord(&(0.0, yc));
-            root.draw(&Text::new(
-                name.clone(),
-                (x - 8, y),
-                font(13.0).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(err)?;
-            let s = g.coverage[0].share;
-            let (x, y) = chart.backend_coord(&(s * 100.0, yc));
-            let label = format!(
-                "{} · {}",
-                percent(s, options.lang),
-                words.population(g.population)
-            );
-            root.draw(&Text::new(
-                label,
-                (x + 6, y),
-                font(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))
-            .map_err(err)?;
-        }
-        let overall = first.share * 100.0;
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(overall, 0.0), (overall, top)],
-                6,
-                4,
-                reference.stroke_width(2),
-            ))
-            .map_err(err)?;
-        let (x, y) = chart.backend_coord(&(overall, top));
-        root.draw(&Text::new(
-            words.overall(first.share),
-            (x + 4, y - 4),
-            font(13.0)
-                .color(&reference)
-                .pos(Pos::new(HPos::Left, VPos::Bottom)),
-        ))
-        .map_err(err)?;
+        groups_mesh(&mut chart, &words, first)?;
+        group_bars(&root, &mut chart, shown, &names, &words)?;
+        overall_line(&root, &mut chart, first.share, rows as f64, &words)?;
         if groups.len() > shown.len() {
             root.draw(&Text::new(
                 words.groups_shown(shown.len(), groups.len()),
@@ -284,4 +224,99 @@ pub fn groups_svg(
         root.present().map_err(err)?;
     }
     Ok(Some(out))
+}
+
+/// The groups' names as the chart shows them: at most 28 characters, the 28th an ellipsis.
+fn group_names(shown: &[Group], words: &Words) -> Vec<String> {
+    shown
+        .iter()
+        .map(|g| {
+            let name = g.name.as_deref().unwrap_or(words.no_value());
+            if name.chars().count() > 28 {
+                format!("{}…", name.chars().take(27).collect::<String>())
+            } else {
+                name.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// The group chart's share axis and grid, at the `first` threshold.
+fn groups_mesh(chart: &mut Chart, words: &Words, first: &Coverage) -> Result<(), ChartError> {
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc(words.share_axis(Some(&first.threshold)))
+        .x_label_formatter(&|v| format!("{v:.0}%"))
+        .axis_desc_style(font(15.0))
+        .label_style(font(13.0))
+        .light_line_style(RGBColor(0xF0, 0xF0, 0xF0))
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+        .draw()
+        .map_err(err)
+}
+
+/// One bar per group in `shown`, top down, its name (`names`) left of it and its share and
+/// residents right of it.
+fn group_bars(
+    root: &Root,
+    chart: &mut Chart,
+    shown: &[Group],
+    names: &[String],
+    words: &Words,
+) -> Result<(), ChartError> {
+    let top = shown.len().max(1) as f64;
+    let bar = colour(&palette(1)[0]);
+    chart
+        .draw_series(shown.iter().enumerate().map(|(i, g)| {
+            let s = g.coverage[0].share * 100.0;
+            let y0 = top - i as f64 - 0.82;
+            Rectangle::new([(0.0, y0), (s, top - i as f64 - 0.18)], bar.filled())
+        }))
+        .map_err(err)?;
+    for (i, (g, name)) in shown.iter().zip(names).enumerate() {
+        let yc = top - i as f64 - 0.5;
+        let (x, y) = chart.backend_coord(&(0.0, yc));
+        let right = font(13.0).pos(Pos::new(HPos::Right, VPos::Center));
+        root.draw(&Text::new(name.clone(), (x - 8, y), right))
+            .map_err(err)?;
+        let s = g.coverage[0].share;
+        let (x, y) = chart.backend_coord(&(s * 100.0, yc));
+        let label = format!(
+            "{} · {}",
+            percent(s, words.lang),
+            words.population(g.population)
+        );
+        let left = font(12.0).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw(&Text::new(label, (x + 6, y), left))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The overall share (`share`, 0–1) as a dashed reference line up to `top`, labelled.
+fn overall_line(
+    root: &Root,
+    chart: &mut Chart,
+    share: f64,
+    top: f64,
+    words: &Words,
+) -> Result<(), ChartError> {
+    let reference = colour(GAP_COLOUR);
+    let overall = share * 100.0;
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(overall, 0.0), (overall, top)],
+            6,
+            4,
+            reference.stroke_width(2),
+        ))
+        .map_err(err)?;
+    let (x, y) = chart.backend_coord(&(overall, top));
+    let style = font(13.0)
+        .color(&reference)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    root.draw(&Text::new(words.overall(share), (x + 4, y - 4), style))
+        .map_err(err)
 }

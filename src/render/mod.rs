@@ -25,12 +25,11 @@ mod svg;
 mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
-pub use gaps::{class_of, gaps_svg, palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use gaps::{gaps_svg, palette, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
 pub use svg::{escape, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
-use crate::network::Network;
 use crate::report::{Staged, Summary};
 use crate::Analysis;
 
@@ -80,19 +79,22 @@ fn chart_error(name: &str, e: charts::ChartError) -> Error {
 
 /// Stages `gaps.svg`, `curve.svg` and (when grouping) `groups.svg`.
 ///
-/// `blocks.shapes` should hold the block outlines (read with
+/// `blocks` should hold the block outlines (read with
 /// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
-/// as points at their anchors. The network graph is not needed: in network mode the streets come
-/// from the measurement's [`NetworkReport`](crate::coverage::NetworkReport).
+/// as points at their anchors. In network mode the streets come from the measurement's
+/// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
+/// `summary`.
 pub fn stage_maps(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
-    _network: Option<&Network>,
     summary: &Summary,
     options: &MapOptions,
 ) -> Result<()> {
-    let gaps = gaps_svg(analysis, blocks, summary, options);
+    let gaps = gaps_svg(
+        &GapMap::new(analysis, blocks, summary.tool.version),
+        options,
+    );
     staged.add("gaps.svg", |w| w.write_all(gaps.as_bytes()))?;
     let curve =
         curve_svg(analysis, blocks.weighted(), options).map_err(|e| chart_error("curve.svg", e))?;

@@ -113,6 +113,23 @@ fn push_delta(d: &mut String, v: Tenths, first: bool) {
     push_tenths(d, v[1]);
 }
 
+/// Subpaths per `<path>` element at most.
+const SUBPATHS_PER_PATH: usize = 20_000;
+
+/// Writes `subpaths` as `<path>` elements with attributes `attrs`, at most
+/// [`SUBPATHS_PER_PATH`] subpaths each.
+pub fn write_paths(o: &mut String, subpaths: &[String], attrs: &str) {
+    for chunk in subpaths.chunks(SUBPATHS_PER_PATH) {
+        o.push_str("<path ");
+        o.push_str(attrs);
+        o.push_str(" d=\"");
+        for s in chunk {
+            o.push_str(s);
+        }
+        o.push_str("\"/>\n");
+    }
+}
+
 /// A `<text>` element at pixel position (`x`, `y`) with extra attributes `attrs` (already
 /// escaped) and the escaped `content`.
 pub fn text(o: &mut String, x: f64, y: f64, attrs: &str, content: &str) {

@@ -1,0 +1,190 @@
+//! The legend, right of the map: the walking-time classes with their residents, what the reach
+//! layer means, and the station levels present.
+
+use std::fmt::Write as _;
+
+use crate::render::svg::{self, px};
+use crate::render::words::{percent, Level, Words};
+
+use super::classes::Classes;
+use super::stations::{symbol, Placed};
+use super::GapMap;
+
+/// Width of the legend, pixels: at least this, more for long labels.
+const LEGEND_MIN_W: f64 = 200.0;
+/// Width of the legend, pixels: at most this.
+const LEGEND_MAX_W: f64 = 460.0;
+/// Attributes of body text.
+const BODY: &str = "font-size=\"12\" fill=\"#111\"";
+/// Attributes of headings.
+const HEADING: &str = "font-size=\"13\" font-weight=\"bold\" fill=\"#111\"";
+
+/// One walking-time class as the legend shows it.
+#[derive(Debug, Clone)]
+struct Item {
+    /// The class, which is also its index among the classes.
+    class: usize,
+    /// Its colour.
+    colour: String,
+    /// What it is: `0–5 min`, `beyond 15 min` ...
+    label: String,
+    /// Its residents and their share of all.
+    population: String,
+}
+
+/// The legend's texts.
+#[derive(Debug, Clone)]
+pub(super) struct Legend {
+    /// The classes shown: every threshold band and the gap, and off-network in network mode or
+    /// when some block is.
+    items: Vec<Item>,
+    /// Whether the reach layer shows streets (network mode) rather than walkshed circles.
+    streets: bool,
+    /// What the reach layer means.
+    reach: String,
+    /// The station levels present, most important first.
+    levels: Vec<Level>,
+    words: Words,
+}
+
+impl Legend {
+    /// The legend of `map`, its blocks sorted into `classes`, its stations `stations`;
+    /// straight-line walksheds are `radius_m` metres.
+    pub fn new(
+        map: &GapMap,
+        classes: &Classes,
+        stations: &[Placed],
+        radius_m: f64,
+        words: Words,
+    ) -> Legend {
+        let thresholds = &map.params.thresholds;
+        let n = thresholds.len();
+        let show_off = map.streets.is_some() || classes.blocks[n + 1] > 0;
+        let items = (0..n + 1 + usize::from(show_off))
+            .map(|k| Item {
+                class: k,
+                colour: classes.colours[k].clone(),
+                label: match k {
+                    0 => words.class_first(&thresholds[0]),
+                    k if k < n => words.class_band(&thresholds[k - 1], &thresholds[k]),
+                    k if k == n => words.class_gap(&thresholds[n - 1]),
+                    _ => words.class_off_network(map.params.max_snap_m),
+                },
+                population: format!(
+                    "{} · {}",
+                    words.population(classes.population[k]),
+                    percent(share(classes.population[k], map.population), words.lang)
+                ),
+            })
+            .collect();
+        Legend {
+            items,
+            streets: map.streets.is_some(),
+            reach: match map.streets {
+                Some(_) => words.streets().to_owned(),
+                None => words.walkshed(&thresholds[0], radius_m),
+            },
+            levels: Level::ALL
+                .into_iter()
+                .filter(|l| stations.iter().any(|s| s.level == *l))
+                .collect(),
+            words,
+        }
+    }
+
+    /// Width and height, pixels: the widest text and its swatch, the rows the items take.
+    pub fn size(&self) -> [f64; 2] {
+        let w = self.words;
+        let mut texts: Vec<(&str, f64)> = vec![(w.legend_heading(), 13.0)];
+        for item in &self.items {
+            texts.push((&item.label, 12.0));
+            texts.push((&item.population, 11.0));
+        }
+        texts.push((&self.reach, 12.0));
+        texts.push((w.stations_heading(), 13.0));
+        texts.extend(self.levels.iter().map(|l| (w.level(*l), 12.0)));
+        let width = texts
+            .iter()
+            .map(|(t, f)| svg::text_width(t, *f) + 34.0)
+            .fold(LEGEND_MIN_W, f64::max)
+            .min(LEGEND_MAX_W);
+        let rows = 2 * self.items.len() + self.levels.len() + 4;
+        [width, 26.0 * rows as f64 + 30.0]
+    }
+
+    /// Draws the legend with its top left corner at (`x`, `top`) pixels.
+    pub fn draw(&self, o: &mut String, x: f64, top: f64) {
+        let mut y = top + 6.0;
+        o.push_str("<g class=\"legend\">\n");
+        svg::text(o, x, y + 12.0, HEADING, self.words.legend_heading());
+        y += 24.0;
+        for item in &self.items {
+            item.draw(o, x, y);
+            y += 42.0;
+        }
+        self.draw_reach(o, x, y);
+        y += 34.0;
+        if !self.levels.is_empty() {
+            svg::text(o, x, y + 12.0, HEADING, self.words.stations_heading());
+            y += 24.0;
+            for l in &self.levels {
+                let _ = writeln!(
+                    o,
+                    "<path d=\"{}\" fill=\"#111\" stroke=\"#FFF\" stroke-width=\"1.3\"/>",
+                    symbol(*l, [x + 9.0, y + 9.0])
+                );
+                svg::text(o, x + 26.0, y + 13.0, BODY, self.words.level(*l));
+                y += 24.0;
+            }
+        }
+        o.push_str("</g>\n");
+    }
+
+    /// Draws what the reach layer means at (`x`, `y`): a street stroke or a walkshed circle.
+    fn draw_reach(&self, o: &mut String, x: f64, y: f64) {
+        if self.streets {
+            let colour = &self.items[0].colour;
+            let _ = writeln!(
+                o,
+                "<path d=\"M{} {}h18\" stroke=\"{colour}\" stroke-width=\"2\" fill=\"none\"/>",
+                px(x),
+                px(y + 9.0),
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>",
+                px(x + 9.0),
+                px(y + 9.0)
+            );
+        }
+        svg::text(o, x + 26.0, y + 13.0, BODY, &self.reach);
+    }
+}
+
+impl Item {
+    /// Draws the item at (`x`, `y`): swatch, label, residents.
+    fn draw(&self, o: &mut String, x: f64, y: f64) {
+        let _ = writeln!(
+            o,
+            "<g class=\"legend-item\" data-class=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"18\" height=\"18\" fill=\"{}\" stroke=\"#555\" stroke-width=\"0.6\"/>",
+            self.class,
+            px(x),
+            px(y),
+            self.colour
+        );
+        svg::text(o, x + 26.0, y + 13.0, BODY, &self.label);
+        let population = "class=\"population\" font-size=\"11\" fill=\"#444\"";
+        svg::text(o, x + 26.0, y + 29.0, population, &self.population);
+        o.push_str("</g>\n");
+    }
+}
+
+/// `part / whole` within [0, 1]; 0 when `whole` is not positive.
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}

@@ -1,0 +1,132 @@
+//! `gaps.svg`, the gap map, written directly as SVG text.
+//!
+//! The map is drawn in the analysis' metric plane (uniform scale, north up), so distances read
+//! true. It is assembled from the parts a map has, each drawing through one shared [`Frame`]
+//! (the plane → pixel transform):
+//!
+//! - [`frame`]: the extent, the transform, the page;
+//! - [`classes`]: the walking-time classes and their colours;
+//! - [`blocks`]: the block layer;
+//! - [`reach`]: the streets reached (network mode) or the walkshed circles (straight line);
+//! - [`stations`]: station symbols by level and their names;
+//! - [`legend`]: the classes with their residents, the reach, the levels;
+//! - [`furniture`]: title, scale bar, north arrow, credits.
+//!
+//! To stay small and quick to open at 100,000 blocks and more, every block of one walking-time
+//! class goes into a few `<path>` elements of many subpaths, coordinates are rounded to tenths
+//! of a pixel and written as relative moves, vertices closer than [`blocks::MIN_STEP`] to the
+//! last kept one are dropped, and blocks under [`blocks::DOT_BELOW`] across are drawn as square
+//! dots, one per pixel cell and size.
+
+mod blocks;
+mod classes;
+mod frame;
+mod furniture;
+mod legend;
+mod reach;
+mod stations;
+
+pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+
+use crate::aggregate::Coverage;
+use crate::config::Params;
+use crate::coverage::{Measured, NetworkReport};
+use crate::load::{BlockSet, Station};
+use crate::project::Projection;
+use crate::Analysis;
+
+use super::words::Words;
+use super::MapOptions;
+use blocks::Plane;
+use classes::Classes;
+use frame::{Frame, Page};
+use furniture::Header;
+use legend::Legend;
+
+/// What the gap map draws: the blocks and how far each is from a station, the stations, the
+/// streets reached, and the figures of the header and legend.
+#[derive(Debug, Clone, Copy)]
+pub struct GapMap<'a> {
+    /// The parameters: thresholds, unit, speed, detour, largest snap distance.
+    pub params: &'a Params,
+    /// The metric plane the map is drawn in.
+    pub projection: &'a Projection,
+    /// The blocks: anchors, outlines (when kept), residents.
+    pub blocks: &'a BlockSet,
+    /// Each block's walking distance, in block order.
+    pub measured: &'a [Measured],
+    /// The stations (base and added), in input order.
+    pub stations: &'a [Station],
+    /// In network mode, the streets reached; `None` draws straight-line walksheds.
+    pub streets: Option<&'a NetworkReport>,
+    /// The share reached per threshold, for the title and subtitle.
+    pub coverage: &'a [Coverage],
+    /// All residents (or blocks, unweighted): the whole of the legend's shares.
+    pub population: f64,
+    /// The tool version printed in the credits.
+    pub version: &'a str,
+}
+
+impl<'a> GapMap<'a> {
+    /// The gap map of `analysis` of `blocks`, crediting walkshed `version`.
+    pub fn new(analysis: &'a Analysis, blocks: &'a BlockSet, version: &'a str) -> GapMap<'a> {
+        GapMap {
+            params: &analysis.params,
+            projection: &analysis.projection,
+            blocks,
+            measured: &analysis.measurement.blocks,
+            stations: &analysis.stations,
+            streets: analysis.measurement.network.as_ref(),
+            coverage: &analysis.aggregates.coverage,
+            population: analysis.aggregates.population,
+            version,
+        }
+    }
+}
+
+/// Writes the whole gap map: header, the map's layers (blocks, reach, stations, names) and
+/// furniture, legend, credits.
+pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
+    let thresholds = &map.params.thresholds;
+    let words = Words {
+        lang: options.lang,
+        unit: map.params.unit,
+        weighted: map.blocks.weighted(),
+    };
+    let plane = Plane::new(map.blocks, map.projection);
+    let stations = stations::place(map.stations, map.projection);
+    let entrances = || stations.iter().flat_map(|s| &s.points);
+    let radius_m = thresholds[0].distance_m / map.params.detour.max(1.0);
+    let circle_m = if map.streets.is_none() { radius_m } else { 0.0 };
+    let frame = Frame::fit(frame::extent(
+        plane.extent(),
+        entrances().copied(),
+        radius_m,
+        circle_m,
+    ));
+    let classes = Classes::new(map.blocks, map.measured, thresholds);
+    let header = Header::new(map, &words);
+    let legend = Legend::new(map, &classes, &stations, radius_m, words);
+    let page = Page::new(&frame, legend.size(), header.width());
+
+    let mut o = String::with_capacity(1 << 16);
+    page.open(&mut o, &header.title);
+    header.draw(&mut o);
+    frame.open(&mut o);
+    plane.draw(&mut o, &classes, &frame);
+    match map.streets {
+        Some(report) => reach::streets(&mut o, report, thresholds, &classes.colours, &frame),
+        None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
+    }
+    let symbols = stations::draw(&mut o, &stations, &frame);
+    if options.labels {
+        stations::labels(&mut o, &stations, &symbols, &frame);
+    }
+    frame.close(&mut o);
+    furniture::scale_bar(&mut o, &frame, &words);
+    furniture::north_arrow(&mut o, &frame, &words);
+    legend.draw(&mut o, frame.legend_x(), frame.top);
+    furniture::credits(&mut o, &page, map.version, options.attribution.as_deref());
+    o.push_str("</svg>\n");
+    o
+}
