@@ -49,6 +49,7 @@ pub mod aggregate;
 pub mod batch;
 pub mod capacity;
 pub mod config;
+pub mod coords;
 pub mod coverage;
 pub mod error;
 pub mod index;
@@ -62,6 +63,7 @@ pub mod run;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use config::{Params, Threshold, ThresholdUnit};
+pub use coords::Coords;
 pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
