@@ -210,11 +210,11 @@ impl CoverageOptions {
             ));
         }
         problems.extend(self.params().problems());
-        let fields = [("--population", Some(&self.population))];
-        for (name, field) in fields
-            .into_iter()
-            .chain([("--group-by", self.group_by.as_ref())])
-        {
+        let fields = [
+            ("--population", Some(&self.population)),
+            ("--group-by", self.group_by.as_ref()),
+        ];
+        for (name, field) in fields {
             if field.is_some_and(|f| f.trim().is_empty()) {
                 problems.push(Error::parameter(
                     name,

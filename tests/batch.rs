@@ -658,3 +658,35 @@ fn toml_syntax_errors_give_the_line() {
     let p = problems(tmp.path(), "[defaults]\nminutes = 5\n");
     assert_eq!(p, ["no [[scenario]] table; at least one is needed"]);
 }
+
+#[test]
+fn a_scenario_overrides_defaults_key_by_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    district(dir);
+    let toml = write(
+        dir,
+        "batch.toml",
+        "[defaults]\nstations = \"stations.geojson\"\nblocks = \"blocks.geojson\"\nnetwork = \"walk.geojson\"\nminutes = [5, 10]\nspeed = 75\n\n[[scenario]]\nname = \"net\"\n\n[[scenario]]\nname = \"straight\"\nnetwork = false\ndistance = 300\nlang = \"zh\"\n",
+    );
+    let batch = Batch::read(&toml).unwrap();
+    let labels = |name: &str| -> Vec<String> {
+        let job = &batch.scenario(name).unwrap().job;
+        job.params
+            .thresholds
+            .iter()
+            .map(|t| t.label.clone())
+            .collect()
+    };
+    let net = &batch.scenario("net").unwrap().job;
+    assert_eq!(net.network, Some(dir.join("walk.geojson")));
+    assert_eq!(net.stations, dir.join("stations.geojson"));
+    assert_eq!(net.out_dir, PathBuf::from("net"));
+    assert_eq!(labels("net"), ["5", "10"]);
+    // `network = false` turns the default network off; `distance` replaces the default minutes.
+    let straight = &batch.scenario("straight").unwrap().job;
+    assert_eq!(straight.network, None);
+    assert_eq!(labels("straight"), ["300m"]);
+    assert_eq!(straight.params.speed_m_per_min, 75.0);
+    assert_eq!(straight.map.lang, walkshed::render::Lang::Zh);
+}
