@@ -21,7 +21,7 @@ use walkshed::report::{Inputs, Outputs, Summary};
 use walkshed::run::{Job, Loaded};
 use walkshed::{
     analyse, projection_for, read_blocks, read_stations, BlockFields, BlockSet, DistanceModel,
-    Params, StationIndex, StationSet, StraightLine, ThresholdUnit,
+    Params, StationIndex, StationSet, StraightLine,
 };
 
 /// Block counts benchmarked.
@@ -113,7 +113,10 @@ fn fields() -> BlockFields {
 }
 
 fn params() -> Params {
-    Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0).expect("params")
+    Params::builder()
+        .minutes(&[5.0, 10.0, 15.0])
+        .build()
+        .expect("params")
 }
 
 /// Loaded inputs and their plane coordinates.

@@ -11,6 +11,8 @@ pub const DEFAULT_SPEED_M_PER_MIN: f64 = 60.0;
 pub const DEFAULT_MINUTES: f64 = 5.0;
 /// Default longest snap leg onto the network, metres.
 pub const DEFAULT_MAX_SNAP_M: f64 = 200.0;
+/// Default straight-line detour factor: none (crow-fly distance).
+pub const DEFAULT_DETOUR: f64 = 1.0;
 /// The walking-time distribution reaches this many times the largest threshold.
 pub const WALK_TIME_REACH: f64 = 3.0;
 
@@ -52,15 +54,159 @@ pub struct Params {
 }
 
 impl Default for Params {
+    /// Five minutes at 60 m/min, no detour, 200 m snap limit.
     fn default() -> Self {
-        Params::new(
-            &[DEFAULT_MINUTES],
-            ThresholdUnit::Minutes,
-            DEFAULT_SPEED_M_PER_MIN,
-            1.0,
-            DEFAULT_MAX_SNAP_M,
-        )
-        .expect("the defaults are valid")
+        Params::builder().build().expect("the defaults are valid")
+    }
+}
+
+/// Unvalidated parameters, named one by one; [`ParamsBuilder::build`] checks them into
+/// [`Params`]. Starts from the defaults: five minutes, 60 m/min, no detour, 200 m snap limit.
+///
+/// # Examples
+///
+/// ```
+/// use walkshed::Params;
+/// let p = Params::builder().minutes(&[10.0, 5.0, 7.5]).build().unwrap();
+/// let labels: Vec<_> = p.thresholds.iter().map(|t| t.label.as_str()).collect();
+/// assert_eq!(labels, ["5", "7.5", "10"]);
+/// assert_eq!(p.thresholds[0].distance_m, 300.0);
+///
+/// let p = Params::builder().distance_m(&[300.0]).speed_m_per_min(75.0).detour(1.3).build().unwrap();
+/// assert_eq!((p.thresholds[0].label.as_str(), p.thresholds[0].minutes), ("300m", 4.0));
+///
+/// let err = Params::builder().minutes(&[0.0]).build().unwrap_err();
+/// assert_eq!(err.to_string(), "invalid --minutes: expected a positive finite number of minutes, found 0");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamsBuilder {
+    values: Vec<f64>,
+    unit: ThresholdUnit,
+    speed_m_per_min: f64,
+    detour: f64,
+    max_snap_m: f64,
+}
+
+impl Default for ParamsBuilder {
+    fn default() -> Self {
+        ParamsBuilder {
+            values: vec![DEFAULT_MINUTES],
+            unit: ThresholdUnit::Minutes,
+            speed_m_per_min: DEFAULT_SPEED_M_PER_MIN,
+            detour: DEFAULT_DETOUR,
+            max_snap_m: DEFAULT_MAX_SNAP_M,
+        }
+    }
+}
+
+impl ParamsBuilder {
+    /// Thresholds in walking minutes (any order; duplicates are dropped).
+    pub fn minutes(mut self, minutes: &[f64]) -> Self {
+        self.values = minutes.to_vec();
+        self.unit = ThresholdUnit::Minutes;
+        self
+    }
+
+    /// Thresholds in metres (any order; duplicates are dropped), instead of minutes.
+    pub fn distance_m(mut self, metres: &[f64]) -> Self {
+        self.values = metres.to_vec();
+        self.unit = ThresholdUnit::Metres;
+        self
+    }
+
+    /// Walking speed, metres per minute (> 0).
+    pub fn speed_m_per_min(mut self, speed: f64) -> Self {
+        self.speed_m_per_min = speed;
+        self
+    }
+
+    /// Straight-line detour factor (≥ 1).
+    pub fn detour(mut self, detour: f64) -> Self {
+        self.detour = detour;
+        self
+    }
+
+    /// Longest snap leg onto the network, metres (≥ 0).
+    pub fn max_snap_m(mut self, max_snap_m: f64) -> Self {
+        self.max_snap_m = max_snap_m;
+        self
+    }
+
+    /// Every problem of these parameters, each an [`Error::Parameter`] naming its option
+    /// (`--speed`, `--detour`, `--max-snap`, `--minutes` or `--distance`); empty when
+    /// [`build`](Self::build) succeeds.
+    pub fn problems(&self) -> Vec<Error> {
+        let mut problems = Vec::new();
+        if let Err(e) = positive("--speed", self.speed_m_per_min, "metres per minute") {
+            problems.push(e);
+        }
+        if !(self.detour.is_finite() && self.detour >= 1.0) {
+            problems.push(Error::parameter(
+                "--detour",
+                format!("expected a finite number ≥ 1, found {}", self.detour),
+            ));
+        }
+        if !(self.max_snap_m.is_finite() && self.max_snap_m >= 0.0) {
+            problems.push(Error::parameter(
+                "--max-snap",
+                format!(
+                    "expected a finite number of metres ≥ 0, found {}",
+                    self.max_snap_m
+                ),
+            ));
+        }
+        let (name, what) = match self.unit {
+            ThresholdUnit::Minutes => ("--minutes", "minutes"),
+            ThresholdUnit::Metres => ("--distance", "metres"),
+        };
+        if self.values.is_empty() {
+            problems.push(Error::parameter(
+                name,
+                format!("expected at least one number of {what}, found none"),
+            ));
+        }
+        if let Some(Err(e)) = self
+            .values
+            .iter()
+            .map(|&v| positive(name, v, what))
+            .find(Result::is_err)
+        {
+            problems.push(e);
+        }
+        problems
+    }
+
+    /// The validated parameters, or the first of [`problems`](Self::problems).
+    pub fn build(self) -> Result<Params> {
+        if let Some(first) = self.problems().into_iter().next() {
+            return Err(first);
+        }
+        let speed = self.speed_m_per_min;
+        let mut sorted = self.values;
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        let thresholds = sorted
+            .into_iter()
+            .map(|v| match self.unit {
+                ThresholdUnit::Minutes => Threshold {
+                    label: label_number(v),
+                    minutes: v,
+                    distance_m: v * speed,
+                },
+                ThresholdUnit::Metres => Threshold {
+                    label: format!("{}m", label_number(v)),
+                    minutes: v / speed,
+                    distance_m: v,
+                },
+            })
+            .collect();
+        Ok(Params {
+            thresholds,
+            unit: self.unit,
+            speed_m_per_min: speed,
+            detour: self.detour,
+            max_snap_m: self.max_snap_m,
+        })
     }
 }
 
@@ -81,76 +227,9 @@ fn label_number(x: f64) -> String {
 }
 
 impl Params {
-    /// Validates parameters. `values` are minutes or metres, according to `unit`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use walkshed::{Params, ThresholdUnit};
-    /// let p = Params::new(&[10.0, 5.0, 7.5], ThresholdUnit::Minutes, 60.0, 1.0, 200.0).unwrap();
-    /// let labels: Vec<_> = p.thresholds.iter().map(|t| t.label.as_str()).collect();
-    /// assert_eq!(labels, ["5", "7.5", "10"]);
-    /// assert_eq!(p.thresholds[0].distance_m, 300.0);
-    /// assert!(Params::new(&[0.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0).is_err());
-    /// ```
-    pub fn new(
-        values: &[f64],
-        unit: ThresholdUnit,
-        speed_m_per_min: f64,
-        detour: f64,
-        max_snap_m: f64,
-    ) -> Result<Self> {
-        let speed = positive("--speed", speed_m_per_min, "metres per minute")?;
-        if !(detour.is_finite() && detour >= 1.0) {
-            return Err(Error::parameter(
-                "--detour",
-                format!("expected a finite number ≥ 1, found {detour}"),
-            ));
-        }
-        if !(max_snap_m.is_finite() && max_snap_m >= 0.0) {
-            return Err(Error::parameter(
-                "--max-snap",
-                format!("expected a finite number of metres ≥ 0, found {max_snap_m}"),
-            ));
-        }
-        if values.is_empty() {
-            return Err(Error::parameter(
-                "thresholds",
-                "at least one threshold is needed",
-            ));
-        }
-        let mut sorted = Vec::with_capacity(values.len());
-        for &v in values {
-            let (name, what) = match unit {
-                ThresholdUnit::Minutes => ("--minutes", "minutes"),
-                ThresholdUnit::Metres => ("--distance", "metres"),
-            };
-            sorted.push(positive(name, v, what)?);
-        }
-        sorted.sort_by(f64::total_cmp);
-        sorted.dedup();
-        let thresholds = sorted
-            .into_iter()
-            .map(|v| match unit {
-                ThresholdUnit::Minutes => Threshold {
-                    label: label_number(v),
-                    minutes: v,
-                    distance_m: v * speed,
-                },
-                ThresholdUnit::Metres => Threshold {
-                    label: format!("{}m", label_number(v)),
-                    minutes: v / speed,
-                    distance_m: v,
-                },
-            })
-            .collect();
-        Ok(Params {
-            thresholds,
-            unit,
-            speed_m_per_min: speed,
-            detour,
-            max_snap_m,
-        })
+    /// Parameters to name one by one and validate: see [`ParamsBuilder`].
+    pub fn builder() -> ParamsBuilder {
+        ParamsBuilder::default()
     }
 
     /// The largest threshold, metres.

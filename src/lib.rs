@@ -28,7 +28,7 @@
 //! # Examples
 //!
 //! ```
-//! use walkshed::{analyse, BlockSet, BlockFields, Block, Params, Station, StraightLine, ThresholdUnit};
+//! use walkshed::{analyse, BlockSet, BlockFields, Block, Params, Station, StraightLine};
 //!
 //! // One station, two point blocks 250 m and 400 m to its east (0.0026° ≈ 250 m at 30.7° N).
 //! let station = Station { id: "s1".into(), name: None, level: None,
@@ -38,7 +38,7 @@
 //! let blocks = BlockSet::new("blocks.geojson",
 //!                            vec![block("a", 121.3326, 100.0), block("b", 121.3342, 300.0)],
 //!                            true, BlockFields::default(), None);
-//! let params = Params::new(&[5.0, 10.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0)?;
+//! let params = Params::builder().minutes(&[5.0, 10.0]).build()?;
 //! let analysis = analyse(&[station], &blocks, &StraightLine { detour: 1.0 }, &params);
 //! assert_eq!(analysis.aggregates.coverage[0].share, 0.25); // 100 of 400 within 300 m
 //! assert_eq!(analysis.aggregates.coverage[1].share, 1.0);  // all within 600 m
@@ -56,13 +56,14 @@ pub mod index;
 pub mod levels;
 pub mod load;
 pub mod network;
+pub mod options;
 pub mod project;
 pub mod render;
 pub mod report;
 pub mod run;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
-pub use config::{Params, Threshold, ThresholdUnit};
+pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
@@ -72,6 +73,7 @@ pub use load::{
     read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
 };
 pub use network::{Network, WalkLine};
+pub use options::CoverageOptions;
 pub use project::Projection;
 
 /// The result of one coverage analysis.

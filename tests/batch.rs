@@ -532,7 +532,7 @@ fn unknown_keys_name_scenario_and_key() {
         [
             "key \"output\": unknown top-level key; expected a [defaults] table and [[scenario]] tables",
             "scenario \"a\", key \"minute\": unknown key; did you mean \"minutes\"?",
-            "scenario \"b\", key \"colour\": unknown key; expected one of stations, add_stations, blocks, network, minutes, distance, speed, detour, population, group_by, max_snap, outputs, labels, lang",
+            "scenario \"b\", key \"colour\": unknown key; expected one of stations, add_stations, blocks, minutes, speed, distance, detour, network, max_snap, population, group_by, outputs, labels, lang",
         ]
     );
 }
@@ -629,12 +629,12 @@ group_by = ""
     assert_eq!(
         p,
         [
-            "[defaults], key \"speed\": expected a positive number of metres per minute, found -60",
-            "scenario \"a\", key \"minutes\": expected a positive number of minutes, found 0",
-            "scenario \"b\", key \"detour\": expected a number ≥ 1, found 0.5",
+            "[defaults], key \"speed\": expected a positive finite number of metres per minute, found -60",
+            "scenario \"a\", key \"minutes\": expected a positive finite number of minutes, found 0",
+            "scenario \"b\", key \"detour\": expected a finite number ≥ 1, found 0.5",
             "scenario \"b\", key \"labels\": expected true or false, found the string \"yes\"",
-            "scenario \"b\", key \"max_snap\": expected a number of metres ≥ 0, found the string \"far\"",
-            "scenario \"c\", key \"distance\": conflicts with \"minutes\" in the same table; give thresholds in minutes or in metres",
+            "scenario \"b\", key \"max_snap\": expected a number, found the string \"far\"",
+            "scenario \"c\", key \"distance\": give thresholds in minutes or in metres, not both",
             "scenario \"c\", key \"lang\": expected \"en\" or \"zh\", found the string \"fr\"",
             "scenario \"c\", key \"outputs\": unknown output \"pictures\"; expected summary, blocks, stations, walk-time, maps or all",
             "scenario \"d\", key \"blocks\": expected a string, found the integer 3",
@@ -657,4 +657,36 @@ fn toml_syntax_errors_give_the_line() {
     );
     let p = problems(tmp.path(), "[defaults]\nminutes = 5\n");
     assert_eq!(p, ["no [[scenario]] table; at least one is needed"]);
+}
+
+#[test]
+fn a_scenario_overrides_defaults_key_by_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    district(dir);
+    let toml = write(
+        dir,
+        "batch.toml",
+        "[defaults]\nstations = \"stations.geojson\"\nblocks = \"blocks.geojson\"\nnetwork = \"walk.geojson\"\nminutes = [5, 10]\nspeed = 75\n\n[[scenario]]\nname = \"net\"\n\n[[scenario]]\nname = \"straight\"\nnetwork = false\ndistance = 300\nlang = \"zh\"\n",
+    );
+    let batch = Batch::read(&toml).unwrap();
+    let labels = |name: &str| -> Vec<String> {
+        let job = &batch.scenario(name).unwrap().job;
+        job.params
+            .thresholds
+            .iter()
+            .map(|t| t.label.clone())
+            .collect()
+    };
+    let net = &batch.scenario("net").unwrap().job;
+    assert_eq!(net.network, Some(dir.join("walk.geojson")));
+    assert_eq!(net.stations, dir.join("stations.geojson"));
+    assert_eq!(net.out_dir, PathBuf::from("net"));
+    assert_eq!(labels("net"), ["5", "10"]);
+    // `network = false` turns the default network off; `distance` replaces the default minutes.
+    let straight = &batch.scenario("straight").unwrap().job;
+    assert_eq!(straight.network, None);
+    assert_eq!(labels("straight"), ["300m"]);
+    assert_eq!(straight.params.speed_m_per_min, 75.0);
+    assert_eq!(straight.map.lang, walkshed::render::Lang::Zh);
 }

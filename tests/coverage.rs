@@ -8,7 +8,7 @@ use serde_json::json;
 
 use walkshed::{
     analyse, projection_for, Block, BlockFields, BlockSet, Params, Projection, Station,
-    StationIndex, StraightLine, ThresholdUnit,
+    StationIndex, StraightLine,
 };
 
 const LAT: f64 = 30.72;
@@ -56,7 +56,7 @@ fn changed(set: &BlockSet, change: impl FnOnce(&mut Vec<Block>)) -> BlockSet {
 }
 
 fn minutes(m: &[f64]) -> Params {
-    Params::new(m, ThresholdUnit::Minutes, 60.0, 1.0, 200.0).unwrap()
+    Params::builder().minutes(m).build().unwrap()
 }
 
 /// Longitude offset (degrees) of a point `metres` east of (LON, LAT), in the plane centred there.
@@ -95,17 +95,13 @@ fn a_block_exactly_at_the_threshold_is_covered() {
     let probe = analyse(&s, &blocks, &StraightLine::default(), &minutes(&[5.0]));
     let d = probe.measurement.blocks[0].distance_m.unwrap();
     assert!((d - 250.0).abs() < 1e-6, "{d}");
-    let at = Params::new(&[d], ThresholdUnit::Metres, 60.0, 1.0, 200.0).unwrap();
+    let at = Params::builder().distance_m(&[d]).build().unwrap();
     let a = analyse(&s, &blocks, &StraightLine::default(), &at);
     assert_eq!(a.aggregates.coverage[0].share, 1.0);
-    let below = Params::new(
-        &[d * (1.0 - 1e-12)],
-        ThresholdUnit::Metres,
-        60.0,
-        1.0,
-        200.0,
-    )
-    .unwrap();
+    let below = Params::builder()
+        .distance_m(&[d * (1.0 - 1e-12)])
+        .build()
+        .unwrap();
     let a = analyse(&s, &blocks, &StraightLine::default(), &below);
     assert_eq!(a.aggregates.coverage[0].share, 0.0);
 }
@@ -144,7 +140,11 @@ fn several_thresholds_detour_and_weights() {
         );
     }
     // Detour 1.3: 100 → 130, 250 → 325 (now beyond 300 m), 450 → 585, 800 → 1040.
-    let p = Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.3, 200.0).unwrap();
+    let p = Params::builder()
+        .minutes(&[5.0, 10.0, 15.0])
+        .detour(1.3)
+        .build()
+        .unwrap();
     let a = analyse(&s, &blocks, &StraightLine { detour: 1.3 }, &p);
     let shares: Vec<f64> = a.aggregates.coverage.iter().map(|c| c.share).collect();
     assert_eq!(shares, vec![0.1, 0.6, 0.6]);

@@ -3,7 +3,7 @@
 //! reported pieces and off-network counts add up.
 
 use walkshed::run::{analyse_loaded, load, Job};
-use walkshed::{BlockFields, Params, Reach, ThresholdUnit};
+use walkshed::{BlockFields, Params, Reach};
 
 fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
     let repo = crate::common::repo;
@@ -13,7 +13,10 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
         blocks: repo(blocks),
         network: network.map(repo),
         fields: BlockFields::default(),
-        params: Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0).unwrap(),
+        params: Params::builder()
+            .minutes(&[5.0, 10.0, 15.0])
+            .build()
+            .unwrap(),
         out_dir: "unused".into(),
         outputs: walkshed::report::Outputs::default(),
         map: Default::default(),

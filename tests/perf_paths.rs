@@ -329,7 +329,9 @@ fn blocks_geojson_keeps_every_input_feature_and_adds_the_results() {
             group_by: Some("district".to_owned()),
             ..BlockFields::default()
         },
-        params: walkshed::Params::new(&[5.0], walkshed::ThresholdUnit::Minutes, 60.0, 1.0, 200.0)
+        params: walkshed::Params::builder()
+            .minutes(&[5.0])
+            .build()
             .expect("params"),
         out_dir: dir.path().join(out),
         outputs: Outputs::parse("blocks").expect("outputs"),

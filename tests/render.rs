@@ -14,9 +14,7 @@ use walkshed::render::{
 };
 use walkshed::report::Outputs;
 use walkshed::run::{run, Job};
-use walkshed::{
-    analyse, Block, BlockFields, BlockSet, Params, Reach, Station, StraightLine, ThresholdUnit,
-};
+use walkshed::{analyse, Block, BlockFields, BlockSet, Params, Reach, Station, StraightLine};
 
 use crate::common::{point, square, write_collection};
 
@@ -85,7 +83,9 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             group_by: Some("street".into()),
             ..BlockFields::default()
         },
-        params: Params::new(&[5.0, 10.0], ThresholdUnit::Minutes, 60.0, 1.0, 200.0)
+        params: Params::builder()
+            .minutes(&[5.0, 10.0])
+            .build()
             .expect("valid parameters"),
         out_dir: dir.join("out"),
         outputs: Outputs::default(),
@@ -328,8 +328,11 @@ fn analysis_of(anchors: &[[f64; 2]], side_m: f64) -> (walkshed::Analysis, BlockS
             from_area: false,
         })
         .collect();
-    let params =
-        Params::new(&[5.0, 10.0, 15.0], ThresholdUnit::Minutes, 60.0, 1.2, 200.0).expect("valid");
+    let params = Params::builder()
+        .minutes(&[5.0, 10.0, 15.0])
+        .detour(1.2)
+        .build()
+        .expect("valid");
     let analysis = analyse(&stations, &set, &StraightLine { detour: 1.2 }, &params);
     (analysis, set)
 }

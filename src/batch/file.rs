@@ -11,31 +11,9 @@ use std::path::{Path, PathBuf};
 
 use toml::Value;
 
-use crate::config::{DEFAULT_MAX_SNAP_M, DEFAULT_MINUTES, DEFAULT_SPEED_M_PER_MIN};
-use crate::load::BlockFields;
-use crate::render::{Lang, MapOptions};
-use crate::report::Outputs;
+use crate::options::CoverageOptions;
 use crate::run::Job;
-use crate::{Error, Params, ThresholdUnit};
-
-/// The keys a `[defaults]` or `[[scenario]]` table takes: `coverage`'s long option names with
-/// underscores, plus `add_stations` as a list.
-pub const KEYS: &[&str] = &[
-    "stations",
-    "add_stations",
-    "blocks",
-    "network",
-    "minutes",
-    "distance",
-    "speed",
-    "detour",
-    "population",
-    "group_by",
-    "max_snap",
-    "outputs",
-    "labels",
-    "lang",
-];
+use crate::Error;
 
 /// File names the batch writes beside the scenario folders; no scenario may take them.
 const RESERVED: &[&str] = &["batch.csv", "batch.json", "batch.svg", "diff.csv"];
@@ -106,47 +84,6 @@ impl fmt::Display for FileError {
     }
 }
 
-/// What one table sets; `None` where it says nothing.
-#[derive(Debug, Clone, Default)]
-struct Settings {
-    stations: Option<PathBuf>,
-    add_stations: Option<Vec<PathBuf>>,
-    blocks: Option<PathBuf>,
-    /// `Some(None)`: `network = false`, straight-line even if `[defaults]` names a network.
-    network: Option<Option<PathBuf>>,
-    thresholds: Option<(Vec<f64>, ThresholdUnit)>,
-    speed: Option<f64>,
-    detour: Option<f64>,
-    population: Option<String>,
-    group_by: Option<String>,
-    max_snap: Option<f64>,
-    outputs: Option<Outputs>,
-    labels: Option<bool>,
-    lang: Option<Lang>,
-}
-
-impl Settings {
-    /// `self` over `defaults`. Thresholds are taken whole from one table: a scenario that gives
-    /// `distance` drops the defaults' `minutes`, and the other way round.
-    fn over(self, d: &Settings) -> Settings {
-        Settings {
-            stations: self.stations.or_else(|| d.stations.clone()),
-            add_stations: self.add_stations.or_else(|| d.add_stations.clone()),
-            blocks: self.blocks.or_else(|| d.blocks.clone()),
-            network: self.network.or_else(|| d.network.clone()),
-            thresholds: self.thresholds.or_else(|| d.thresholds.clone()),
-            speed: self.speed.or(d.speed),
-            detour: self.detour.or(d.detour),
-            population: self.population.or_else(|| d.population.clone()),
-            group_by: self.group_by.or_else(|| d.group_by.clone()),
-            max_snap: self.max_snap.or(d.max_snap),
-            outputs: self.outputs.or(d.outputs),
-            labels: self.labels.or(d.labels),
-            lang: self.lang.or(d.lang),
-        }
-    }
-}
-
 /// Collects problems while reading tables.
 struct Reader<'a> {
     dir: &'a Path,
@@ -163,14 +100,6 @@ fn kind(v: &Value) -> String {
         Value::Datetime(d) => format!("the date {d}"),
         Value::Array(_) => "a list".to_owned(),
         Value::Table(_) => "a table".to_owned(),
-    }
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Integer(i) => Some(*i as f64),
-        Value::Float(x) => Some(*x),
-        _ => None,
     }
 }
 
@@ -191,14 +120,52 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn unknown_key_message(key: &str) -> String {
-    let near = KEYS
+    let keys = CoverageOptions::keys();
+    let near = keys
         .iter()
         .map(|k| (edit_distance(&key.replace('-', "_"), k), *k))
         .min();
     match near {
         Some((d, k)) if d <= 2 => format!("unknown key; did you mean {k:?}?"),
-        _ => format!("unknown key; expected one of {}", KEYS.join(", ")),
+        _ => format!("unknown key; expected one of {}", keys.join(", ")),
     }
+}
+
+/// A value of the wrong type, in the voice of the other messages: serde's "invalid type: A,
+/// expected B" becomes "expected B, found A".
+fn type_message(serde_message: &str, v: &Value) -> String {
+    match serde_message.split_once(", expected ") {
+        Some((_, expected)) => format!(
+            "expected {}, found {}",
+            expected.replace('`', "\""),
+            kind(v)
+        ),
+        None => serde_message.to_owned(),
+    }
+}
+
+/// The batch key and message of an option's error (`--max-snap` → `max_snap`).
+fn key_and_message(e: Error) -> (Option<String>, String) {
+    match e {
+        Error::Parameter { name, message } => (
+            Some(name.trim_start_matches('-').replace('-', "_")),
+            message,
+        ),
+        other => (None, other.to_string()),
+    }
+}
+
+/// The tables of a scenario merged: the scenario's keys over `[defaults]`. Thresholds are taken
+/// whole from one table: a scenario that gives `distance` drops the defaults' `minutes`, and the
+/// other way round.
+fn merge(defaults: &toml::Table, scenario: &toml::Table) -> toml::Table {
+    let mut merged = defaults.clone();
+    if scenario.contains_key("minutes") || scenario.contains_key("distance") {
+        merged.remove("minutes");
+        merged.remove("distance");
+    }
+    merged.extend(scenario.iter().map(|(k, v)| (k.clone(), v.clone())));
+    merged
 }
 
 impl Reader<'_> {
@@ -210,212 +177,83 @@ impl Reader<'_> {
         });
     }
 
-    fn string(&mut self, table: &str, key: &str, v: &Value) -> Option<String> {
-        match v {
-            Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-            Value::String(_) => {
-                self.problem(
-                    table,
-                    Some(key),
-                    "expected a non-empty string, found an empty one",
-                );
-                None
+    /// The options one table sets (`name` is the caller's), each checked alone: unknown keys,
+    /// values of the wrong type, values out of range and missing files are recorded, in key
+    /// order, and left out of the table returned.
+    fn options(&mut self, table: &str, t: &toml::Table) -> toml::Table {
+        let mut found: Vec<(Option<String>, String)> = Vec::new();
+        let mut good = toml::Table::new();
+        for (key, v) in t.iter().filter(|(k, _)| *k != "name") {
+            if !CoverageOptions::keys().contains(&key.as_str()) {
+                found.push((Some(key.clone()), unknown_key_message(key)));
+                continue;
             }
-            other => {
-                self.problem(
-                    table,
-                    Some(key),
-                    format!("expected a string, found {}", kind(other)),
-                );
-                None
-            }
-        }
-    }
-
-    /// A file path, relative to the batch file's folder; the file must exist.
-    fn file(&mut self, table: &str, key: &str, v: &Value) -> Option<PathBuf> {
-        let s = self.string(table, key, v)?;
-        let path = self.dir.join(&s);
-        if path.is_file() {
-            Some(path)
-        } else if path.exists() {
-            self.problem(
-                table,
-                Some(key),
-                format!("{} is not a file", path.display()),
-            );
-            None
-        } else {
-            self.problem(
-                table,
-                Some(key),
-                format!("file not found: {}", path.display()),
-            );
-            None
-        }
-    }
-
-    /// One number, or a list of them.
-    fn numbers(&mut self, table: &str, key: &str, v: &Value, what: &str) -> Option<Vec<f64>> {
-        let items: Vec<&Value> = match v {
-            Value::Array(a) => a.iter().collect(),
-            one => vec![one],
-        };
-        if items.is_empty() {
-            self.problem(
-                table,
-                Some(key),
-                format!("expected at least one number of {what}, found an empty list"),
-            );
-            return None;
-        }
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            match number(item) {
-                Some(x) if x.is_finite() && x > 0.0 => out.push(x),
-                Some(x) => {
-                    self.problem(
-                        table,
-                        Some(key),
-                        format!("expected a positive number of {what}, found {x}"),
-                    );
-                    return None;
+            let one = toml::Table::from_iter([(key.clone(), v.clone())]);
+            match one.try_into::<CoverageOptions>() {
+                Ok(_) => {
+                    good.insert(key.clone(), v.clone());
                 }
-                None => {
-                    self.problem(
-                        table,
-                        Some(key),
-                        format!("expected a number of {what}, found {}", kind(item)),
-                    );
-                    return None;
-                }
+                Err(e) => found.push((Some(key.clone()), type_message(e.message(), v))),
             }
         }
-        Some(out)
+        match good.clone().try_into::<CoverageOptions>() {
+            Ok(options) => found.extend(
+                options
+                    .problems(Some(self.dir))
+                    .into_iter()
+                    .map(key_and_message),
+            ),
+            Err(e) => found.push((None, e.message().to_owned())),
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, message) in found {
+            if let Some(k) = &key {
+                good.remove(k);
+            }
+            self.problem(table, key.as_deref(), message);
+        }
+        good
     }
 
-    /// One number with `ok` as its range.
-    fn scalar(
+    /// The job of a scenario, from its checked table over the checked `[defaults]`; `None`
+    /// after recording a problem. `raw` holds the tables as written: a required key either
+    /// sets but got wrong was reported already.
+    fn job(
         &mut self,
         table: &str,
-        key: &str,
-        v: &Value,
-        expected: &str,
-        ok: impl Fn(f64) -> bool,
-    ) -> Option<f64> {
-        match number(v) {
-            Some(x) if x.is_finite() && ok(x) => Some(x),
-            Some(x) => {
-                self.problem(table, Some(key), format!("expected {expected}, found {x}"));
-                None
+        checked: [&toml::Table; 2],
+        raw: [&toml::Table; 2],
+        out_dir: PathBuf,
+    ) -> Option<Job> {
+        let [scenario, defaults] = checked;
+        let options = match merge(defaults, scenario).try_into::<CoverageOptions>() {
+            Ok(o) => o,
+            Err(e) => {
+                self.problem(table, None, e.message());
+                return None;
             }
-            None => {
+        };
+        let missing: Vec<&str> = options.missing();
+        for key in &missing {
+            if !raw.iter().any(|t| t.contains_key(*key)) {
                 self.problem(
                     table,
                     Some(key),
-                    format!("expected {expected}, found {}", kind(v)),
+                    "missing; give it in the scenario or in [defaults]",
                 );
+            }
+        }
+        if !missing.is_empty() {
+            return None;
+        }
+        match options.job(Some(self.dir), out_dir) {
+            Ok(job) => Some(job),
+            Err(e) => {
+                let (key, message) = key_and_message(e);
+                self.problem(table, key.as_deref(), message);
                 None
             }
         }
-    }
-
-    /// Reads the settings keys of one table (`name` is handled by the caller).
-    fn settings(&mut self, table: &str, t: &toml::Table) -> Settings {
-        let mut s = Settings::default();
-        if t.contains_key("minutes") && t.contains_key("distance") {
-            self.problem(
-                table,
-                Some("distance"),
-                "conflicts with \"minutes\" in the same table; give thresholds in minutes or in metres",
-            );
-        }
-        for (key, v) in t {
-            let k = key.as_str();
-            match k {
-                "name" => {}
-                "stations" => s.stations = self.file(table, k, v),
-                "blocks" => s.blocks = self.file(table, k, v),
-                "network" => {
-                    s.network = match v {
-                        Value::Boolean(false) => Some(None),
-                        _ => self.file(table, k, v).map(Some),
-                    }
-                }
-                "add_stations" => {
-                    let items: Vec<&Value> = match v {
-                        Value::Array(a) => a.iter().collect(),
-                        one => vec![one],
-                    };
-                    let files: Vec<Option<PathBuf>> =
-                        items.iter().map(|i| self.file(table, k, i)).collect();
-                    s.add_stations = files.into_iter().collect();
-                }
-                "minutes" => {
-                    s.thresholds = self
-                        .numbers(table, k, v, "minutes")
-                        .map(|x| (x, ThresholdUnit::Minutes))
-                }
-                "distance" => {
-                    s.thresholds = self
-                        .numbers(table, k, v, "metres")
-                        .map(|x| (x, ThresholdUnit::Metres))
-                }
-                "speed" => {
-                    s.speed =
-                        self.scalar(table, k, v, "a positive number of metres per minute", |x| {
-                            x > 0.0
-                        })
-                }
-                "detour" => s.detour = self.scalar(table, k, v, "a number ≥ 1", |x| x >= 1.0),
-                "max_snap" => {
-                    s.max_snap = self.scalar(table, k, v, "a number of metres ≥ 0", |x| x >= 0.0)
-                }
-                "population" => s.population = self.string(table, k, v),
-                "group_by" => s.group_by = self.string(table, k, v),
-                "outputs" => {
-                    let list = match v {
-                        Value::Array(a) => {
-                            let items: Vec<Option<String>> =
-                                a.iter().map(|i| self.string(table, k, i)).collect();
-                            items
-                                .into_iter()
-                                .collect::<Option<Vec<String>>>()
-                                .map(|l| l.join(","))
-                        }
-                        one => self.string(table, k, one),
-                    };
-                    if let Some(list) = list {
-                        match Outputs::parse(&list) {
-                            Ok(o) => s.outputs = Some(o),
-                            Err(Error::Parameter { message, .. }) => {
-                                self.problem(table, Some(k), message)
-                            }
-                            Err(e) => self.problem(table, Some(k), e.to_string()),
-                        }
-                    }
-                }
-                "labels" => match v {
-                    Value::Boolean(b) => s.labels = Some(*b),
-                    other => self.problem(
-                        table,
-                        Some(k),
-                        format!("expected true or false, found {}", kind(other)),
-                    ),
-                },
-                "lang" => match v.as_str() {
-                    Some("en") => s.lang = Some(Lang::En),
-                    Some("zh") => s.lang = Some(Lang::Zh),
-                    _ => self.problem(
-                        table,
-                        Some(k),
-                        format!("expected \"en\" or \"zh\", found {}", kind(v)),
-                    ),
-                },
-                other => self.problem(table, Some(other), unknown_key_message(other)),
-            }
-        }
-        s
     }
 }
 
@@ -483,8 +321,8 @@ impl Batch {
             dir,
             problems: Vec::new(),
         };
-        let mut defaults = Settings::default();
         let empty = toml::Table::new();
+        let mut defaults = toml::Table::new();
         let mut defaults_raw = &empty;
         let mut tables: Vec<&toml::Table> = Vec::new();
         let mut saw_scenario = false;
@@ -498,7 +336,7 @@ impl Batch {
                             "a name belongs in a [[scenario]] table",
                         );
                     }
-                    defaults = r.settings("[defaults]", t);
+                    defaults = r.options("[defaults]", t);
                     defaults_raw = t;
                 }
                 ("defaults", other) => r.problem(
@@ -581,10 +419,10 @@ impl Batch {
                     None
                 }
             };
-            let settings = r.settings(&table, t).over(&defaults);
-            let job = job(&mut r, &table, [t, defaults_raw], settings);
-            if let (Some(name), Some(mut job)) = (name, job) {
-                job.out_dir = PathBuf::from(&name);
+            let checked = r.options(&table, t);
+            let out_dir = PathBuf::from(name.as_deref().unwrap_or_default());
+            let job = r.job(&table, [&checked, &defaults], [t, defaults_raw], out_dir);
+            if let (Some(name), Some(job)) = (name, job) {
                 scenarios.push(Scenario { name, job });
             }
         }
@@ -602,74 +440,6 @@ impl Batch {
     pub fn scenario(&self, name: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.name == name)
     }
-}
-
-/// The job of one scenario's merged settings; `None` after recording a problem. `raw` holds the
-/// scenario's table and `[defaults]`: a key either sets but got wrong was reported already.
-fn job(r: &mut Reader<'_>, table: &str, raw: [&toml::Table; 2], s: Settings) -> Option<Job> {
-    let mut ok = true;
-    for (key, value) in [
-        ("stations", s.stations.is_some()),
-        ("blocks", s.blocks.is_some()),
-    ] {
-        if !value && !raw.iter().any(|t| t.contains_key(key)) {
-            r.problem(
-                table,
-                Some(key),
-                "missing; give it in the scenario or in [defaults]",
-            );
-            ok = false;
-        }
-    }
-    let (values, unit) = s
-        .thresholds
-        .unwrap_or_else(|| (vec![DEFAULT_MINUTES], ThresholdUnit::Minutes));
-    let params = Params::new(
-        &values,
-        unit,
-        s.speed.unwrap_or(DEFAULT_SPEED_M_PER_MIN),
-        s.detour.unwrap_or(1.0),
-        s.max_snap.unwrap_or(DEFAULT_MAX_SNAP_M),
-    );
-    let params = match params {
-        Ok(p) => p,
-        Err(Error::Parameter { name, message }) => {
-            let key = match name.trim_start_matches('-').replace('-', "_") {
-                k if k == "thresholds" => "minutes".to_owned(),
-                k => k,
-            };
-            r.problem(table, Some(&key), message);
-            return None;
-        }
-        Err(e) => {
-            r.problem(table, None, e.to_string());
-            return None;
-        }
-    };
-    if !ok {
-        return None;
-    }
-    Some(Job {
-        stations: s.stations?,
-        add_stations: s.add_stations.unwrap_or_default(),
-        blocks: s.blocks?,
-        network: s.network.flatten(),
-        fields: BlockFields {
-            population: s
-                .population
-                .unwrap_or_else(|| BlockFields::default().population),
-            group_by: s.group_by,
-            keep_shapes: false,
-        },
-        params,
-        out_dir: PathBuf::new(),
-        outputs: s.outputs.unwrap_or_default(),
-        map: MapOptions {
-            labels: s.labels.unwrap_or(false),
-            lang: s.lang.unwrap_or_default(),
-            ..MapOptions::default()
-        },
-    })
 }
 
 #[cfg(test)]

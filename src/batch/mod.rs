@@ -2,9 +2,10 @@
 //!
 //! A batch file holds a `[defaults]` table and one `[[scenario]]` table per run. Each scenario
 //! has a `name` — its output folder — and overrides whatever it needs. The keys are the long
-//! option names of `walkshed coverage` with underscores ([`KEYS`]); `add_stations` is a list of
-//! extra station files laid over the base stations (e.g. proposed sites), and `network = false`
-//! turns a network from `[defaults]` off. Paths are relative to the batch file. Unknown keys,
+//! option names of `walkshed coverage` with underscores, one [`CoverageOptions`](crate::CoverageOptions)
+//! field each ([`keys`](crate::CoverageOptions::keys)); `add_stations` is a list of extra station files laid over the
+//! base stations (e.g. proposed sites), and `network = false` turns a network from `[defaults]`
+//! off. Paths are relative to the batch file. Unknown keys,
 //! bad values, duplicate or unsafe names and missing files are all reported together, naming the
 //! scenario and the key, before any work starts ([`Batch::read`], [`FileError`]).
 //!
@@ -90,7 +91,7 @@ use serde::Serialize;
 
 pub use cache::{LoadCounts, LoadStep};
 pub use diff::{Diff, DiffRow, Scope};
-pub use file::{Batch, FileError, Problem, Scenario, KEYS};
+pub use file::{Batch, FileError, Problem, Scenario};
 pub use table::Row;
 
 use crate::error::{Error, Result};

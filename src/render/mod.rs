@@ -37,8 +37,9 @@ use crate::Analysis;
 /// otherwise.
 pub const DEFAULT_ATTRIBUTION: &str = "Map data © OpenStreetMap contributors, ODbL";
 
-/// Language of map labels and legends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Language of map labels and legends: `en` or `zh` on the command line and in a batch file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase", expecting = "\"en\" or \"zh\"")]
 pub enum Lang {
     /// English.
     #[default]
