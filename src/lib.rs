@@ -56,6 +56,7 @@ pub mod levels;
 pub mod load;
 pub mod network;
 pub mod project;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod run;
