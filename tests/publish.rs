@@ -424,7 +424,6 @@ fn an_interrupted_run_leaves_nothing_behind() {
 
 #[test]
 fn a_publication_dropped_unfinished_leaves_nothing() {
-    use std::io::Write as _;
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     std::fs::create_dir(&out).unwrap();

@@ -189,6 +189,8 @@ pub(crate) struct Done {
     summary: Summary,
     analysis: Analysis,
     blocks: Arc<BlockSet>,
+    /// Its folder inside the batch's temporary folder.
+    folder: Staged,
 }
 
 /// Runs a batch: loads each input once, runs the scenarios in parallel, writes each scenario's
@@ -233,7 +235,7 @@ pub fn run(
     let total = batch.scenarios.len();
     progress(Event::Start { total });
     let finished = AtomicUsize::new(0);
-    let outcomes: Vec<(PathBuf, std::result::Result<(Done, Staged), String>)> = batch
+    let outcomes: Vec<(PathBuf, std::result::Result<Done, String>)> = batch
         .scenarios
         .par_iter()
         .zip(cache.loaded.par_iter())
@@ -258,7 +260,7 @@ pub fn run(
     let mut rows = Vec::new();
     let mut ran: Vec<(&str, &Done)> = Vec::new();
     for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
-        if let Ok((done, _)) = outcome {
+        if let Ok(done) = outcome {
             rows.extend(table::rows(&scenario.name, &done.summary));
             ran.push((&scenario.name, done));
         }
@@ -275,8 +277,8 @@ pub fn run(
     }
     let staged = publication.staged();
     for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
-        if let Ok((_, folder)) = outcome {
-            staged.adopt(&scenario.name, folder);
+        if let Ok(done) = outcome {
+            staged.adopt(&scenario.name, &done.folder);
         }
     }
     let scenarios = batch
@@ -286,7 +288,7 @@ pub fn run(
         .map(|(s, (folder, outcome))| ScenarioReport {
             name: s.name.clone(),
             folder,
-            outcome: outcome.map(|(d, _)| d.summary),
+            outcome: outcome.map(|d| d.summary),
         })
         .collect();
     let mut report = BatchReport {
@@ -312,7 +314,7 @@ fn run_scenario(
     scenario: &Scenario,
     folder: &Path,
     loaded: &Loaded,
-) -> std::result::Result<(Done, Staged), String> {
+) -> std::result::Result<Done, String> {
     let job = &scenario.job;
     let analysis = run::analyse_loaded(job, loaded);
     let mut summary = run::summarise(job, loaded, &analysis);
@@ -328,14 +330,12 @@ fn run_scenario(
         Ok(staged)
     });
     match written {
-        Ok(staged) => Ok((
-            Done {
-                summary,
-                analysis,
-                blocks: Arc::clone(&loaded.blocks),
-            },
-            staged,
-        )),
+        Ok(folder) => Ok(Done {
+            summary,
+            analysis,
+            blocks: Arc::clone(&loaded.blocks),
+            folder,
+        }),
         Err(e) => {
             let _ = std::fs::remove_dir_all(folder);
             Err(e.with_causes())
