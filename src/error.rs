@@ -173,6 +173,54 @@ pub enum Error {
         /// The reader's message.
         message: String,
     },
+    /// The output folder cannot be one: a file, a broken link, the root.
+    #[error("cannot write into {} (--out): {message}", path.display())]
+    OutputPath {
+        /// The output folder as given.
+        path: PathBuf,
+        /// What it is, and what to do.
+        message: String,
+    },
+    /// An input file is the output folder or lies inside it, so publishing would remove it.
+    #[error(
+        "input {} is inside the output folder {}, which walkshed replaces as a whole; \
+         choose another --out folder",
+        input.display(),
+        out.display()
+    )]
+    InputInOutput {
+        /// The input file.
+        input: PathBuf,
+        /// The output folder.
+        out: PathBuf,
+    },
+    /// The output folder holds files walkshed did not write.
+    #[error(
+        "{} holds files walkshed did not write ({found}); walkshed replaces its output folder \
+         as a whole, so choose another --out folder, or empty this one",
+        path.display()
+    )]
+    OutputNotOurs {
+        /// The output folder.
+        path: PathBuf,
+        /// The first few entries that are not walkshed's, comma-separated.
+        found: String,
+    },
+    /// Another run is writing the output folder.
+    #[error(
+        "{} is being written by walkshed ({holder}); wait for it to finish, or remove the lock \
+         {} if that process is gone",
+        path.display(),
+        lock.display()
+    )]
+    OutputLocked {
+        /// The output folder.
+        path: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+        /// Who holds it: pid, host, start time.
+        holder: String,
+    },
     /// A parameter out of its range.
     #[error("invalid {name}: {message}")]
     Parameter {

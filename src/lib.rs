@@ -58,6 +58,7 @@ pub mod load;
 pub mod network;
 pub mod options;
 pub mod project;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod run;

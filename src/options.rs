@@ -286,10 +286,11 @@ fn resolve(base_dir: Option<&Path>, path: &Path) -> PathBuf {
 fn file_problem(name: &str, path: &Path) -> Option<Error> {
     let message = if path.as_os_str().is_empty() {
         "expected a non-empty string, found an empty one".to_owned()
-    } else if path.is_file() {
-        return None;
+    } else if path.is_dir() {
+        format!("{} is a folder, not a file", path.display())
     } else if path.exists() {
-        format!("{} is not a file", path.display())
+        // A regular file, or a pipe or device the reader streams.
+        return None;
     } else {
         format!("file not found: {}", path.display())
     };

@@ -7,4 +7,5 @@ mod common;
 mod coverage;
 mod network;
 mod perf_paths;
+mod publish;
 mod render;

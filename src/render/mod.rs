@@ -30,7 +30,8 @@ pub use svg::{escape, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
-use crate::report::{Staged, Summary};
+use crate::publish::Staged;
+use crate::report::Summary;
 use crate::Analysis;
 
 /// The attribution printed in a corner of the gap map unless [`MapOptions::attribution`] says
