@@ -277,9 +277,7 @@ fn leftovers_of_a_dead_run_are_removed() {
     std::fs::rename(&out, tmp.path().join(".out.walkshed-old-4000000-1")).unwrap();
     let broken = tmp.path().join("broken.geojson");
     std::fs::write(&broken, "{").unwrap();
-    coverage(&broken, &blocks, &out, &[])
-        .assert()
-        .code(1);
+    coverage(&broken, &blocks, &out, &[]).assert().code(1);
     assert_eq!(files(&out), before);
     assert_eq!(hidden(tmp.path()), [".outer.walkshed-4000000-0"]);
 }
