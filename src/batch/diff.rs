@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -140,7 +139,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                 ..Tally::default()
             };
             // Keyed by the blocks' shared names: no text copied per block.
-            let mut groups: BTreeMap<Option<Arc<str>>, Tally> = BTreeMap::new();
+            let mut groups: BTreeMap<Option<&str>, Tally> = BTreeMap::new();
             if comparable {
                 let d = t.distance_m;
                 let pairs = s
@@ -173,7 +172,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     if let Some(g) = grouping {
                         add(
                             groups
-                                .entry(g.blocks.blocks()[i].group.clone())
+                                .entry(g.blocks.blocks()[i].group.map(|id| g.blocks.groups().name(id)))
                                 .or_default(),
                             true,
                         );
@@ -184,7 +183,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
             for (g, tally) in &groups {
                 rows.push(row(
                     Scope::Group,
-                    g.as_deref().map(str::to_owned),
+                    g.map(str::to_owned),
                     tally,
                     true,
                 ));
@@ -230,7 +229,7 @@ fn sentence(
     total: &Tally,
     exact: bool,
     field: Option<&str>,
-    groups: &BTreeMap<Option<Arc<str>>, Tally>,
+    groups: &BTreeMap<Option<&str>, Tally>,
 ) -> String {
     let net = total.covered - total.base;
     let mut o = format!("{name} vs {base}, within {}: ", within(label));
@@ -262,14 +261,14 @@ fn sentence(
     // the group that gained most; with fewer, the group that lost most. Ties to the first name.
     let pick = |key: fn(&Tally) -> f64| {
         groups.iter().filter(|(_, t)| key(t) > 0.0).fold(
-            None::<(&Option<Arc<str>>, &Tally)>,
+            None::<(&Option<&str>, &Tally)>,
             |best, (g, t)| match best {
                 Some((_, b)) if key(b) >= key(t) => best,
                 _ => Some((g, t)),
             },
         )
     };
-    let group_name = |g: &Option<Arc<str>>| g.as_deref().unwrap_or("(no value)").to_owned();
+    let group_name = |g: &Option<&str>| g.unwrap_or("(no value)").to_owned();
     if let Some(field) = field {
         let gained = pick(|t| t.gained).filter(|_| net >= 0.0);
         if let Some((g, t)) = gained {

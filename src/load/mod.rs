@@ -9,19 +9,17 @@
 
 mod feature;
 mod geometry;
+mod groups;
 pub mod osm;
 mod scan;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
 
 pub use geometry::PolygonProblem;
+pub use groups::{GroupId, GroupNames};
 
 use crate::error::{Error, Location, Result};
 use crate::network::WalkLine;
@@ -53,9 +51,9 @@ pub struct Block {
     pub anchor: [f64; 2],
     /// Population (1 for every block when no block has the population field).
     pub population: f64,
-    /// Value of the `--group-by` field, if asked for and present. Blocks read from a file share
-    /// one allocation per distinct value (per reading thread).
-    pub group: Option<Arc<str>>,
+    /// The group of the `--group-by` field's value, if asked for and present; its name is in
+    /// the set's [`BlockSet::groups`].
+    pub group: Option<GroupId>,
     /// Why the polygon is invalid, if it is (it keeps its centroid anchor).
     pub problem: Option<PolygonProblem>,
 }
@@ -97,7 +95,7 @@ impl Default for BlockFields {
     }
 }
 
-/// One block's outline for maps, as given to [`BlockSet::new`]: its rings in lon/lat (shells and
+/// One block's outline for maps, as given to [`BlockSetBuilder::shapes`]: its rings in lon/lat (shells and
 /// holes alike; fill even-odd). Empty for a point block.
 pub type Shape = Vec<Vec<[f64; 2]>>;
 
@@ -111,8 +109,8 @@ pub type Shape = Vec<Vec<[f64; 2]>>;
 /// use walkshed::{Block, BlockFields, BlockSet};
 /// let block = |id: &str, lon: f64| Block { id: id.into(), anchor: [lon, 30.72],
 ///                                          population: 10.0, group: None, problem: None };
-/// let set = BlockSet::new("blocks.geojson", vec![block("a", 121.33), block("b", 121.34)],
-///                         true, BlockFields::default(), None);
+/// let set = BlockSet::builder("blocks.geojson")
+///     .build(vec![block("a", 121.33), block("b", 121.34)]);
 /// assert_eq!(set.anchor_bbox(), [121.33, 30.72, 121.34, 30.72]);
 /// assert_eq!(set.total_population(), 20.0);
 /// ```
@@ -122,8 +120,99 @@ pub struct BlockSet {
     blocks: Vec<Block>,
     weighted: bool,
     fields: BlockFields,
+    groups: GroupNames,
     outlines: Option<Outlines>,
     survey: Survey,
+}
+
+/// Makes a [`BlockSet`] of blocks made by the caller rather than read from a file (see
+/// [`BlockSet::builder`]).
+///
+/// # Examples
+///
+/// ```
+/// use walkshed::{Block, BlockFields, BlockSet};
+/// use walkshed::load::GroupNames;
+/// let mut groups = GroupNames::default();
+/// let block = Block { id: "a".into(), anchor: [121.33, 30.72], population: 1.0,
+///                     group: Some(groups.id("金山卫镇")), problem: None };
+/// let fields = BlockFields { group_by: Some("district".into()), ..BlockFields::default() };
+/// let set = BlockSet::builder("blocks.geojson")
+///     .weighted(false)
+///     .fields(fields)
+///     .groups(groups)
+///     .shapes(vec![vec![vec![[121.32, 30.71], [121.34, 30.71], [121.33, 30.73]]]])
+///     .build(vec![block]);
+/// assert!(!set.weighted() && set.has_outlines());
+/// assert_eq!(set.groups().name(set.blocks()[0].group.unwrap()), "金山卫镇");
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct BlockSetBuilder {
+    path: PathBuf,
+    weighted: bool,
+    fields: BlockFields,
+    groups: GroupNames,
+    shapes: Option<Vec<Shape>>,
+}
+
+impl BlockSetBuilder {
+    /// Whether the populations were given (default yes); else every block weighs 1.
+    pub fn weighted(mut self, weighted: bool) -> Self {
+        self.weighted = weighted;
+        self
+    }
+
+    /// The fields the blocks were read with (default [`BlockFields::default`]).
+    pub fn fields(mut self, fields: BlockFields) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// The names of the groups the blocks' [`Block::group`] number (default none).
+    pub fn groups(mut self, groups: GroupNames) -> Self {
+        self.groups = groups;
+        self
+    }
+
+    /// Each block's outline for maps, in the order of the blocks (default none kept).
+    pub fn shapes(mut self, shapes: Vec<Shape>) -> Self {
+        self.shapes = Some(shapes);
+        self
+    }
+
+    /// The set of `blocks`.
+    ///
+    /// # Panics
+    ///
+    /// If shapes were given and their count is not that of `blocks`, or a block's group is not
+    /// one of the groups given.
+    pub fn build(self, blocks: Vec<Block>) -> BlockSet {
+        let outlines = self.shapes.map(|shapes| {
+            assert_eq!(shapes.len(), blocks.len(), "one shape per block");
+            let mut outlines = Outlines::new();
+            for (b, shape) in blocks.iter().zip(&shapes) {
+                outlines.push(&Outline::new(b.anchor, shape.iter().map(Vec::as_slice)));
+            }
+            outlines
+        });
+        let mut survey = Survey::new();
+        for (i, b) in blocks.iter().enumerate() {
+            survey.add(i, b);
+            if let Some(g) = b.group {
+                assert!(g.index() < self.groups.len(), "block {i}'s group is not named");
+            }
+        }
+        BlockSet {
+            path: self.path,
+            blocks,
+            weighted: self.weighted,
+            fields: self.fields,
+            groups: self.groups,
+            outlines,
+            survey,
+        }
+    }
 }
 
 /// What is noted of blocks as they are added to a [`BlockSet`].
@@ -229,39 +318,14 @@ impl Outlines {
 }
 
 impl BlockSet {
-    /// A set of blocks made by the caller rather than read from a file. `weighted` says whether
-    /// the populations were given (else every block weighs 1); `shapes`, if given, holds each
-    /// block's outline for maps, in the same order.
-    ///
-    /// # Panics
-    ///
-    /// If `shapes` is given and its length is not that of `blocks`.
-    pub fn new(
-        path: impl Into<PathBuf>,
-        blocks: Vec<Block>,
-        weighted: bool,
-        fields: BlockFields,
-        shapes: Option<Vec<Shape>>,
-    ) -> Self {
-        let outlines = shapes.map(|shapes| {
-            assert_eq!(shapes.len(), blocks.len(), "one shape per block");
-            let mut outlines = Outlines::new();
-            for (b, shape) in blocks.iter().zip(&shapes) {
-                outlines.push(&Outline::new(b.anchor, shape.iter().map(Vec::as_slice)));
-            }
-            outlines
-        });
-        let mut survey = Survey::new();
-        for (i, b) in blocks.iter().enumerate() {
-            survey.add(i, b);
-        }
-        BlockSet {
+    /// Starts a set of blocks made by the caller rather than read from a file, from `path`.
+    pub fn builder(path: impl Into<PathBuf>) -> BlockSetBuilder {
+        BlockSetBuilder {
             path: path.into(),
-            blocks,
-            weighted,
-            fields,
-            outlines,
-            survey,
+            weighted: true,
+            fields: BlockFields::default(),
+            groups: GroupNames::default(),
+            shapes: None,
         }
     }
 
@@ -288,6 +352,12 @@ impl BlockSet {
     /// The fields read.
     pub fn fields(&self) -> &BlockFields {
         &self.fields
+    }
+
+    /// The names of the blocks' groups ([`Block::group`]), numbered in order of first
+    /// appearance.
+    pub fn groups(&self) -> &GroupNames {
+        &self.groups
     }
 
     /// Whether the blocks' outlines were kept ([`BlockFields::keep_shapes`]).
@@ -359,9 +429,6 @@ pub struct ReadOptions {
     pub chunk_bytes: usize,
     /// Parse the features of a chunk in parallel, on rayon's current thread pool (default on).
     pub parallel: bool,
-    /// Parse features with the fast hand-written parser, which hands anything unusual to
-    /// `serde_json` (default on); off, every feature is parsed by `serde_json`.
-    pub fast: bool,
 }
 
 impl Default for ReadOptions {
@@ -369,7 +436,6 @@ impl Default for ReadOptions {
         ReadOptions {
             chunk_bytes: scan::DEFAULT_CHUNK,
             parallel: true,
-            fast: true,
         }
     }
 }
@@ -399,7 +465,6 @@ type Quick<'q, T> = &'q (dyn Fn(&mut RawFeature) -> Option<T> + Sync);
 /// `serde_json`, and made into records by `quick` where it can.
 struct Features<'w, 'q, T> {
     wanted: &'w [&'w str],
-    fast: bool,
     quick: Quick<'q, T>,
 }
 
@@ -417,21 +482,19 @@ impl<T: Send> scan::Element for Features<'_, '_, T> {
         at: usize,
         eof: bool,
     ) -> std::result::Result<(Parsed<T>, usize), Cut> {
-        if self.fast {
-            let fast = SCRATCH.with(|scratch| {
-                let mut raw = scratch.borrow_mut();
-                let end = fast_feature_into(b, at, self.wanted, &mut raw)?;
-                let parsed = match (self.quick)(&mut raw) {
-                    Some(t) => Parsed::Done(t),
-                    None => Parsed::Later(Box::new(std::mem::take(&mut *raw))),
-                };
-                Ok((parsed, end))
-            });
-            match fast {
-                Ok(parsed) => return Ok(parsed),
-                Err(Stop::Incomplete) if !eof => return Err(Cut::Incomplete),
-                Err(_) => {}
-            }
+        let fast = SCRATCH.with(|scratch| {
+            let mut raw = scratch.borrow_mut();
+            let end = fast_feature_into(b, at, self.wanted, &mut raw)?;
+            let parsed = match (self.quick)(&mut raw) {
+                Some(t) => Parsed::Done(t),
+                None => Parsed::Later(Box::new(std::mem::take(&mut *raw))),
+            };
+            Ok((parsed, end))
+        });
+        match fast {
+            Ok(parsed) => return Ok(parsed),
+            Err(Stop::Incomplete) if !eof => return Err(Cut::Incomplete),
+            Err(_) => {}
         }
         let end = match scan::skip_value(b, at) {
             Ok(end) => end,
@@ -541,7 +604,6 @@ impl Source {
         };
         let element = Features {
             wanted,
-            fast: self.options.fast,
             quick,
         };
         let mut seen_type = false;
@@ -834,33 +896,6 @@ fn take_id(raw: &mut RawFeature, index: usize) -> Option<String> {
         .or_else(|| Some(index.to_string()))
 }
 
-/// Distinct values kept by [`shared_name`] per thread before it starts afresh (a field with
-/// more distinct values than this is hardly a grouping).
-const SHARED_NAMES: usize = 1 << 12;
-
-thread_local! {
-    /// Group names already met by this thread, for [`shared_name`].
-    static NAMES: RefCell<HashMap<Box<str>, Arc<str>, BuildHasherDefault<crate::aggregate::WordHash>>> =
-        RefCell::default();
-}
-
-/// `name` as a shared string: the one this thread made before for the same text, if any. A
-/// million blocks of a dozen districts hold a few dozen names rather than a million strings,
-/// and the aggregation can tell most groups apart by address.
-fn shared_name(name: String) -> Arc<str> {
-    NAMES.with_borrow_mut(|names| {
-        if let Some(shared) = names.get(name.as_str()) {
-            return Arc::clone(shared);
-        }
-        if names.len() >= SHARED_NAMES {
-            names.clear();
-        }
-        let shared: Arc<str> = Arc::from(name.as_str());
-        names.insert(name.into_boxed_str(), Arc::clone(&shared));
-        shared
-    })
-}
-
 /// A property value as text, taken: strings as they are, anything else as JSON.
 fn take_text(v: Option<Value>) -> Option<String> {
     match v? {
@@ -1013,6 +1048,15 @@ enum Pop {
     Invalid(String),
 }
 
+/// What reading a block gives, before its group is numbered.
+struct Read {
+    block: Block,
+    pop: Pop,
+    shape: Option<Outline>,
+    /// The group's name.
+    group: Option<String>,
+}
+
 /// Reads residential blocks like [`read_blocks`], with the given [`ReadOptions`].
 pub fn read_blocks_with(
     path: &Path,
@@ -1032,8 +1076,10 @@ pub fn read_blocks_with(
     let mut first_with: Option<usize> = None;
     let mut first_absent: Option<usize> = None;
     let mut first_invalid: Option<(usize, String)> = None;
-    // A block's record; `raw` is only read until nothing can fail.
-    let make = |i: usize, raw: &mut RawFeature| -> Result<(Block, Pop, Option<Outline>)> {
+    let mut groups = GroupNames::default();
+    // A block's record, with its group's name (numbered in file order by the sink); `raw` is
+    // only read until nothing can fail.
+    let make = |i: usize, raw: &mut RawFeature| -> Result<Read> {
         let (kind, flat) = geometry(
             path,
             i,
@@ -1066,17 +1112,21 @@ pub fn read_blocks_with(
             Some(k) if k == 0 || k == population_at => text_prop(&raw.props[k]),
             Some(k) => take_text(raw.props[k].take()),
             None => None,
-        }
-        .map(shared_name);
+        };
         let id = take_id(raw, i);
         let block = Block {
             id: id.unwrap_or_else(|| i.to_string()).into_boxed_str(),
             anchor,
             population,
-            group,
+            group: None,
             problem,
         };
-        Ok((block, pop, shape))
+        Ok(Read {
+            block,
+            pop,
+            shape,
+            group,
+        })
     };
     // Without the index: a Feature with an id, whose geometry is fine.
     let quick = |raw: &mut RawFeature| {
@@ -1106,8 +1156,15 @@ pub fn read_blocks_with(
                     .reserve(more * o.first_point.len() / blocks_now);
                 o.points.reserve(more * o.points.len() / blocks_now);
             }
-            for (block, pop, shape) in chunk {
+            for Read {
+                mut block,
+                pop,
+                shape,
+                group,
+            } in chunk
+            {
                 let i = blocks.len();
+                block.group = group.map(|name| groups.id(&name));
                 survey.add(i, &block);
                 match pop {
                     Pop::Absent => {
@@ -1170,6 +1227,7 @@ pub fn read_blocks_with(
         blocks,
         weighted: first_with.is_some(),
         fields: fields.clone(),
+        groups,
         outlines,
         survey,
     })
