@@ -316,7 +316,7 @@ fn aggregate(c: &mut Criterion) {
                         p.stations.stations.len(),
                         &m,
                         &params,
-                        true,
+                        Some(p.blocks.groups()),
                     )
                 })
             },

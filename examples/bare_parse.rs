@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use walkshed::load::BlockFields;
+use walkshed::load::{read_blocks, BlockFields};
 
 #[derive(Deserialize)]
 struct Feature<'a> {
@@ -137,13 +137,12 @@ fn bare(path: &Path) -> f64 {
 }
 
 /// walkshed's reader, as `coverage --group-by district` calls it; returns the block count.
-fn walkshed(path: &Path, fast: bool) -> usize {
+fn walkshed(path: &Path) -> usize {
     let fields = BlockFields {
         group_by: Some("district".to_owned()),
         ..BlockFields::default()
     };
-    let options = walkshed::load::ReadOptions { fast, ..Default::default() };
-    walkshed::load::read_blocks_with(path, &fields, &options).expect("blocks").blocks().len()
+    read_blocks(path, &fields).expect("blocks").blocks().len()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -167,9 +166,11 @@ fn main() {
     let (mut base, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let b = time(&|| bare(path));
-        let w = time(&|| walkshed(path, true) as f64);
-        let s = time(&|| walkshed(path, false) as f64);
-        println!("round {round}: bare serde {b:.3} s, cursor {w:.3} s ({:.3}), seeds {s:.3} s ({:.3})", w / b, s / b);
+        let w = time(&|| walkshed(path) as f64);
+        println!(
+            "round {round}: bare serde {b:.3} s, walkshed {w:.3} s, ratio {:.3}",
+            w / b
+        );
         base.push(b);
         ours.push(w);
         ratios.push(w / b);

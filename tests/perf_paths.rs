@@ -137,7 +137,11 @@ fn parallel_pieces_read_the_same_as_one_sequential_pass() {
     for chunk in [1 << 20, 777_777, 3 << 20, 64 << 20] {
         for threads in [1, 2, 3] {
             let got = with_threads(threads, || read(&path, &options(chunk, true)));
-            assert_same(&got, &expected, &format!("chunk {chunk}, {threads} threads"));
+            assert_same(
+                &got,
+                &expected,
+                &format!("chunk {chunk}, {threads} threads"),
+            );
         }
     }
 }

@@ -172,7 +172,11 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     if let Some(g) = grouping {
                         add(
                             groups
-                                .entry(g.blocks.blocks()[i].group.map(|id| g.blocks.groups().name(id)))
+                                .entry(
+                                    g.blocks.blocks()[i]
+                                        .group
+                                        .map(|id| g.blocks.groups().name(id)),
+                                )
                                 .or_default(),
                             true,
                         );
@@ -181,12 +185,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
             }
             rows.push(row(Scope::Total, None, &total, comparable));
             for (g, tally) in &groups {
-                rows.push(row(
-                    Scope::Group,
-                    g.map(str::to_owned),
-                    tally,
-                    true,
-                ));
+                rows.push(row(Scope::Group, g.map(str::to_owned), tally, true));
             }
             text.push(sentence(
                 name,
@@ -340,8 +339,8 @@ mod tests {
     fn the_sentence_names_where_the_change_went() {
         // Fewer residents in all, though one group gained: name where most were lost.
         let groups = BTreeMap::from([
-            (Some("east".into()), tally(500.0, 200.0, 0.0, 300.0)),
-            (Some("west".into()), tally(100.0, 200.0, 100.0, 0.0)),
+            (Some("east"), tally(500.0, 200.0, 0.0, 300.0)),
+            (Some("west"), tally(100.0, 200.0, 100.0, 0.0)),
         ]);
         let total = tally(600.0, 400.0, 100.0, 300.0);
         let s = sentence(
@@ -361,8 +360,8 @@ mod tests {
         );
         // More in all, though one group lost: name where most were gained.
         let groups = BTreeMap::from([
-            (Some("east".into()), tally(500.0, 450.0, 0.0, 50.0)),
-            (Some("west".into()), tally(100.0, 400.0, 300.0, 0.0)),
+            (Some("east"), tally(500.0, 450.0, 0.0, 50.0)),
+            (Some("west"), tally(100.0, 400.0, 300.0, 0.0)),
         ]);
         let total = tally(600.0, 850.0, 300.0, 50.0);
         let s = sentence(

@@ -200,7 +200,10 @@ impl BlockSetBuilder {
         for (i, b) in blocks.iter().enumerate() {
             survey.add(i, b);
             if let Some(g) = b.group {
-                assert!(g.index() < self.groups.len(), "block {i}'s group is not named");
+                assert!(
+                    g.index() < self.groups.len(),
+                    "block {i}'s group is not named"
+                );
             }
         }
         BlockSet {
@@ -602,10 +605,7 @@ impl Source {
             };
             sink(out, estimate.max(first + n))
         };
-        let element = Features {
-            wanted,
-            quick,
-        };
+        let element = Features { wanted, quick };
         let mut seen_type = false;
         let collection = {
             let mut header = |members: Vec<Member>| check_header(path, members, &mut seen_type);
