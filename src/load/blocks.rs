@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::block_set::{Outline, Outlines, Survey};
@@ -32,6 +33,22 @@ struct Read {
     shape: Option<Outline>,
     /// The group's name.
     group: Option<String>,
+}
+
+/// Numbers the blocks of `chunk` whose group is among `known` (in parallel if asked): the
+/// groups first met in the chunk are left for the caller to number, in file order.
+fn number_known_groups(chunk: &mut [Read], known: &GroupNames, parallel: bool) {
+    let number = |r: &mut Read| {
+        if let Some(id) = r.group.as_deref().and_then(|name| known.find(name)) {
+            r.block.group = Some(id);
+            r.group = None;
+        }
+    };
+    if parallel {
+        chunk.par_iter_mut().for_each(number);
+    } else {
+        chunk.iter_mut().for_each(number);
+    }
 }
 
 /// Reads residential blocks like [`read_blocks`], with the given [`ReadOptions`].
@@ -123,7 +140,8 @@ pub fn read_blocks_with(
         &wanted,
         &quick,
         |i, mut raw| make(i, &mut raw),
-        |chunk, estimate| {
+        |mut chunk, estimate| {
+            number_known_groups(&mut chunk, &groups, options.parallel);
             blocks.reserve(estimate.saturating_sub(blocks.len()));
             if let Some(o) = outlines.as_mut() {
                 let blocks_now = blocks.len().max(1);
@@ -141,7 +159,9 @@ pub fn read_blocks_with(
             } in chunk
             {
                 let i = blocks.len();
-                block.group = group.map(|name| groups.id(&name));
+                if let Some(name) = group {
+                    block.group = Some(groups.id(&name));
+                }
                 survey.add(i, &block);
                 match pop {
                     Pop::Absent => {

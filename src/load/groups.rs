@@ -50,6 +50,11 @@ impl GroupNames {
         id
     }
 
+    /// The group named `name`, if there is one.
+    pub fn find(&self, name: &str) -> Option<GroupId> {
+        self.ids.get(name).copied()
+    }
+
     /// The name of group `id`.
     ///
     /// # Panics
