@@ -22,6 +22,7 @@
 //!    [`render`] — SVG maps and charts.
 //!
 //! 7. [`batch`] — many scenarios from one TOML file, inputs read once, combined tables and diff.
+//! 8. [`service_areas`] — the region within each threshold as disjoint bands (MultiPolygons).
 //!
 //! [`analyse`] runs stages 2–5 on loaded inputs; [`run`] runs a whole coverage job.
 //!
@@ -61,6 +62,7 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod service_areas;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};

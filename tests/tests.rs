@@ -1,6 +1,7 @@
 //! walkshed's integration tests, in one test binary. Fixtures are built in the tests or read
 //! from `data/` (see `data/README.md` for provenance).
 
+mod area;
 mod batch;
 mod cli;
 mod common;
