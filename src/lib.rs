@@ -59,6 +59,7 @@ pub mod project;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod suggest;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use config::{Params, Threshold, ThresholdUnit};
