@@ -1,10 +1,17 @@
 //! What each candidate would cover: the uncovered blocks within reach of it, by the run's
 //! distance model, kept sparse (one list per candidate, never a candidate × block matrix).
 
+use rayon::prelude::*;
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, AABB};
+
 use crate::coverage::DistanceModel;
-use crate::project::XY;
+use crate::project::{self, XY};
 
 use super::Candidate;
+
+/// Candidates measured together by [`Covers::measure`].
+pub const CHUNK: usize = 2048;
 
 /// For each candidate, the uncovered blocks within the reach of a station placed there, by block
 /// index (input order), ascending; stored candidate after candidate (compressed rows).
@@ -18,8 +25,13 @@ pub struct Covers {
 impl Covers {
     /// Measures, under `model`, which uncovered blocks (`covered[b]` false) lie within
     /// `reach_m` of each candidate, as if it were a station with one entrance: one
-    /// [`DistanceModel::catchment`] with the candidates as stations and the uncovered blocks'
-    /// anchors, turned round into lists by candidate.
+    /// [`DistanceModel::catchment`] per run of [`CHUNK`] consecutive candidates, with those
+    /// candidates as stations and the uncovered anchors within `reach_m` of their bounding box
+    /// (in a straight line), turned round into lists by candidate. Memory stays in proportion
+    /// to the pairs found; grid candidates, which come row by row, make compact runs.
+    ///
+    /// The model must never measure less than the straight-line distance (true of
+    /// [`crate::StraightLine`] with a detour ≥ 1 and of [`crate::NetworkModel`]).
     ///
     /// # Units
     ///
@@ -31,25 +43,43 @@ impl Covers {
         covered: &[bool],
         reach_m: f64,
     ) -> Covers {
-        let uncovered: Vec<u32> = (0..anchors.len() as u32)
-            .filter(|&b| !covered[b as usize])
+        let uncovered: Vec<GeomWithData<XY, u32>> = (0..anchors.len())
+            .filter(|&b| !covered[b] && anchors[b].iter().all(|v| v.is_finite()))
+            .map(|b| GeomWithData::new(anchors[b], b as u32))
             .collect();
-        let points: Vec<XY> = uncovered.iter().map(|&b| anchors[b as usize]).collect();
-        let entrances: Vec<Vec<XY>> = candidates.iter().map(|c| vec![c.xy]).collect();
-        let catchment = model.catchment(&entrances, &points, reach_m);
-        let rows = (0..catchment.blocks()).map(|u| {
-            let row = catchment.of_block(u);
-            (uncovered[u], row.iter().map(|&(c, _)| c))
-        });
-        Covers::from_block_rows(candidates.len(), rows)
+        let tree = RTree::bulk_load(uncovered);
+        let mut covers = Covers {
+            start: vec![0],
+            blocks: Vec::new(),
+        };
+        for chunk in candidates.chunks(CHUNK) {
+            let (lo, hi) = project::bounds(chunk.par_iter().map(|c| c.xy));
+            let near = AABB::from_corners(
+                [lo[0] - reach_m, lo[1] - reach_m],
+                [hi[0] + reach_m, hi[1] + reach_m],
+            );
+            let mut local: Vec<u32> = tree.locate_in_envelope(&near).map(|e| e.data).collect();
+            local.sort_unstable();
+            let points: Vec<XY> = local.iter().map(|&b| anchors[b as usize]).collect();
+            let entrances: Vec<Vec<XY>> = chunk.iter().map(|c| vec![c.xy]).collect();
+            let catchment = model.catchment(&entrances, &points, reach_m);
+            let rows = (0..catchment.blocks()).map(|u| {
+                let row = catchment.of_block(u);
+                (local[u], row.iter().map(|&(c, _)| c))
+            });
+            covers.append(chunk.len(), rows);
+        }
+        covers
     }
 
-    /// Builds covers from lists by block: for each block (ascending), the candidates that cover
-    /// it.
-    pub(crate) fn from_block_rows<I: Iterator<Item = u32>>(
+    /// Appends `candidates` more candidates, given lists by block: for each block (ascending),
+    /// which of the new candidates (numbered from 0) cover it.
+    fn append<I: Iterator<Item = u32>>(
+        &mut self,
         candidates: usize,
         rows: impl Iterator<Item = (u32, I)> + Clone,
-    ) -> Covers {
+    ) {
+        let offset = *self.start.last().expect("start holds 0 at least");
         let mut start = vec![0usize; candidates + 1];
         for (_, row) in rows.clone() {
             for c in row {
@@ -60,14 +90,14 @@ impl Covers {
             start[c] += start[c - 1];
         }
         let mut next = start.clone();
-        let mut blocks = vec![0u32; start[candidates]];
+        self.blocks.resize(offset + start[candidates], 0);
         for (b, row) in rows {
             for c in row {
-                blocks[next[c as usize]] = b;
+                self.blocks[offset + next[c as usize]] = b;
                 next[c as usize] += 1;
             }
         }
-        Covers { start, blocks }
+        self.start.extend(start[1..].iter().map(|s| offset + s));
     }
 
     /// Builds covers from each candidate's blocks (sorted and deduplicated here).
@@ -138,5 +168,36 @@ mod tests {
         assert!(covers.of(1).is_empty());
         assert_eq!(covers.of(2), [2, 3]);
         assert_eq!(covers, Covers::new(vec![vec![2, 0], vec![], vec![3, 2]]));
+    }
+
+    #[test]
+    fn covers_measured_in_chunks_match_a_brute_force_scan() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+        let mut point = || [rng.gen_range(0.0..3000.0), rng.gen_range(0.0..3000.0)];
+        let anchors: Vec<XY> = (0..4000).map(|_| point()).collect();
+        let candidates: Vec<Candidate> = (0..2 * CHUNK + 17)
+            .map(|k| Candidate {
+                id: k.to_string(),
+                name: None,
+                xy: point(),
+            })
+            .collect();
+        let covered: Vec<bool> = (0..anchors.len()).map(|b| b % 3 == 0).collect();
+        let model = StraightLine { detour: 1.25 };
+        let covers = Covers::measure(&model, &candidates, &anchors, &covered, 200.0);
+        let want: Vec<Vec<u32>> = candidates
+            .iter()
+            .map(|c| {
+                (0..anchors.len() as u32)
+                    .filter(|&b| {
+                        !covered[b as usize]
+                            && 1.25 * project::distance(c.xy, anchors[b as usize]) <= 200.0
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(covers, Covers::new(want));
+        assert!(covers.pairs() > candidates.len());
     }
 }
