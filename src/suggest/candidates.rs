@@ -292,7 +292,7 @@ mod tests {
             at("hole", [5.0, 5.0]),
             at("out", [11.0, 5.0]),
         ];
-        let (kept, dropped) = exclude(candidates, &[zone.clone()]).unwrap();
+        let (kept, dropped) = exclude(candidates, std::slice::from_ref(&zone)).unwrap();
         let ids: Vec<&str> = kept.iter().map(|c| c.id.as_str()).collect();
         assert_eq!((ids, dropped), (vec!["hole", "out"], 1));
 

@@ -11,7 +11,7 @@ use crate::project::{self, XY};
 use super::Candidate;
 
 /// Candidates measured together by [`Covers::measure`].
-pub const CHUNK: usize = 2048;
+pub(crate) const CHUNK: usize = 2048;
 
 /// For each candidate, the uncovered blocks within the reach of a station placed there, by block
 /// index (input order), ascending; stored candidate after candidate (compressed rows).
@@ -25,7 +25,7 @@ pub struct Covers {
 impl Covers {
     /// Measures, under `model`, which uncovered blocks (`covered[b]` false) lie within
     /// `reach_m` of each candidate, as if it were a station with one entrance: one
-    /// [`DistanceModel::catchment`] per run of [`CHUNK`] consecutive candidates, with those
+    /// [`DistanceModel::catchment`] per run of 2,048 consecutive candidates, with those
     /// candidates as stations and the uncovered anchors within `reach_m` of their bounding box
     /// (in a straight line), turned round into lists by candidate. Memory stays in proportion
     /// to the pairs found; grid candidates, which come row by row, make compact runs.
