@@ -63,6 +63,7 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod service_areas;
+pub mod suggest;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
