@@ -124,7 +124,7 @@ pub struct RunFlags {
 
 impl CoverageArgs {
     /// The validated job.
-    pub fn job(&self) -> walkshed::Result<walkshed::run::Job> {
+    pub fn job(&self) -> walkshed::Result<walkshed::Job> {
         self.options.job(None, self.out.clone())
     }
 }

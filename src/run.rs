@@ -47,6 +47,12 @@ impl Job {
         inputs.extend(self.network.as_deref());
         inputs
     }
+
+    /// Reads the job's inputs and analyses them, writing nothing ([`run`] also writes).
+    pub fn analyse(&self) -> Result<Analysis> {
+        let loaded = load(self, &mut |_| {})?;
+        Ok(analyse_loaded(self, &loaded))
+    }
 }
 
 /// Stages of a job, announced to a progress callback.
@@ -82,7 +88,7 @@ impl Stage {
 
 /// Loaded inputs, shareable between analyses.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Station files, base first.
     pub stations: Vec<Arc<StationSet>>,
     /// Blocks.
@@ -102,7 +108,7 @@ impl Loaded {
 }
 
 /// Loads a job's inputs.
-pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
+pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     progress(Stage::LoadStations);
     let mut stations = vec![Arc::new(load::read_stations(&job.stations)?)];
     for extra in &job.add_stations {
@@ -110,7 +116,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_shapes = job.outputs.maps;
+    fields.keep_outlines = job.outputs.maps;
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
     let network = match &job.network {
         Some(path) => {
@@ -128,7 +134,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
 }
 
 /// Runs the analysis of loaded inputs.
-pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
+pub(crate) fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
     // One station file (the usual case) is used as it is, without a copy.
     let joined;
     let stations = match loaded.stations.as_slice() {
@@ -158,7 +164,7 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
 }
 
 /// The summary of an analysis of a job.
-pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
+pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
     let mut inputs = Inputs {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
@@ -168,11 +174,11 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
     Summary::new(analysis, &loaded.blocks, inputs)
 }
 
-/// Writes every chosen output of an analysis into the job's folder, as one unit (see
-/// [`crate::publish`]); returns the files written.
-pub fn write(
+/// Writes every chosen output of an analysis of `blocks` into the job's folder, as one unit
+/// (the folder is replaced only when every file is written); returns the files written.
+pub fn write_outputs(
     job: &Job,
-    loaded: &Loaded,
+    blocks: &BlockSet,
     analysis: &Analysis,
     summary: &Summary,
     progress: &mut dyn FnMut(Stage),
@@ -181,7 +187,7 @@ pub fn write(
     let mut summary = summary.clone();
     stage(
         job,
-        loaded,
+        blocks,
         analysis,
         &mut summary,
         publication.staged(),
@@ -192,26 +198,27 @@ pub fn write(
 
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
 /// them in `summary.files`.
-pub fn stage(
+pub(crate) fn stage(
     job: &Job,
-    loaded: &Loaded,
+    blocks: &BlockSet,
     analysis: &Analysis,
     summary: &mut Summary,
     staged: &mut Staged,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<()> {
     progress(Stage::WriteTables);
-    report::stage_tables(staged, analysis, &loaded.blocks, job.outputs)?;
+    report::stage_tables(staged, analysis, blocks, job.outputs)?;
     if job.outputs.maps {
         progress(Stage::Render);
-        crate::render::stage_maps(staged, analysis, &loaded.blocks, summary, &job.map)?;
+        crate::render::stage_maps(staged, analysis, blocks, summary, &job.map)?;
     }
     report::stage_summary(staged, summary, job.outputs.summary)
 }
 
 /// Loads, analyses and writes a job; returns its summary.
 ///
-/// The output folder is checked and locked before anything is read (see [`crate::publish`]).
+/// The output folder is checked and locked before anything is read, and replaced as one unit
+/// when every file is written: it holds either the previous run's files or this one's.
 pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = load(job, progress)?;
@@ -220,7 +227,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let mut summary = summarise(job, &loaded, &analysis);
     stage(
         job,
-        &loaded,
+        &loaded.blocks,
         &analysis,
         &mut summary,
         publication.staged(),

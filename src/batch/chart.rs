@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::{Error, Result};
 use crate::render::FONT_FAMILY as FONT;
 
-use super::table::Row;
+use super::table::BatchRow;
 
 /// Colours of the scenarios (Tableau 10), in batch order, repeating after ten.
 const COLOURS: [RGBColor; 10] = [
@@ -39,7 +39,7 @@ fn text_px(s: &str, size: u32) -> u32 {
 }
 
 /// The label of a threshold row.
-fn threshold_label(r: &Row) -> String {
+fn threshold_label(r: &BatchRow) -> String {
     match r.label.strip_suffix('m') {
         Some(m) => format!("{m} m"),
         None => format!("{} min ({} m)", r.label, super::table::num(r.distance_m)),
@@ -47,7 +47,7 @@ fn threshold_label(r: &Row) -> String {
 }
 
 /// Draws the chart of `rows` (successful scenarios, in batch order) as SVG text.
-pub(super) fn batch_svg(rows: &[Row]) -> Result<String> {
+pub(super) fn batch_svg(rows: &[BatchRow]) -> Result<String> {
     let mut scenarios: Vec<&str> = Vec::new();
     let mut thresholds: Vec<(f64, String)> = Vec::new();
     for r in rows {
@@ -87,7 +87,7 @@ type DrawResult = std::result::Result<(), DrawingAreaErrorKind<std::io::Error>>;
 
 fn draw(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
-    rows: &[Row],
+    rows: &[BatchRow],
     scenarios: &[&str],
     thresholds: &[(f64, String)],
     legend_w: u32,

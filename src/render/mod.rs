@@ -24,9 +24,9 @@ mod gaps;
 mod svg;
 mod words;
 
-pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
-pub use gaps::{gaps_svg, palette, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
-pub use svg::{escape, FONT_FAMILY};
+pub use charts::{curve_svg, groups_svg};
+pub use gaps::{gaps_svg, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use svg::FONT_FAMILY;
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
@@ -82,11 +82,11 @@ fn chart_error(name: &str, e: charts::ChartError) -> Error {
 /// Stages `gaps.svg`, `curve.svg` and (when grouping) `groups.svg`.
 ///
 /// `blocks` should hold the block outlines (read with
-/// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
+/// [`BlockFields::keep_outlines`](crate::BlockFields::keep_outlines)); without them blocks are drawn
 /// as points at their anchors. In network mode the streets come from the measurement's
 /// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
 /// `summary`.
-pub fn stage_maps(
+pub(crate) fn stage_maps(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
