@@ -343,7 +343,7 @@ impl Reader {
     fn open(path: &Path, chunk: usize) -> std::io::Result<Reader> {
         let file = File::open(path)?;
         let meta = file.metadata()?;
-        let size = meta.is_file().then(|| meta.len());
+        let size = meta.is_file().then_some(meta.len());
         Ok(Reader {
             file,
             size,

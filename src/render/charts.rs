@@ -124,7 +124,7 @@ pub fn curve_svg(
 fn curve_mesh(chart: &mut Chart, words: &Words) -> Result<(), ChartError> {
     chart
         .configure_mesh()
-        .x_desc(xml_chars(&words.curve_x()))
+        .x_desc(xml_chars(words.curve_x()))
         .y_desc(xml_chars(&words.share_axis(None)))
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .x_label_formatter(&|v| format!("{}", (v * 100.0).round() / 100.0))
