@@ -53,6 +53,7 @@
 mod aggregate;
 mod batch;
 mod capacity;
+mod checks;
 mod config;
 mod coords;
 mod coverage;
@@ -77,6 +78,7 @@ pub use batch::{
     BatchRow, Diff, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
 };
 pub use capacity::Access;
+pub use checks::MAX_SPAN_DEG;
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{

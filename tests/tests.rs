@@ -13,3 +13,4 @@ mod perf_paths;
 mod projection;
 mod publish;
 mod render;
+mod robust;

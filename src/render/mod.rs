@@ -26,6 +26,7 @@ mod words;
 
 pub use charts::{curve_svg, groups_svg};
 pub use gaps::{gaps_svg, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub(crate) use svg::xml_chars;
 pub use svg::FONT_FAMILY;
 
 use crate::error::{Error, Result};
