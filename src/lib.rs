@@ -28,8 +28,9 @@
 //!    disjoint bands ([`straight_line_bands`], [`contoured_bands`], [`service_areas_geojson`]).
 //!
 //! [`analyse`] runs stages 2–5 on loaded inputs and returns an [`Analysis`]; [`run`] runs a whole
-//! coverage [`Job`] (its options: [`CoverageOptions`]); [`run_batch`] runs many scenarios of a
-//! [`Batch`] file with inputs read once. [`suggest`] proposes sites for new stations.
+//! coverage [`Job`] (its options: [`CoverageOptions`]; [`Job::analyse`] without writing,
+//! [`write_outputs`] to write an analysis); [`run_batch`] runs many scenarios of a [`Batch`] file
+//! with inputs read once. [`suggest`] proposes sites for new stations.
 //!
 //! # Examples
 //!
