@@ -389,14 +389,14 @@ fn write(c: &mut Criterion) {
             &StraightLine { detour: 1.0 },
             &job.params,
         );
-        let summary = Summary::new(&analysis, &p.blocks, Inputs::default());
+        let mut summary = Summary::new(&analysis, &p.blocks, Inputs::default());
         g.throughput(Throughput::Bytes(p.city.bytes));
         g.bench_with_input(
             BenchmarkId::new("tables and streamed blocks.geojson", n),
             &p,
             |b, _| {
                 b.iter(|| {
-                    walkshed::run::write(&job, &loaded, &analysis, &summary, &mut |_| {})
+                    walkshed::run::write(&job, &loaded, &analysis, &mut summary, &mut |_| {})
                         .expect("write")
                 })
             },

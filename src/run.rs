@@ -151,25 +151,41 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
         network: job.network.clone(),
+        station_counts: loaded.stations.iter().map(|s| s.stations.len()).collect(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
     Summary::new(analysis, &loaded.blocks, inputs)
 }
 
-/// Writes every chosen output of an analysis into the job's folder, atomically.
+/// Writes every chosen output of an analysis into the job's folder, atomically. The maps are
+/// drawn first, so that `summary` notes the station names they left off (with `--labels`).
 pub fn write(
     job: &Job,
     loaded: &Loaded,
     analysis: &Analysis,
-    summary: &Summary,
+    summary: &mut Summary,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Vec<PathBuf>> {
     let mut staged = Staged::new(&job.out_dir)?;
+    let maps = if job.outputs.maps {
+        progress(Stage::Render);
+        let maps = crate::render::draw_maps(analysis, &loaded.blocks, summary, &job.map)?;
+        if job.map.labels {
+            let named = analysis
+                .stations
+                .iter()
+                .filter(|s| s.name.as_deref().is_some_and(|n| !n.trim().is_empty()))
+                .count();
+            summary.note_labels(named, &maps.labels_dropped);
+        }
+        Some(maps)
+    } else {
+        None
+    };
     progress(Stage::WriteTables);
     report::stage_tables(&mut staged, analysis, &loaded.blocks, summary, job.outputs)?;
-    if job.outputs.maps {
-        progress(Stage::Render);
-        crate::render::stage_maps(&mut staged, analysis, &loaded.blocks, summary, &job.map)?;
+    if let Some(maps) = &maps {
+        maps.stage(&mut staged)?;
     }
     staged.commit()
 }
@@ -179,8 +195,8 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
     let analysis = analyse_loaded(job, &loaded);
-    let summary = summarise(job, &loaded, &analysis);
-    write(job, &loaded, &analysis, &summary, progress)?;
+    let mut summary = summarise(job, &loaded, &analysis);
+    write(job, &loaded, &analysis, &mut summary, progress)?;
     // Millions of small records take a while to free: let a thread of their own do it, so the
     // caller has its summary at once (and a process that exits first need not wait at all).
     // If no thread can be started, the closure is dropped here, and the memory with it.

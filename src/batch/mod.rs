@@ -16,8 +16,11 @@
 //!    options (through [`crate::run`]), writing `OUT/<scenario>/` atomically; a scenario that
 //!    fails is reported with its reason and leaves no folder, and the others finish;
 //! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`Row`]),
-//!    `OUT/batch.svg` (the shares side by side), and with a base scenario `OUT/diff.csv`
-//!    (residents gained and lost against the base, in total and per group: [`Diff`]).
+//!    `OUT/batch.svg` (the shares side by side and, with a diff, the residents each proposal
+//!    gains, ranked), and with a base scenario `OUT/diff.csv` (residents gained and lost
+//!    against the base, in total and per group: [`Diff`]). A scenario names its own base with
+//!    `diff = "other"` (or compares with nothing: `diff = false`); `--diff` is the base of the
+//!    others.
 //!
 //! # Examples
 //!
@@ -37,6 +40,7 @@
 //! [[scenario]]
 //! name = "today-network"
 //! network = "walk.geojson"
+//! diff = false                  # network and straight-line distances do not compare
 //!
 //! [[scenario]]
 //! name = "proposed"
@@ -46,6 +50,7 @@
 //! name = "proposed-network"
 //! add_stations = ["proposed-stations.geojson"]
 //! network = "walk.geojson"
+//! diff = "today-network"        # its own base: today's stations along the network
 //! ```
 //!
 //! ```text
@@ -91,7 +96,7 @@ use serde::Serialize;
 
 pub use cache::{LoadCounts, LoadStep};
 pub use diff::{Diff, DiffRow, Scope};
-pub use file::{Batch, FileError, Problem, Scenario};
+pub use file::{Batch, DiffBase, FileError, Problem, Scenario};
 pub use table::Row;
 
 use crate::error::{Error, Result};
@@ -106,7 +111,8 @@ use cache::Cache;
 pub struct RunOptions {
     /// The output folder: one folder per scenario, and the combined files.
     pub out_dir: PathBuf,
-    /// The base scenario to compare every other scenario with (`--diff`).
+    /// The base scenario to compare every other scenario with (`--diff`), unless a scenario
+    /// names its own (`diff = "…"` in its table).
     pub diff_base: Option<String>,
 }
 
@@ -240,17 +246,14 @@ pub fn run(
 
     progress(Event::Combine);
     let mut rows = Vec::new();
-    let mut ran: Vec<(&str, &Done)> = Vec::new();
+    let mut ran: Vec<(&str, &Done, &DiffBase)> = Vec::new();
     for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
         if let Ok(done) = outcome {
             rows.extend(table::rows(&scenario.name, &done.summary));
-            ran.push((&scenario.name, done));
+            ran.push((&scenario.name, done, &scenario.diff));
         }
     }
-    let diff = options
-        .diff_base
-        .as_deref()
-        .and_then(|base| diff::diff(base, &ran));
+    let diff = diff::diff(options.diff_base.as_deref(), &ran);
     let scenarios = batch
         .scenarios
         .iter()
@@ -270,7 +273,11 @@ pub fn run(
         diff,
         written: Vec::new(),
     };
-    report.written = write_combined(&report)?;
+    let lang = batch
+        .scenarios
+        .first()
+        .map_or_else(Default::default, |s| s.job.map.lang);
+    report.written = write_combined(&report, lang)?;
     Ok(report)
 }
 
@@ -285,8 +292,8 @@ fn run_scenario(
     job.out_dir = folder.to_path_buf();
     let existed = folder.exists();
     let analysis = run::analyse_loaded(&job, loaded);
-    let summary = run::summarise(&job, loaded, &analysis);
-    match run::write(&job, loaded, &analysis, &summary, &mut |_| {}) {
+    let mut summary = run::summarise(&job, loaded, &analysis);
+    match run::write(&job, loaded, &analysis, &mut summary, &mut |_| {}) {
         Ok(_) => Ok(Done {
             summary,
             analysis,
@@ -302,13 +309,13 @@ fn run_scenario(
     }
 }
 
-fn write_combined(report: &BatchReport) -> Result<Vec<PathBuf>> {
+fn write_combined(report: &BatchReport, lang: crate::render::Lang) -> Result<Vec<PathBuf>> {
     let mut staged = Staged::new(&report.out_dir)?;
     let csv = table::batch_csv(&report.rows);
     staged.add("batch.csv", |w| w.write_all(csv.as_bytes()))?;
     let json = report.to_json();
     staged.add("batch.json", |w| w.write_all(json.as_bytes()))?;
-    let svg = chart::batch_svg(&report.rows)?;
+    let svg = chart::batch_svg(&report.rows, report.diff.as_ref(), lang);
     staged.add("batch.svg", |w| w.write_all(svg.as_bytes()))?;
     if let Some(d) = &report.diff {
         let csv = diff::diff_csv(d);
@@ -432,7 +439,14 @@ impl BatchReport {
             let _ = writeln!(o, "\n  failed (no folder written): {}", failed.join(", "));
         }
         if let Some(d) = &self.diff {
-            let _ = writeln!(o, "\n  against {}:", d.base);
+            match &d.base {
+                Some(base) => {
+                    let _ = writeln!(o, "\n  against {base}:");
+                }
+                None => {
+                    let _ = writeln!(o, "\n  against each scenario's base:");
+                }
+            }
             for line in &d.text {
                 let _ = writeln!(o, "  {line}");
             }
