@@ -26,7 +26,7 @@ mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
 pub use gaps::{draw_gaps, gaps_svg, palette, DrawnMap, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
-pub use svg::{escape, FONT_FAMILY};
+pub use svg::{escape, text_width, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
