@@ -72,10 +72,11 @@ fn stages(job: &run::Job) -> Vec<Stage> {
     if job.network.is_some() {
         s.push(Stage::LoadNetwork);
     }
-    s.extend([Stage::Measure, Stage::WriteTables]);
-    if job.outputs.maps {
+    s.push(Stage::Measure);
+    if job.outputs.maps || job.outputs.report {
         s.push(Stage::Render);
     }
+    s.push(Stage::WriteTables);
     s
 }
 

@@ -115,7 +115,7 @@ pub struct CoverageOptions {
 
     /// Outputs to write, comma-separated: summary (summary.json and groups.csv), blocks
     /// (blocks.geojson), stations (stations.csv), walk-time (walk_time.csv), groups
-    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), or all.
+    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), report (report.html), or all.
     #[arg(long, value_name = "LIST", default_value_t = default::outputs())]
     #[serde(default = "default::outputs", deserialize_with = "de::list")]
     pub outputs: String,

@@ -501,6 +501,8 @@ pub struct Outputs {
     pub maps: bool,
     /// `groups.csv` (when grouping); `summary` writes it too.
     pub groups: bool,
+    /// `report.html`.
+    pub report: bool,
 }
 
 impl Default for Outputs {
@@ -512,13 +514,14 @@ impl Default for Outputs {
             walk_time: true,
             maps: true,
             groups: true,
+            report: true,
         }
     }
 }
 
 impl Outputs {
-    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `groups`, `maps`
-    /// (or `all`). `groups.csv` is written with `groups` or `summary`.
+    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `groups`, `maps`,
+    /// `report` (or `all`). `groups.csv` is written with `groups` or `summary`.
     pub fn parse(list: &str) -> Result<Self> {
         let mut o = Outputs {
             summary: false,
@@ -527,6 +530,7 @@ impl Outputs {
             walk_time: false,
             maps: false,
             groups: false,
+            report: false,
         };
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
@@ -536,11 +540,12 @@ impl Outputs {
                 "walk-time" | "walk_time" => o.walk_time = true,
                 "maps" => o.maps = true,
                 "groups" => o.groups = true,
+                "report" => o.report = true,
                 "all" => o = Outputs::default(),
                 other => {
                     return Err(Error::parameter(
                         "--outputs",
-                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, groups, maps or all"),
+                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, groups, maps, report or all"),
                     ))
                 }
             }

@@ -98,7 +98,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_shapes = job.outputs.maps;
+    fields.keep_shapes = job.outputs.maps || job.outputs.report;
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
     let network = match &job.network {
         Some(path) => {
@@ -167,7 +167,7 @@ pub fn write(
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Vec<PathBuf>> {
     let mut staged = Staged::new(&job.out_dir)?;
-    let maps = if job.outputs.maps {
+    let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
         let maps = crate::render::draw_maps(analysis, &loaded.blocks, summary, &job.map)?;
         if job.map.labels {
@@ -185,7 +185,13 @@ pub fn write(
     progress(Stage::WriteTables);
     report::stage_tables(&mut staged, analysis, &loaded.blocks, summary, job.outputs)?;
     if let Some(maps) = &maps {
-        maps.stage(&mut staged)?;
+        if job.outputs.maps {
+            maps.stage(&mut staged)?;
+        }
+        if job.outputs.report {
+            let html = crate::render::report_html(analysis, summary, maps, &job.map);
+            staged.add("report.html", |w| w.write_all(html.as_bytes()))?;
+        }
     }
     staged.commit()
 }

@@ -583,3 +583,118 @@ fn batch_compares_each_scenario_with_its_own_base_and_ranks_gains() {
     assert!(gains[0] >= gains[1], "ranked, most first: {gains:?}");
     assert!(svg.contains("对比 today-network"));
 }
+
+/// A program on the PATH (or in /usr/bin), if installed.
+fn program(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .chain([Path::new("/usr/bin").join(name)])
+        .find(|p| p.is_file())
+}
+
+/// Page 1 of `pdf` as RGB pixels, at 60 dpi.
+fn first_page(pdf: &Path) -> Vec<[u8; 3]> {
+    let stem = pdf.with_extension("");
+    let ok = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(&stem)
+        .status()
+        .expect("pdftoppm runs");
+    assert!(ok.success());
+    let file = std::fs::File::open(stem.with_extension("png")).expect("page 1 as PNG");
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let step = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(step)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect()
+}
+
+#[test]
+fn report_html_is_self_contained_and_prints_on_a4() {
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, title, share) in [
+        (
+            "en",
+            "5-minute walking coverage: 65.7 % of residents",
+            "65,190 of 99,235 residents",
+        ),
+        ("zh", "五分钟步行覆盖率：65.7%（按居民人口）", "65,190"),
+    ] {
+        let out = dir.path().join(lang);
+        shihua(
+            &out,
+            &[
+                "--minutes",
+                "5,10,15",
+                "--group-by",
+                "committee",
+                "--labels",
+                "--lang",
+                lang,
+                "--outputs",
+                "report",
+            ],
+        );
+        let html = read(out.join("report.html"));
+        assert!(!html.contains("http"), "{lang}: no address in the page");
+        assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("<img"));
+        assert!(html.contains(title) && html.contains(share), "{lang}");
+        assert!(html.contains("第20居委会"), "the groups table");
+        let (Some(browser), Some(_)) = (program("chromium"), program("pdftotext")) else {
+            println!("skipped printing: chromium or poppler-utils not installed");
+            continue;
+        };
+        let pdf = dir.path().join(format!("{lang}.pdf"));
+        let status = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(out.join("report.html"))
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("chromium starts");
+        assert!(pdf.is_file(), "chromium printed no PDF: {status:?}");
+        let info = std::process::Command::new("pdfinfo")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout).into_owned();
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("a page count");
+        assert!((2..=8).contains(&pages), "{lang}: {pages} pages");
+        assert!(info.contains("(A4)"), "A4 pages: {info}");
+        let text = std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+        assert!(text.contains(title), "{lang}: title in the PDF text");
+        assert!(text.contains("65.7"), "{lang}: the share in the PDF text");
+        let pixels = first_page(&pdf);
+        let near = |c: [u8; 3], want: [u8; 3]| (0..3).all(|i| c[i].abs_diff(want[i]) <= 24);
+        for (what, colour) in [("covered", [0x00, 0x72, 0xB2]), ("gap", [0xD5, 0x5E, 0x00])] {
+            let n = pixels.iter().filter(|p| near(**p, colour)).count();
+            assert!(n > 20, "{lang}: {what} colour on page 1 ({n} pixels)");
+        }
+    }
+}

@@ -6,6 +6,8 @@
 //!   attribution. Drawn in the analysis' metric plane, so distances read true.
 //! - `curve.svg` ([`curve_svg`]): the share of residents reached against walking time.
 //! - `groups.svg` ([`groups_svg`]), when grouping: the share per group, worst first.
+//! - `report.html` ([`report_html`]): one self-contained page with the answer, the map, the
+//!   curve, the groups, the stations and the method, printable on A4.
 //!
 //! Labels come in English or Chinese ([`Lang`]); every text carries a font-family list with CJK
 //! fallbacks ([`FONT_FAMILY`]). Output is deterministic: the same inputs give byte-identical
@@ -21,11 +23,13 @@
 
 mod charts;
 mod gaps;
+mod html;
 mod svg;
 mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
 pub use gaps::{draw_gaps, gaps_svg, palette, DrawnMap, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use html::report_html;
 pub use svg::{escape, text_width, FONT_FAMILY};
 
 use crate::error::{Error, Result};

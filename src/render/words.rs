@@ -367,15 +367,6 @@ impl Words {
         }
     }
 
-    /// The legend heading of context layers.
-    pub fn context_heading(&self) -> &'static str {
-        if self.zh() {
-            "底图"
-        } else {
-            "Context"
-        }
-    }
-
     /// The letter of the north arrow.
     pub fn north(&self) -> &'static str {
         if self.zh() {
