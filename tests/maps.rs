@@ -65,13 +65,13 @@ fn path_box(d: &str) -> Option<Rect> {
     let mut at = [0.0, 0.0];
     let mut cmd = 'M';
     let mut nums: Vec<f64> = Vec::new();
-    let mut grow = |p: [f64; 2], b: &mut Rect| {
+    let grow = |p: [f64; 2], b: &mut Rect| {
         b[0] = b[0].min(p[0]);
         b[1] = b[1].min(p[1]);
         b[2] = b[2].max(p[0]);
         b[3] = b[3].max(p[1]);
     };
-    let mut flush = |cmd: char, nums: &mut Vec<f64>, at: &mut [f64; 2], b: &mut Rect| {
+    let flush = |cmd: char, nums: &mut Vec<f64>, at: &mut [f64; 2], b: &mut Rect| {
         match cmd {
             'M' => {
                 for p in nums.chunks(2).filter(|p| p.len() == 2) {
@@ -519,7 +519,7 @@ fn batch_compares_each_scenario_with_its_own_base_and_ranks_gains() {
     let toml = dir.path().join("b.toml");
     let text = read(d.join("batch.toml")).replace(
         "[defaults]\n",
-        &format!("[defaults]\nlang = \"zh\"\noutputs = \"summary\"\n"),
+        "[defaults]\nlang = \"zh\"\noutputs = \"summary\"\n",
     );
     let text = text
         .replace(
