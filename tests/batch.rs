@@ -640,7 +640,7 @@ group_by = ""
             "scenario \"b\", key \"max_snap\": expected a number, found the string \"far\"",
             "scenario \"c\", key \"distance\": give thresholds in minutes or in metres, not both",
             "scenario \"c\", key \"lang\": expected \"en\" or \"zh\", found the string \"fr\"",
-            "scenario \"c\", key \"outputs\": unknown output \"pictures\"; expected summary, blocks, stations, walk-time, groups, maps or all",
+            "scenario \"c\", key \"outputs\": unknown output \"pictures\"; expected summary, blocks, stations, walk-time, groups, maps, report or all",
             "scenario \"d\", key \"blocks\": expected a string, found the integer 3",
             "scenario \"d\", key \"group_by\": expected a non-empty string, found an empty one",
         ]

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -96,7 +95,8 @@ pub(super) fn base_of<'a>(own: &'a DiffBase, batch: Option<&'a str>) -> Option<&
 }
 
 /// Compares every successful scenario (name, outcome, own base) with its base (its own, else
-/// `batch`); a scenario whose base failed is named in the text. `None` when nothing is compared.
+/// `batch`); a scenario whose base failed is named in the text. `None` when nothing was
+/// compared (no base given, or none ran).
 pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Option<Diff> {
     let mut rows = Vec::new();
     let mut text = Vec::new();
@@ -160,7 +160,7 @@ pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Op
                 ..Tally::default()
             };
             // Keyed by the blocks' shared names: no text copied per block.
-            let mut groups: BTreeMap<Option<Arc<str>>, Tally> = BTreeMap::new();
+            let mut groups: BTreeMap<Option<&str>, Tally> = BTreeMap::new();
             if comparable {
                 let d = t.distance_m;
                 let pairs = s
@@ -193,7 +193,11 @@ pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Op
                     if let Some(g) = grouping {
                         add(
                             groups
-                                .entry(g.blocks.blocks()[i].group.clone())
+                                .entry(
+                                    g.blocks.blocks()[i]
+                                        .group
+                                        .map(|id| g.blocks.groups().name(id)),
+                                )
                                 .or_default(),
                             true,
                         );
@@ -202,12 +206,7 @@ pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Op
             }
             rows.push(row(Scope::Total, None, &total, comparable));
             for (g, tally) in &groups {
-                rows.push(row(
-                    Scope::Group,
-                    g.as_deref().map(str::to_owned),
-                    tally,
-                    true,
-                ));
+                rows.push(row(Scope::Group, g.map(str::to_owned), tally, true));
             }
             text.push(sentence(
                 name,
@@ -226,7 +225,7 @@ pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Op
             ));
         }
     }
-    if rows.is_empty() && text.is_empty() {
+    if rows.is_empty() {
         return None;
     }
     Some(Diff {
@@ -253,7 +252,7 @@ fn sentence(
     total: &Tally,
     exact: bool,
     field: Option<&str>,
-    groups: &BTreeMap<Option<Arc<str>>, Tally>,
+    groups: &BTreeMap<Option<&str>, Tally>,
 ) -> String {
     let net = total.covered - total.base;
     let mut o = format!("{name} vs {base}, within {}: ", within(label));
@@ -285,14 +284,14 @@ fn sentence(
     // the group that gained most; with fewer, the group that lost most. Ties to the first name.
     let pick = |key: fn(&Tally) -> f64| {
         groups.iter().filter(|(_, t)| key(t) > 0.0).fold(
-            None::<(&Option<Arc<str>>, &Tally)>,
+            None::<(&Option<&str>, &Tally)>,
             |best, (g, t)| match best {
                 Some((_, b)) if key(b) >= key(t) => best,
                 _ => Some((g, t)),
             },
         )
     };
-    let group_name = |g: &Option<Arc<str>>| g.as_deref().unwrap_or("(no value)").to_owned();
+    let group_name = |g: &Option<&str>| g.unwrap_or("(no value)").to_owned();
     if let Some(field) = field {
         let gained = pick(|t| t.gained).filter(|_| net >= 0.0);
         if let Some((g, t)) = gained {
@@ -364,8 +363,8 @@ mod tests {
     fn the_sentence_names_where_the_change_went() {
         // Fewer residents in all, though one group gained: name where most were lost.
         let groups = BTreeMap::from([
-            (Some("east".into()), tally(500.0, 200.0, 0.0, 300.0)),
-            (Some("west".into()), tally(100.0, 200.0, 100.0, 0.0)),
+            (Some("east"), tally(500.0, 200.0, 0.0, 300.0)),
+            (Some("west"), tally(100.0, 200.0, 100.0, 0.0)),
         ]);
         let total = tally(600.0, 400.0, 100.0, 300.0);
         let s = sentence(
@@ -385,8 +384,8 @@ mod tests {
         );
         // More in all, though one group lost: name where most were gained.
         let groups = BTreeMap::from([
-            (Some("east".into()), tally(500.0, 450.0, 0.0, 50.0)),
-            (Some("west".into()), tally(100.0, 400.0, 300.0, 0.0)),
+            (Some("east"), tally(500.0, 450.0, 0.0, 50.0)),
+            (Some("west"), tally(100.0, 400.0, 300.0, 0.0)),
         ]);
         let total = tally(600.0, 850.0, 300.0, 50.0);
         let s = sentence(

@@ -30,11 +30,12 @@ mod words;
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
 pub use gaps::{draw_gaps, gaps_svg, palette, DrawnMap, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
 pub use html::report_html;
-pub use svg::{escape, text_width, FONT_FAMILY};
+pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
-use crate::report::{Staged, Summary};
+use crate::publish::Staged;
+use crate::report::Summary;
 use crate::Analysis;
 
 /// The attribution printed in a corner of the gap map unless [`MapOptions::attribution`] says
