@@ -76,7 +76,7 @@ mod suggest;
 pub use aggregate::{aggregate, Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use batch::{
     run_batch, Batch, BatchEvent, BatchFileError, BatchOptions, BatchProblem, BatchReport,
-    BatchRow, Diff, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
+    BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
 };
 pub use capacity::Access;
 pub use checks::MAX_SPAN_DEG;
@@ -100,8 +100,9 @@ pub use pipeline::{analyse, projection_for, Analysis};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;
 pub use render::{
-    curve_svg, gaps_svg, groups_svg, GapMap, Lang, MapOptions, DEFAULT_ATTRIBUTION, FONT_FAMILY,
-    GAP_COLOUR, OFF_NETWORK_COLOUR,
+    curve_svg, draw_gaps, draw_maps, gaps_svg, groups_svg, report_html, text_width, DrawnMap,
+    GapMap, Lang, MapOptions, Maps, DEFAULT_ATTRIBUTION, FONT_FAMILY, GAP_COLOUR,
+    OFF_NETWORK_COLOUR,
 };
 pub use report::{
     write_walk_lines, Counts, Inputs, InvalidPolygon, Outputs, Parameters, Summary, Tool,

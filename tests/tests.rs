@@ -8,6 +8,7 @@ mod common;
 mod coverage;
 mod determinism;
 mod index_oracles;
+mod maps;
 mod network;
 mod perf_paths;
 mod projection;
