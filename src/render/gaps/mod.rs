@@ -23,10 +23,12 @@ mod classes;
 mod frame;
 mod furniture;
 mod legend;
+mod picks;
 mod reach;
 mod stations;
 
 pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use picks::{rank_colour, PickLayer};
 
 use crate::aggregate::Coverage;
 use crate::config::Params;
@@ -84,9 +86,24 @@ impl<'a> GapMap<'a> {
     }
 }
 
+/// Height of the suggested sites' legend, pixels.
+const PICKS_LEGEND_H: f64 = 110.0;
+
 /// Writes the whole gap map: header, the map's layers (blocks, reach, stations, names) and
 /// furniture, legend, credits.
 pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
+    draw(map, options, None)
+}
+
+/// Writes `suggest.svg`: the gap map of the existing stations with the suggested sites of
+/// `layer` on top (numbered, coloured by rank, the blocks each newly covers outlined), its
+/// title the share before and after, and their legend below the classes.
+pub fn suggest_svg(map: &GapMap, layer: &PickLayer, options: &MapOptions) -> String {
+    draw(map, options, Some(layer))
+}
+
+/// The gap map, with the suggested sites of `layer` when given.
+fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> String {
     let thresholds = &map.params.thresholds;
     let words = Words {
         lang: options.lang,
@@ -98,16 +115,22 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
     let entrances = || stations.iter().flat_map(|s| &s.points);
     let radius_m = thresholds[0].distance_m / map.params.detour.max(1.0);
     let circle_m = if map.streets.is_none() { radius_m } else { 0.0 };
+    let sites = layer.map_or(&[][..], |l| l.sites);
     let frame = Frame::fit(frame::extent(
         plane.extent(),
-        entrances().copied(),
+        entrances().copied().chain(sites.iter().copied()),
         radius_m,
         circle_m,
     ));
     let classes = Classes::new(map.blocks, map.measured, thresholds);
-    let header = Header::new(map, &words);
+    let mut header = Header::new(map, &words);
+    if let Some(layer) = layer {
+        header.title = picks::title(layer, options.lang);
+    }
     let legend = Legend::new(map, &classes, &stations, radius_m, words);
-    let page = Page::new(&frame, legend.size(), header.width());
+    let [legend_w, legend_h] = legend.size();
+    let picks_h = if layer.is_some() { PICKS_LEGEND_H } else { 0.0 };
+    let page = Page::new(&frame, [legend_w, legend_h + picks_h], header.width());
 
     let mut o = String::with_capacity(1 << 16);
     page.open(&mut o, &header.title);
@@ -118,14 +141,29 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
         Some(report) => reach::streets(&mut o, report, thresholds, &classes.colours, &frame),
         None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
+    if let Some(layer) = layer {
+        picks::outlines(&mut o, layer, &plane, &frame);
+    }
     let symbols = stations::draw(&mut o, &stations, &frame);
     if options.labels {
         stations::labels(&mut o, &stations, &symbols, &frame);
+    }
+    if let Some(layer) = layer {
+        picks::sites(&mut o, layer, &frame);
     }
     frame.close(&mut o);
     furniture::scale_bar(&mut o, &frame, &words);
     furniture::north_arrow(&mut o, &frame, &words);
     legend.draw(&mut o, frame.legend_x(), frame.top);
+    if let Some(layer) = layer {
+        picks::legend(
+            &mut o,
+            layer,
+            options.lang,
+            frame.legend_x(),
+            frame.top + legend_h,
+        );
+    }
     furniture::credits(&mut o, &page, map.version, options.attribution.as_deref());
     o.push_str("</svg>\n");
     o
