@@ -10,3 +10,4 @@ mod network;
 mod perf_paths;
 mod publish;
 mod render;
+mod suggest;

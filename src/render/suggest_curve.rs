@@ -57,7 +57,14 @@ pub fn suggest_curve_svg(
                 "share of residents covered"
             })
             .y_label_formatter(&|v| format!("{v:.0}%"))
-            .x_label_formatter(&|v| format!("{}", v.round()))
+            .x_label_formatter(&|v| {
+                // Whole numbers of sites only (plotters may put ticks at halves).
+                if (v - v.round()).abs() < 1e-9 {
+                    format!("{}", v.round())
+                } else {
+                    String::new()
+                }
+            })
             .axis_desc_style(font(15.0))
             .label_style(font(13.0))
             .light_line_style(RGBColor(0xF5, 0xF5, 0xF5))
