@@ -60,11 +60,15 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The most worker threads `--threads` accepts: far more than any machine walkshed runs on has
+/// cores, and few enough to start in a moment.
+const MAX_THREADS: usize = 1024;
+
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
         anyhow::ensure!(
-            n > 0,
-            "invalid --threads: expected a whole number ≥ 1, found 0"
+            (1..=MAX_THREADS).contains(&n),
+            "invalid --threads: expected a whole number from 1 to {MAX_THREADS}, found {n}"
         );
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -132,6 +136,9 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     } else if !args.run.quiet {
         print!("{}", summary.to_text());
         println!("\n  outputs in {}", job.out_dir.display());
+    }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -463,6 +463,18 @@ impl Outputs {
                 }
             }
         }
+        if o == (Outputs {
+            summary: false,
+            blocks: false,
+            stations: false,
+            walk_time: false,
+            maps: false,
+        }) {
+            return Err(Error::parameter(
+                "--outputs",
+                "expected at least one of summary, blocks, stations, walk-time, maps or all, found none",
+            ));
+        }
         Ok(o)
     }
 }
@@ -515,19 +527,28 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
-/// A number for tables: shortest round-trip form, with `-0` as `0`.
+/// A number for tables: shortest round-trip form, with `-0` as `0`; a non-finite value (which
+/// the checks on inputs and parameters leave no way to reach) as `null`, never a bare `inf`.
 pub(crate) fn num(x: f64) -> String {
-    if x == 0.0 {
+    if !x.is_finite() {
+        "null".to_owned()
+    } else if x == 0.0 {
         "0".to_owned()
     } else {
         format!("{x}")
     }
 }
 
-/// Rounds to `decimals` decimals for output (comparisons use the unrounded value).
+/// Rounds to `decimals` decimals for output (comparisons use the unrounded value); a value too
+/// large to scale stays as it is.
 fn round_to(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
-    (x * f).round() / f
+    let scaled = x * f;
+    if scaled.is_finite() {
+        scaled.round() / f
+    } else {
+        x
+    }
 }
 
 /// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load.

@@ -112,6 +112,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     let mut fields = job.fields.clone();
     fields.keep_shapes = job.outputs.maps;
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
+    crate::checks::extent(&blocks)?;
     let network = match &job.network {
         Some(path) => {
             progress(Stage::LoadNetwork);
@@ -165,7 +166,14 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
         network: job.network.clone(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
-    Summary::new(analysis, &loaded.blocks, inputs)
+    let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
+    let station_files: Vec<&Path> = job.inputs()[..1 + job.add_stations.len()].to_vec();
+    summary.warnings.extend(crate::checks::warnings(
+        &station_files,
+        &loaded.blocks,
+        analysis,
+    ));
+    summary
 }
 
 /// Writes every chosen output of an analysis into the job's folder, as one unit (see

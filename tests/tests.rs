@@ -10,4 +10,5 @@ mod network;
 mod perf_paths;
 mod publish;
 mod render;
+mod robust;
 mod suggest;

@@ -30,7 +30,7 @@ pub use gaps::{
     gaps_svg, palette, rank_colour, suggest_svg, GapMap, PickLayer, GAP_COLOUR, OFF_NETWORK_COLOUR,
 };
 pub use suggest_curve::suggest_curve_svg;
-pub use svg::{escape, FONT_FAMILY};
+pub use svg::{escape, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
