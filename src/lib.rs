@@ -95,7 +95,7 @@ pub use load::{
     GroupNames, OutlineRings, PolygonProblem, ReadOptions, Station, StationSet,
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
-pub use options::CoverageOptions;
+pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};
 pub use pipeline::{analyse, projection_for, Analysis};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;
@@ -114,4 +114,5 @@ pub use service_areas::{
 pub use suggest::candidates::{
     exclude as exclude_candidates, grid as candidate_grid, uncovered_anchors,
 };
+pub use suggest::job::{run_suggest, CandidateSource, SuggestJob, Suggested};
 pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};

@@ -15,3 +15,4 @@ mod projection;
 mod publish;
 mod render;
 mod robust;
+mod suggest;
