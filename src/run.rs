@@ -12,7 +12,8 @@ use crate::load::{self, BlockFields, BlockSet, StationSet};
 use crate::network::Network;
 use crate::render::MapOptions;
 use crate::report::{self, Inputs, Outputs, Staged, Summary};
-use crate::{analyse, projection_for, Analysis, Params};
+use crate::circle::{CircleInputs, CircleOptions};
+use crate::{analyse_with, projection_for, Analysis, Params};
 
 /// Everything one coverage run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +36,8 @@ pub struct Job {
     pub outputs: Outputs,
     /// Map options.
     pub map: MapOptions,
+    /// The level analysis and capacity, when asked for.
+    pub circle: CircleOptions,
 }
 
 /// Stages of a job, announced to a progress callback.
@@ -115,8 +118,15 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     })
 }
 
-/// Runs the analysis of loaded inputs.
-pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
+/// Runs the analysis of loaded inputs; fails when `--levels` finds a station without a known
+/// level, or `--capacity` a station without a valid capacity.
+pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
+    let files: Vec<(&std::path::Path, &[crate::Station])> = loaded
+        .stations
+        .iter()
+        .map(|s| (s.path.as_path(), s.stations.as_slice()))
+        .collect();
+    let circle = CircleInputs::read(&job.circle, &files)?;
     // One station file (the usual case) is used as it is, without a copy.
     let joined;
     let stations = match loaded.stations.as_slice() {
@@ -129,18 +139,25 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
     match &loaded.network {
         Some(net) => {
             let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
-            analyse(
+            Ok(analyse_with(
                 stations,
                 &loaded.blocks,
                 &model as &dyn DistanceModel,
                 &job.params,
-            )
+                &circle,
+            ))
         }
         None => {
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            analyse(stations, &loaded.blocks, &model, &job.params)
+            Ok(analyse_with(
+                stations,
+                &loaded.blocks,
+                &model,
+                &job.params,
+                &circle,
+            ))
         }
     }
 }
@@ -178,7 +195,7 @@ pub fn write(
 pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
-    let analysis = analyse_loaded(job, &loaded);
+    let analysis = analyse_loaded(job, &loaded)?;
     let summary = summarise(job, &loaded, &analysis);
     write(job, &loaded, &analysis, &summary, progress)?;
     // Millions of small records take a while to free: let a thread of their own do it, so the

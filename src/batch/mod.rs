@@ -284,7 +284,7 @@ fn run_scenario(
     let mut job = scenario.job.clone();
     job.out_dir = folder.to_path_buf();
     let existed = folder.exists();
-    let analysis = run::analyse_loaded(&job, loaded);
+    let analysis = run::analyse_loaded(&job, loaded).map_err(|e| e.with_causes())?;
     let summary = run::summarise(&job, loaded, &analysis);
     match run::write(&job, loaded, &analysis, &summary, &mut |_| {}) {
         Ok(_) => Ok(Done {

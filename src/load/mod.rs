@@ -998,6 +998,17 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
     })
 }
 
+/// One property of every station of a file, in file order, with the station's id (as
+/// [`read_stations`] gives it): `None` where the feature lacks the property or it is `null`.
+pub fn read_station_property(path: &Path, field: &str) -> Result<Vec<(String, Option<Value>)>> {
+    let source = Source::new(path, ReadOptions::default());
+    source.parse(&["id", field], |i, mut raw| {
+        let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
+        let value = raw.props.get_mut(1).and_then(Option::take).filter(|v| !v.is_null());
+        Ok((id, value))
+    })
+}
+
 /// Reads residential blocks: Polygon, MultiPolygon (anchor = centroid) or Point.
 pub fn read_blocks(path: &Path, fields: &BlockFields) -> Result<BlockSet> {
     read_blocks_with(path, fields, &ReadOptions::default())
