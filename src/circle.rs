@@ -50,10 +50,7 @@ impl CircleInputs {
             Some(field) => {
                 let paths: Vec<&Path> = files.iter().map(|(p, _)| *p).collect();
                 let values = read_capacity(&paths, field)?.ok_or_else(|| {
-                    Error::parameter(
-                        "--capacity",
-                        format!("no station has the field {field:?}"),
-                    )
+                    Error::parameter("--capacity", format!("no station has the field {field:?}"))
                 })?;
                 Some((field.clone(), values))
             }

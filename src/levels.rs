@@ -285,7 +285,11 @@ pub fn station_levels<'a>(
 pub fn unknown_levels(stations: &[Station]) -> usize {
     stations
         .iter()
-        .filter(|s| s.level.as_deref().is_some_and(|l| Level::parse(l).is_none()))
+        .filter(|s| {
+            s.level
+                .as_deref()
+                .is_some_and(|l| Level::parse(l).is_none())
+        })
         .count()
 }
 

@@ -64,13 +64,13 @@ pub mod report;
 pub mod run;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
+pub use capacity::Staffing;
+pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
-pub use capacity::Staffing;
-pub use circle::{CircleInputs, CircleOptions};
 pub use levels::{Level, LevelReport, Standard};
 pub use load::{
     read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
@@ -163,7 +163,15 @@ pub fn analyse_with(
             entrances: &entrances,
             anchors: &anchors,
         };
-        circle::measure(circle, &plane, model, params, blocks.blocks(), &loads, groups)
+        circle::measure(
+            circle,
+            &plane,
+            model,
+            params,
+            blocks.blocks(),
+            &loads,
+            groups,
+        )
     };
     Analysis {
         params: params.clone(),

@@ -510,9 +510,7 @@ mod de {
     }
 
     /// A table of level reaches: `{subcenter = "1000m", station = 5}`.
-    pub fn reaches<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<super::LevelReach>, D::Error> {
+    pub fn reaches<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::LevelReach>, D::Error> {
         /// A reach: minutes as a number, or text (`1000m`, `none`).
         struct Reach(String);
         impl<'de> Deserialize<'de> for Reach {

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::aggregate::{covered, Coverage, Group, NetworkSummary};
 use crate::capacity::CapacitySummary;
-use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
 use crate::config::{Params, ThresholdUnit};
 use crate::coverage::Reach;
 use crate::error::{Error, Result};
+use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
 use crate::load::{BlockSet, ReadOptions, Source};
 use crate::Analysis;
 

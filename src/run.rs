@@ -6,13 +6,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::circle::{CircleInputs, CircleOptions};
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::load::{self, BlockFields, BlockSet, StationSet};
 use crate::network::Network;
 use crate::render::MapOptions;
 use crate::report::{self, Inputs, Outputs, Staged, Summary};
-use crate::circle::{CircleInputs, CircleOptions};
 use crate::{analyse_with, projection_for, Analysis, Params};
 
 /// Everything one coverage run needs.

@@ -1004,7 +1004,11 @@ pub fn read_station_property(path: &Path, field: &str) -> Result<Vec<(String, Op
     let source = Source::new(path, ReadOptions::default());
     source.parse(&["id", field], |i, mut raw| {
         let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
-        let value = raw.props.get_mut(1).and_then(Option::take).filter(|v| !v.is_null());
+        let value = raw
+            .props
+            .get_mut(1)
+            .and_then(Option::take)
+            .filter(|v| !v.is_null());
         Ok((id, value))
     })
 }

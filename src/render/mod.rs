@@ -6,6 +6,9 @@
 //!   attribution. Drawn in the analysis' metric plane, so distances read true.
 //! - `curve.svg` ([`curve_svg`]): the share of residents reached against walking time.
 //! - `groups.svg` ([`groups_svg`]), when grouping: the share per group, worst first.
+//! - `levels.svg` ([`levels_svg`]), with `--levels`: which levels each block lacks.
+//! - `capacity.svg` ([`capacity_svg`]), with `--capacity`: stations ranked by load per unit of
+//!   capacity, with `--max-load` drawn.
 //!
 //! Labels come in English or Chinese ([`Lang`]); every text carries a font-family list with CJK
 //! fallbacks ([`FONT_FAMILY`]). Output is deterministic: the same inputs give byte-identical
@@ -21,11 +24,13 @@
 
 mod charts;
 mod gaps;
+mod staffing;
 mod svg;
 mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
-pub use gaps::{gaps_svg, palette, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use gaps::{gaps_svg, levels_svg, palette, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use staffing::capacity_svg;
 pub use svg::{escape, FONT_FAMILY};
 
 use crate::error::{Error, Result};
@@ -97,6 +102,11 @@ pub fn stage_maps(
         options,
     );
     staged.add("gaps.svg", |w| w.write_all(gaps.as_bytes()))?;
+    if let Some(levels) = &analysis.levels {
+        let map = GapMap::new(analysis, blocks, summary.tool.version);
+        let svg = levels_svg(&map, levels, options);
+        staged.add("levels.svg", |w| w.write_all(svg.as_bytes()))?;
+    }
     let curve =
         curve_svg(analysis, blocks.weighted(), options).map_err(|e| chart_error("curve.svg", e))?;
     staged.add("curve.svg", |w| w.write_all(curve.as_bytes()))?;
@@ -105,6 +115,11 @@ pub fn stage_maps(
         .map_err(|e| chart_error("groups.svg", e))?
     {
         staged.add("groups.svg", |w| w.write_all(groups.as_bytes()))?;
+    }
+    if let Some(chart) =
+        capacity_svg(analysis, options).map_err(|e| chart_error("capacity.svg", e))?
+    {
+        staged.add("capacity.svg", |w| w.write_all(chart.as_bytes()))?;
     }
     Ok(())
 }

@@ -3,11 +3,12 @@
 
 use std::fmt::Write as _;
 
+use crate::levels::Level;
 use crate::render::svg::{self, px};
-use crate::render::words::{percent, Level, Words};
+use crate::render::words::{percent, Words, DRAWN_LEVELS};
 
 use super::classes::Classes;
-use super::stations::{symbol, Placed};
+use super::stations::{symbol, Placed, OVERLOADED_COLOUR};
 use super::GapMap;
 
 /// Width of the legend, pixels: at least this, more for long labels.
@@ -43,7 +44,9 @@ pub(super) struct Legend {
     /// What the reach layer means.
     reach: String,
     /// The station levels present, most important first.
-    levels: Vec<Level>,
+    levels: Vec<Option<Level>>,
+    /// What the ring around overloaded stations means, when some station has one.
+    overloaded: Option<String>,
     words: Words,
 }
 
@@ -84,10 +87,16 @@ impl Legend {
                 Some(_) => words.streets().to_owned(),
                 None => words.walkshed(&thresholds[0], radius_m),
             },
-            levels: Level::ALL
+            levels: DRAWN_LEVELS
                 .into_iter()
                 .filter(|l| stations.iter().any(|s| s.level == *l))
                 .collect(),
+            overloaded: map.staffing.and_then(|st| {
+                let limit = st.max_load?;
+                (0..st.capacity.len())
+                    .any(|j| st.overloaded(j))
+                    .then(|| words.overloaded(limit))
+            }),
             words,
         }
     }
@@ -103,12 +112,14 @@ impl Legend {
         texts.push((&self.reach, 12.0));
         texts.push((w.stations_heading(), 13.0));
         texts.extend(self.levels.iter().map(|l| (w.level(*l), 12.0)));
+        texts.extend(self.overloaded.iter().map(|t| (t.as_str(), 12.0)));
         let width = texts
             .iter()
             .map(|(t, f)| svg::text_width(t, *f) + 34.0)
             .fold(LEGEND_MIN_W, f64::max)
             .min(LEGEND_MAX_W);
-        let rows = 2 * self.items.len() + self.levels.len() + 4;
+        let rows =
+            2 * self.items.len() + self.levels.len() + 4 + usize::from(self.overloaded.is_some());
         [width, 26.0 * rows as f64 + 30.0]
     }
 
@@ -136,6 +147,15 @@ impl Legend {
                 svg::text(o, x + 26.0, y + 13.0, BODY, self.words.level(*l));
                 y += 24.0;
             }
+        }
+        if let Some(label) = &self.overloaded {
+            let _ = writeln!(
+                o,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"{OVERLOADED_COLOUR}\" stroke-width=\"2.2\"/>",
+                px(x + 9.0),
+                px(y + 9.0)
+            );
+            svg::text(o, x + 26.0, y + 13.0, BODY, label);
         }
         o.push_str("</g>\n");
     }

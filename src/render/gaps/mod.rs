@@ -23,12 +23,15 @@ mod classes;
 mod frame;
 mod furniture;
 mod legend;
+mod levels;
 mod reach;
 mod stations;
 
 pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use levels::levels_svg;
 
 use crate::aggregate::Coverage;
+use crate::capacity::Staffing;
 use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
 use crate::load::{BlockSet, Station};
@@ -65,6 +68,9 @@ pub struct GapMap<'a> {
     pub population: f64,
     /// The tool version printed in the credits.
     pub version: &'a str,
+    /// With `--capacity` and `--max-load`: the stations' staffing, whose overloaded stations
+    /// get a ring.
+    pub staffing: Option<&'a Staffing>,
 }
 
 impl<'a> GapMap<'a> {
@@ -80,6 +86,7 @@ impl<'a> GapMap<'a> {
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
             version,
+            staffing: analysis.capacity.as_ref(),
         }
     }
 }
@@ -119,6 +126,9 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
         None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
     let symbols = stations::draw(&mut o, &stations, &frame);
+    if let Some(staffing) = map.staffing {
+        stations::overloaded(&mut o, &stations, staffing, &frame);
+    }
     if options.labels {
         stations::labels(&mut o, &stations, &symbols, &frame);
     }
