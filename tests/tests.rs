@@ -2,6 +2,7 @@
 //! from `data/` (see `data/README.md` for provenance).
 
 mod batch;
+mod circle;
 mod cli;
 mod common;
 mod coverage;
