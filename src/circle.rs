@@ -4,13 +4,14 @@
 //!
 //! Both measure with the run's own [`DistanceModel`], so straight-line and network runs agree
 //! with their coverage. The catchment (every station within the first threshold of every block)
-//! is made once per run, whatever the number of levels.
+//! is made once per run (in a straight line a batch of blocks at a time, over one grid of the
+//! entrances), whatever the number of levels.
 
 use std::path::Path;
 
-use crate::capacity::{read_capacity, Access, Staffing};
+use crate::capacity::{read_capacity, Staffing};
 use crate::config::Params;
-use crate::coverage::DistanceModel;
+use crate::coverage::{DistanceModel, Measurement};
 use crate::error::{Error, Result};
 use crate::levels::{station_levels, Level, LevelDistances, LevelReport, Standard};
 use crate::load::{Block, Station};
@@ -75,13 +76,16 @@ pub(crate) struct Plane<'a> {
     pub anchors: &'a [XY],
 }
 
-/// Measures the levels and capacity `inputs` asks for. `loads[j]` is station `j`'s load (the
+/// Measures the levels and capacity `inputs` asks for; `measurement` is the coverage's own (of
+/// every station, searched as far as the largest threshold). `loads[j]` is station `j`'s load (the
 /// residents for whom it is the nearest within the first threshold); `groups` the group names
 /// in the order the analysis reports them, when grouping.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn measure(
     inputs: &CircleInputs,
     plane: &Plane,
     model: &dyn DistanceModel,
+    measurement: &Measurement,
     params: &Params,
     blocks: &[Block],
     loads: &[f64],
@@ -89,14 +93,21 @@ pub(crate) fn measure(
 ) -> (Option<LevelReport>, Option<Staffing>) {
     let population: Vec<f64> = blocks.iter().map(|b| b.population).collect();
     let levels = inputs.levels.as_ref().map(|(standard, levels)| {
-        let bound = standard.reaches().map(|(_, r)| r).fold(0.0, f64::max);
-        let distances = LevelDistances::measure(
+        // Searched as far as the coverage itself (and the largest reach), so that a level all
+        // stations belong to is the coverage's own measurement.
+        let bound = standard
+            .reaches()
+            .map(|(_, r)| r)
+            .fold(params.reach_m(), f64::max);
+        let all = (params.reach_m() >= bound).then_some(measurement);
+        let distances = LevelDistances::measure_with(
             standard,
             levels,
             plane.entrances,
             plane.anchors,
             model,
             bound,
+            all,
         );
         LevelReport::new(
             distances,
@@ -107,8 +118,7 @@ pub(crate) fn measure(
     });
     let staffing = inputs.capacity.as_ref().map(|(field, capacity)| {
         let reach = params.thresholds[0].distance_m;
-        let catchment = model.catchment(plane.entrances, plane.anchors, reach);
-        let access = Access::compute(&catchment, &population, capacity);
+        let access = model.access(plane.entrances, plane.anchors, reach, &population, capacity);
         Staffing::new(
             field.clone(),
             capacity.clone(),

@@ -219,8 +219,30 @@ impl LevelDistances {
         model: &dyn DistanceModel,
         bound_m: f64,
     ) -> LevelDistances {
+        Self::measure_with(standard, levels, entrances, anchors, model, bound_m, None)
+    }
+
+    /// [`measure`](Self::measure), reusing `all`, a measurement of every station by the same
+    /// model with a search bound of at least `bound_m` and every level's reach, for the levels
+    /// every station is (or is higher than) — the lowest level, usually — instead of measuring
+    /// them again.
+    pub fn measure_with(
+        standard: &Standard,
+        levels: &[Level],
+        entrances: &[Vec<XY>],
+        anchors: &[XY],
+        model: &dyn DistanceModel,
+        bound_m: f64,
+        all: Option<&crate::coverage::Measurement>,
+    ) -> LevelDistances {
         let mut distance_m = vec![[None; 4]; anchors.len()];
         for (level, reach_m) in standard.reaches() {
+            if let Some(all) = all.filter(|_| levels.iter().all(|&l| l <= level)) {
+                for (row, measured) in distance_m.iter_mut().zip(&all.blocks) {
+                    row[level.rank()] = measured.distance_m;
+                }
+                continue;
+            }
             // Stations of this level or higher keep their entrances; the others have none, so
             // station indices (and tie-breaks) stay those of the whole set.
             let subset: Vec<Vec<XY>> = entrances

@@ -167,6 +167,7 @@ pub fn analyse_with(
             circle,
             &plane,
             model,
+            &measurement,
             params,
             blocks.blocks(),
             &loads,
