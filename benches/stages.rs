@@ -16,7 +16,6 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
-use walkshed::load::{read_blocks_with, ReadOptions};
 use walkshed::report::{Inputs, Outputs, Summary};
 use walkshed::run::{Job, Loaded};
 use walkshed::{
@@ -167,19 +166,6 @@ fn load(c: &mut Criterion) {
             BenchmarkId::new("streaming fast parser", n),
             &city,
             |b, city| b.iter(|| read_blocks(black_box(&city.blocks), &fields()).expect("blocks")),
-        );
-        g.bench_with_input(
-            BenchmarkId::new("streaming serde_json parser", n),
-            &city,
-            |b, city| {
-                let options = ReadOptions {
-                    fast: false,
-                    ..ReadOptions::default()
-                };
-                b.iter(|| {
-                    read_blocks_with(black_box(&city.blocks), &fields(), &options).expect("blocks")
-                })
-            },
         );
         g.bench_with_input(
             BenchmarkId::new("baseline: serde_json::Value of the file", n),
@@ -333,7 +319,7 @@ fn aggregate(c: &mut Criterion) {
                         p.stations.stations.len(),
                         &m,
                         &params,
-                        true,
+                        Some(p.blocks.groups()),
                     )
                 })
             },

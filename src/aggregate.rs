@@ -5,15 +5,12 @@
 //! (in parallel with the others), and the runs' sums are added in input order. The cut does not
 //! depend on the number of threads, so neither do the results, to the last bit.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Params, Threshold};
 use crate::coverage::{Measurement, Reach};
-use crate::load::Block;
+use crate::load::{Block, GroupId, GroupNames};
 
 /// Coverage at one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,53 +111,6 @@ pub fn covered(distance: Option<f64>, distance_m: f64) -> bool {
     distance.is_some_and(|d| d <= distance_m)
 }
 
-/// A fast hash for the short group names, eight bytes at a step (multiply and rotate, after
-/// FxHash): no need to resist collisions chosen by an attacker here, and SipHash, or even FNV-1a
-/// byte by byte, cost more than the rest of the aggregation.
-#[derive(Default)]
-pub(crate) struct WordHash(u64);
-
-impl WordHash {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for WordHash {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
-        let n = bytes.len();
-        if n < 8 {
-            self.add(bytes.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b)));
-            return;
-        }
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            self.add(word(w));
-        }
-        if !words.remainder().is_empty() {
-            // The last eight bytes, overlapping the last whole word: no copy to a buffer.
-            self.add(word(&bytes[n - 8..]));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// Blocks per run of [`aggregate`]: fixed, so the order of every sum is too.
 const RUN: usize = 1 << 16;
 
@@ -219,94 +169,50 @@ impl Tally {
     }
 }
 
-type GroupIndex<'b> = HashMap<Option<&'b str>, usize, BuildHasherDefault<WordHash>>;
-
-/// Slots of [`Sums`]'s table of group numbers by where the name's text is.
-const AT_SLOTS: usize = 256;
-
-/// Group numbers by the address and length of the name's text: a table with one place per
-/// address (a later name at the same place takes it over), which finds a group in a few
-/// instructions where a hash map takes dozens.
-#[derive(Clone)]
-struct GroupByAddress([(usize, usize, usize); AT_SLOTS]);
-
-impl GroupByAddress {
-    /// The place of an address: names shared by a file's blocks are allocations of at least
-    /// 16 bytes, so the bits above the fourth tell them apart.
-    #[inline]
-    fn slot((address, _): (usize, usize)) -> usize {
-        (address >> 4 ^ address >> 12) % AT_SLOTS
-    }
-
-    #[inline]
-    fn get(&self, at: (usize, usize)) -> Option<usize> {
-        let (address, len, g) = self.0[Self::slot(at)];
-        ((address, len) == at).then_some(g)
-    }
-
-    #[inline]
-    fn insert(&mut self, at: (usize, usize), g: usize) {
-        self.0[Self::slot(at)] = (at.0, at.1, g);
-    }
-}
-
-impl Default for GroupByAddress {
-    fn default() -> Self {
-        // No text is at address 0 with a length of `usize::MAX`.
-        GroupByAddress([(0, usize::MAX, 0); AT_SLOTS])
-    }
-}
+/// No place yet in [`Sums::groups`].
+const UNSEEN: u32 = u32::MAX;
 
 /// The sums of one run of blocks (or of the runs merged so far).
-struct Sums<'b> {
+struct Sums {
     all: Tally,
-    /// Groups numbered in order of first appearance.
-    group_of: GroupIndex<'b>,
-    /// The same, by where the name's text is: blocks read from a file share their group's
-    /// text, so most blocks' group is found without hashing or comparing the text.
-    group_at: GroupByAddress,
-    groups: Vec<(Option<&'b str>, Tally)>,
+    /// Each group's place in `groups` (or [`UNSEEN`]), by its number plus one; place 0 is for
+    /// blocks without a group. Empty when not grouping.
+    place: Vec<u32>,
+    /// The groups met, in order of first appearance.
+    groups: Vec<(Option<GroupId>, Tally)>,
     /// Per station: population and blocks within the first threshold of it.
     station_load: Vec<(f64, usize)>,
     /// Population per row of the walking-time distribution.
     bins: Vec<f64>,
 }
 
-impl<'b> Sums<'b> {
-    fn new(params: &Params, stations: usize, rows: usize) -> Self {
+impl Sums {
+    /// Empty sums, over `groups` groups (`None` when not grouping).
+    fn new(params: &Params, stations: usize, rows: usize, groups: Option<usize>) -> Self {
         Sums {
             all: Tally::new(params),
-            group_of: GroupIndex::default(),
-            group_at: GroupByAddress::default(),
+            place: groups.map_or_else(Vec::new, |n| vec![UNSEEN; n + 1]),
             groups: Vec::new(),
             station_load: vec![(0.0, 0); stations],
             bins: vec![0.0; rows + 1],
         }
     }
 
-    fn group(&mut self, params: &Params, name: Option<&'b str>) -> &mut Tally {
-        // Two texts at the same address with the same length are the same text.
-        let at = name.map_or((0, 0), |s| (s.as_ptr() as usize, s.len()));
-        let g = match self.group_at.get(at) {
-            Some(g) => g,
-            None => {
-                let groups = &mut self.groups;
-                let g = *self.group_of.entry(name).or_insert_with(|| {
-                    groups.push((name, Tally::new(params)));
-                    groups.len() - 1
-                });
-                self.group_at.insert(at, g);
-                g
-            }
-        };
-        &mut self.groups[g].1
+    #[inline]
+    fn group(&mut self, params: &Params, group: Option<GroupId>) -> &mut Tally {
+        let place = &mut self.place[group.map_or(0, |g| g.index() + 1)];
+        if *place == UNSEEN {
+            *place = self.groups.len() as u32;
+            self.groups.push((group, Tally::new(params)));
+        }
+        &mut self.groups[*place as usize].1
     }
 
     /// Adds the sums of blocks that come after these.
-    fn merge(&mut self, params: &Params, later: Sums<'b>) {
+    fn merge(&mut self, params: &Params, later: Sums) {
         self.all.merge(&later.all);
-        for (name, tally) in &later.groups {
-            self.group(params, *name).merge(tally);
+        for (group, tally) in &later.groups {
+            self.group(params, *group).merge(tally);
         }
         for (s, l) in self.station_load.iter_mut().zip(&later.station_load) {
             s.0 += l.0;
@@ -318,53 +224,63 @@ impl<'b> Sums<'b> {
     }
 }
 
-/// Aggregates per-block measures. `group_by` says whether blocks were read with a group field.
+/// Aggregates per-block measures. `groups` names the blocks' groups when they were read with a
+/// group field ([`crate::BlockSet::groups`]); `None` when not grouping.
 pub fn aggregate(
     blocks: &[Block],
     stations: usize,
     m: &Measurement,
     params: &Params,
-    group_by: bool,
+    groups: Option<&GroupNames>,
 ) -> Aggregates {
+    let names = groups;
+    let group_count = names.map(GroupNames::len);
     let first = params.thresholds[0].distance_m;
     let step = walk_time_step_m(params);
     let rows = (params.reach_m() / step).ceil() as usize;
-    let runs: Vec<Sums<'_>> = blocks
+    // The sums hold the rows up to the farthest block measured, not all the reach: the
+    // distribution's tail is empty, and a run's sums are made once per 65,536 blocks.
+    let used = m
+        .blocks
+        .iter()
+        .filter_map(|x| x.distance_m.and_then(|d| row_of(d, step, rows)))
+        .max()
+        .unwrap_or(0);
+    let runs: Vec<Sums> = blocks
         .par_chunks(RUN)
         .zip(m.blocks.par_chunks(RUN))
         .map(|(blocks, measured)| {
-            let mut sums = Sums::new(params, stations, rows);
+            let mut sums = Sums::new(params, stations, used, group_count);
             for (b, x) in blocks.iter().zip(measured) {
                 sums.all.add(params, b, x.distance_m);
-                if group_by {
-                    sums.group(params, b.group.as_deref())
-                        .add(params, b, x.distance_m);
+                if group_count.is_some() {
+                    sums.group(params, b.group).add(params, b, x.distance_m);
                 }
                 if let (Some(s), true) = (x.station, covered(x.distance_m, first)) {
                     let load = &mut sums.station_load[s as usize];
                     load.0 += b.population;
                     load.1 += 1;
                 }
-                if let Some(k) = x.distance_m.and_then(|d| row_of(d, step, rows)) {
+                if let Some(k) = x.distance_m.and_then(|d| row_of(d, step, used)) {
                     sums.bins[k] += b.population;
                 }
             }
             sums
         })
         .collect();
-    let mut total = Sums::new(params, stations, rows);
+    let mut total = Sums::new(params, stations, used, group_count);
     for run in runs {
         total.merge(params, run);
     }
     let population = total.all.population;
     let coverage = total.all.coverage(params);
 
-    let groups = group_by.then(|| {
+    let groups = names.map(|names| {
         let mut groups: Vec<Group> = total
             .groups
             .into_iter()
-            .map(|(name, tally)| Group {
-                name: name.map(str::to_owned),
+            .map(|(group, tally)| Group {
+                name: group.map(|g| names.name(g).to_owned()),
                 blocks: tally.blocks,
                 population: tally.population,
                 coverage: tally.coverage(params),
@@ -380,7 +296,9 @@ pub fn aggregate(
         groups
     });
 
-    let walk_time = walk_time(&total.bins, params, population);
+    let mut bins = total.bins;
+    bins.resize(rows + 1, 0.0);
+    let walk_time = walk_time(&bins, params, population);
     Aggregates {
         population,
         coverage,

@@ -14,7 +14,7 @@ use crate::config::Params;
 use crate::coverage::{DistanceModel, Measurement};
 use crate::error::{Error, Result};
 use crate::levels::{station_levels, Level, LevelDistances, LevelReport, Standard};
-use crate::load::{Block, Station};
+use crate::load::{BlockSet, Station};
 use crate::project::XY;
 
 /// What a job asks for beyond coverage.
@@ -87,10 +87,12 @@ pub(crate) fn measure(
     model: &dyn DistanceModel,
     measurement: &Measurement,
     params: &Params,
-    blocks: &[Block],
+    block_set: &BlockSet,
     loads: &[f64],
     groups: Option<Vec<Option<String>>>,
 ) -> (Option<LevelReport>, Option<Staffing>) {
+    let blocks = block_set.blocks();
+    let names = block_set.groups();
     let population: Vec<f64> = blocks.iter().map(|b| b.population).collect();
     let levels = inputs.levels.as_ref().map(|(standard, levels)| {
         // Searched as far as the coverage itself (and the largest reach), so that a level all
@@ -112,7 +114,7 @@ pub(crate) fn measure(
         LevelReport::new(
             distances,
             &population,
-            |b| blocks[b].group.as_deref(),
+            |b| blocks[b].group.map(|g| names.name(g)),
             groups,
         )
     });

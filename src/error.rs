@@ -132,6 +132,36 @@ pub enum Error {
         /// What is missing ("stations", "blocks", "walkable lines").
         what: &'static str,
     },
+    /// Two stations with one id (ids join the tables: each must name one station).
+    #[error("{location}: duplicate station id {id:?}: feature {first} has it too; station ids must be unique")]
+    DuplicateStation {
+        /// Where: the second station with the id.
+        location: Location,
+        /// The id.
+        id: String,
+        /// Index of the first feature with the id.
+        first: usize,
+    },
+    /// Populations whose total is beyond the largest finite number.
+    #[error(
+        "{}: the populations in field {field:?} add up to more than {:e}; check the field's values",
+        path.display(),
+        f64::MAX
+    )]
+    PopulationTotal {
+        /// The blocks file.
+        path: PathBuf,
+        /// The population field.
+        field: String,
+    },
+    /// Data too spread out for one local plane.
+    #[error("{}: {message}", path.display())]
+    Extent {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A population value that is not a finite number ≥ 0.
     #[error(
         "{location}: invalid population {value}: expected a finite number ≥ 0 in field {field:?}"
@@ -195,6 +225,54 @@ pub enum Error {
         path: PathBuf,
         /// The reader's message.
         message: String,
+    },
+    /// The output folder cannot be one: a file, a broken link, the root.
+    #[error("cannot write into {} (--out): {message}", path.display())]
+    OutputPath {
+        /// The output folder as given.
+        path: PathBuf,
+        /// What it is, and what to do.
+        message: String,
+    },
+    /// An input file is the output folder or lies inside it, so publishing would remove it.
+    #[error(
+        "input {} is inside the output folder {}, which walkshed replaces as a whole; \
+         choose another --out folder",
+        input.display(),
+        out.display()
+    )]
+    InputInOutput {
+        /// The input file.
+        input: PathBuf,
+        /// The output folder.
+        out: PathBuf,
+    },
+    /// The output folder holds files walkshed did not write.
+    #[error(
+        "{} holds files walkshed did not write ({found}); walkshed replaces its output folder \
+         as a whole, so choose another --out folder, or empty this one",
+        path.display()
+    )]
+    OutputNotOurs {
+        /// The output folder.
+        path: PathBuf,
+        /// The first few entries that are not walkshed's, comma-separated.
+        found: String,
+    },
+    /// Another run is writing the output folder.
+    #[error(
+        "{} is being written by walkshed ({holder}); wait for it to finish, or remove the lock \
+         {} if that process is gone",
+        path.display(),
+        lock.display()
+    )]
+    OutputLocked {
+        /// The output folder.
+        path: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+        /// Who holds it: pid, host, start time.
+        holder: String,
     },
     /// A parameter out of its range.
     #[error("invalid {name}: {message}")]

@@ -22,22 +22,22 @@
 //!    [`render`] — SVG maps and charts.
 //!
 //! 7. [`batch`] — many scenarios from one TOML file, inputs read once, combined tables and diff.
+//! 8. [`service_areas`] — the region within each threshold as disjoint bands (MultiPolygons).
 //!
 //! [`analyse`] runs stages 2–5 on loaded inputs; [`run`] runs a whole coverage job.
 //!
 //! # Examples
 //!
 //! ```
-//! use walkshed::{analyse, BlockSet, BlockFields, Block, Params, Station, StraightLine};
+//! use walkshed::{analyse, BlockSet, Block, Params, Station, StraightLine};
 //!
 //! // One station, two point blocks 250 m and 400 m to its east (0.0026° ≈ 250 m at 30.7° N).
 //! let station = Station { id: "s1".into(), name: None, level: None,
 //!                         entrances: vec![[121.33, 30.72]], from_area: false };
 //! let block = |id: &str, lon: f64, population: f64| Block { id: id.into(), anchor: [lon, 30.72],
 //!                         population, group: None, problem: None };
-//! let blocks = BlockSet::new("blocks.geojson",
-//!                            vec![block("a", 121.3326, 100.0), block("b", 121.3342, 300.0)],
-//!                            true, BlockFields::default(), None);
+//! let blocks = BlockSet::builder("blocks.geojson")
+//!     .build(vec![block("a", 121.3326, 100.0), block("b", 121.3342, 300.0)]);
 //! let params = Params::builder().minutes(&[5.0, 10.0]).build()?;
 //! let analysis = analyse(&[station], &blocks, &StraightLine { detour: 1.0 }, &params);
 //! assert_eq!(analysis.aggregates.coverage[0].share, 0.25); // 100 of 400 within 300 m
@@ -48,6 +48,7 @@
 pub mod aggregate;
 pub mod batch;
 pub mod capacity;
+pub mod checks;
 pub mod circle;
 pub mod config;
 pub mod coords;
@@ -59,9 +60,12 @@ pub mod load;
 pub mod network;
 pub mod options;
 pub mod project;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod service_areas;
+pub mod suggest;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use capacity::Staffing;
@@ -147,7 +151,7 @@ pub fn analyse_with(
         stations.len(),
         &measurement,
         params,
-        blocks.fields().group_by.is_some(),
+        blocks.fields().group_by.is_some().then(|| blocks.groups()),
     );
     let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
     let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
@@ -169,7 +173,7 @@ pub fn analyse_with(
             model,
             &measurement,
             params,
-            blocks.blocks(),
+            blocks,
             &loads,
             groups,
         )

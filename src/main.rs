@@ -21,11 +21,33 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    on_interrupt_clean_up();
     match run_cli(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
+        }
+    }
+}
+
+/// On SIGINT or SIGTERM, removes the temporary folder and the lock of the run in progress (the
+/// output folder keeps its previous files), then exits with 128 + the signal (130, 143).
+fn on_interrupt_clean_up() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::iterator::Signals;
+        // Without a handler the signals keep their default action: the process ends at once.
+        if let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) {
+            let _ = std::thread::Builder::new()
+                .name("walkshed-signals".to_owned())
+                .spawn(move || {
+                    if let Some(signal) = signals.forever().next() {
+                        walkshed::publish::clean_up_interrupted();
+                        std::process::exit(128 + signal);
+                    }
+                });
         }
     }
 }
@@ -37,11 +59,15 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The most worker threads `--threads` accepts: far more than any machine walkshed runs on has
+/// cores, and few enough to start in a moment.
+const MAX_THREADS: usize = 1024;
+
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
         anyhow::ensure!(
-            n > 0,
-            "invalid --threads: expected a whole number ≥ 1, found 0"
+            (1..=MAX_THREADS).contains(&n),
+            "invalid --threads: expected a whole number from 1 to {MAX_THREADS}, found {n}"
         );
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -110,6 +136,9 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         print!("{}", summary.to_text());
         println!("\n  outputs in {}", job.out_dir.display());
     }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -156,6 +185,9 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         if let Err(reason) = &s.outcome {
             eprintln!("error: scenario {:?} failed: {reason}", s.name);
         }
+    }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
     }
     Ok(if report.failed() > 0 {
         ExitCode::from(1)

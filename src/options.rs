@@ -59,7 +59,8 @@ pub struct CoverageOptions {
     #[serde(default, deserialize_with = "de::path")]
     pub blocks: Option<PathBuf>,
 
-    /// Walking thresholds in minutes, comma-separated [default: 5].
+    /// Walking thresholds in minutes, comma-separated, each a walk of at most 100 km at --speed
+    /// [default: 5].
     #[arg(
         long,
         value_name = "MIN[,MIN…]",
@@ -69,19 +70,19 @@ pub struct CoverageOptions {
     #[serde(default, deserialize_with = "de::numbers")]
     pub minutes: Option<Vec<f64>>,
 
-    /// Walking speed in metres per minute; 60 m/min ≈ 3.6 km/h.
+    /// Walking speed in metres per minute, from 1 to 1000; 60 m/min ≈ 3.6 km/h.
     #[arg(long, value_name = "M_PER_MIN", default_value_t = default::speed())]
     #[serde(default = "default::speed", deserialize_with = "de::number")]
     pub speed: f64,
 
     /// Thresholds given directly in metres, comma-separated, instead of --minutes (e.g.
-    /// 300,500,1000 for GB 50180-2018's 5/10/15-minute circles); walking minutes in the
-    /// outputs still use --speed.
+    /// 300,500,1000 for GB 50180-2018's 5/10/15-minute circles), each at most 100000 (100 km);
+    /// walking minutes in the outputs still use --speed.
     #[arg(long, value_name = "M[,M…]", value_delimiter = ',')]
     #[serde(default, deserialize_with = "de::numbers")]
     pub distance: Option<Vec<f64>>,
 
-    /// Straight-line detour factor ≥ 1 multiplying crow-fly distance to stand in for street
+    /// Straight-line detour factor from 1 to 10 multiplying crow-fly distance to stand in for street
     /// circuity (planners often use 1.2–1.4); ignored with --network.
     #[arg(long, value_name = "FACTOR", default_value_t = default::detour())]
     #[serde(default = "default::detour", deserialize_with = "de::number")]
@@ -94,7 +95,7 @@ pub struct CoverageOptions {
     pub network: Option<PathBuf>,
 
     /// With --network: longest straight snap leg, in metres, from a station or block anchor to
-    /// the nearest network edge; points farther away are off-network.
+    /// the nearest network edge (at most 100000); points farther away are off-network.
     #[arg(long, value_name = "M", default_value_t = default::max_snap())]
     #[serde(default = "default::max_snap", deserialize_with = "de::number")]
     pub max_snap: f64,
@@ -402,10 +403,11 @@ fn resolve(base_dir: Option<&Path>, path: &Path) -> PathBuf {
 fn file_problem(name: &str, path: &Path) -> Option<Error> {
     let message = if path.as_os_str().is_empty() {
         "expected a non-empty string, found an empty one".to_owned()
-    } else if path.is_file() {
-        return None;
+    } else if path.is_dir() {
+        format!("{} is a folder, not a file", path.display())
     } else if path.exists() {
-        format!("{} is not a file", path.display())
+        // A regular file, or a pipe or device the reader streams.
+        return None;
     } else {
         format!("file not found: {}", path.display())
     };

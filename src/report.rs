@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -18,6 +18,7 @@ use crate::coverage::Reach;
 use crate::error::{Error, Result};
 use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
 use crate::load::{BlockSet, ReadOptions, Source};
+use crate::publish::Staged;
 use crate::Analysis;
 
 /// The tool's name and version.
@@ -115,6 +116,10 @@ pub struct Summary {
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
     pub warnings: Vec<String>,
+    /// The files the run published, sorted (`summary.json` included when written): the
+    /// manifest by which a later run knows the folder as walkshed's. Empty until written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 /// How many invalid polygons the summary lists by name.
@@ -202,6 +207,7 @@ impl Summary {
                 })
                 .collect(),
             warnings,
+            files: Vec::new(),
         }
     }
 
@@ -545,87 +551,30 @@ impl Outputs {
                 }
             }
         }
+        if o == (Outputs {
+            summary: false,
+            blocks: false,
+            stations: false,
+            walk_time: false,
+            maps: false,
+        }) {
+            return Err(Error::parameter(
+                "--outputs",
+                "expected at least one of summary, blocks, stations, walk-time, maps or all, found none",
+            ));
+        }
         Ok(o)
     }
 }
 
-/// Files written to temporary names in one folder, renamed into place together by
-/// [`Staged::commit`]. Dropped without committing, they leave nothing behind.
-#[derive(Debug)]
-pub struct Staged {
-    dir: PathBuf,
-    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
-}
-
-impl Staged {
-    /// Starts staging files for `dir` (created if missing).
-    pub fn new(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        Ok(Staged {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-        })
-    }
-
-    /// Stages `name` with the bytes `write` produces.
-    pub fn add(
-        &mut self,
-        name: &str,
-        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> Result<()> {
-        let path = self.dir.join(name);
-        let werr = |source| Error::Write {
-            path: path.clone(),
-            source,
-        };
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let mut tmp = builder.tempfile_in(&self.dir).map_err(werr)?;
-        {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-            write(&mut w).map_err(werr)?;
-            w.flush().map_err(werr)?;
-        }
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Renames every staged file into place.
-    pub fn commit(self) -> Result<Vec<PathBuf>> {
-        let mut done = Vec::new();
-        for (tmp, path) in self.files {
-            tmp.persist(&path).map_err(|e| Error::Write {
-                path: path.clone(),
-                source: e.error,
-            })?;
-            done.push(path);
-        }
-        Ok(done)
-    }
-}
-
-/// Writes the chosen table outputs of an analysis into `staged`. Maps are staged by
-/// [`crate::render`].
+/// Writes the chosen table outputs of an analysis into `staged`, except `summary.json`, which is
+/// written last by [`stage_summary`]. Maps are staged by [`crate::render`].
 pub fn stage_tables(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
-    summary: &Summary,
     outputs: Outputs,
 ) -> Result<()> {
-    if outputs.summary {
-        let json = summary.to_json();
-        staged.add("summary.json", |w| w.write_all(json.as_bytes()))?;
-    }
     if outputs.stations {
         let csv = stations_csv(analysis);
         staged.add("stations.csv", |w| w.write_all(csv.as_bytes()))?;
@@ -645,6 +594,18 @@ pub fn stage_tables(
     Ok(())
 }
 
+/// Lists the files of `staged` in `summary.files` — with `summary.json` itself when `write` —
+/// and, when `write`, writes `summary.json`: call it after every other file of the run.
+pub fn stage_summary(staged: &mut Staged, summary: &mut Summary, write: bool) -> Result<()> {
+    let own: &[&str] = if write { &["summary.json"] } else { &[] };
+    summary.files = staged.manifest(own);
+    if write {
+        let json = summary.to_json();
+        staged.add("summary.json", |w| w.write_all(json.as_bytes()))?;
+    }
+    Ok(())
+}
+
 /// A CSV field, quoted when needed.
 pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -654,19 +615,28 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
-/// A number for tables: shortest round-trip form, with `-0` as `0`.
+/// A number for tables: shortest round-trip form, with `-0` as `0`; a non-finite value (which
+/// the checks on inputs and parameters leave no way to reach) as `null`, never a bare `inf`.
 pub(crate) fn num(x: f64) -> String {
-    if x == 0.0 {
+    if !x.is_finite() {
+        "null".to_owned()
+    } else if x == 0.0 {
         "0".to_owned()
     } else {
         format!("{x}")
     }
 }
 
-/// Rounds to `decimals` decimals for output (comparisons use the unrounded value).
+/// Rounds to `decimals` decimals for output (comparisons use the unrounded value); a value too
+/// large to scale stays as it is.
 fn round_to(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
-    (x * f).round() / f
+    let scaled = x * f;
+    if scaled.is_finite() {
+        scaled.round() / f
+    } else {
+        x
+    }
 }
 
 /// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load;

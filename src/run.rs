@@ -3,7 +3,7 @@
 //! The binary and the batch runner both go through [`Job`], so a scenario of a batch and the same
 //! analysis run alone write identical files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::circle::{CircleInputs, CircleOptions};
@@ -11,8 +11,9 @@ use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::load::{self, BlockFields, BlockSet, StationSet};
 use crate::network::Network;
+use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
-use crate::report::{self, Inputs, Outputs, Staged, Summary};
+use crate::report::{self, Inputs, Outputs, Summary};
 use crate::{analyse_with, projection_for, Analysis, Params};
 
 /// Everything one coverage run needs.
@@ -38,6 +39,17 @@ pub struct Job {
     pub map: MapOptions,
     /// The level analysis and capacity, when asked for.
     pub circle: CircleOptions,
+}
+
+impl Job {
+    /// Every input file: stations, added stations, blocks, network.
+    pub fn inputs(&self) -> Vec<&Path> {
+        let mut inputs = vec![self.stations.as_path()];
+        inputs.extend(self.add_stations.iter().map(PathBuf::as_path));
+        inputs.push(&self.blocks);
+        inputs.extend(self.network.as_deref());
+        inputs
+    }
 }
 
 /// Stages of a job, announced to a progress callback.
@@ -103,6 +115,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     let mut fields = job.fields.clone();
     fields.keep_shapes = job.outputs.maps;
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
+    crate::checks::extent(&blocks)?;
     let network = match &job.network {
         Some(path) => {
             progress(Stage::LoadNetwork);
@@ -170,10 +183,18 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
         network: job.network.clone(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
-    Summary::new(analysis, &loaded.blocks, inputs)
+    let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
+    let station_files: Vec<&Path> = job.inputs()[..1 + job.add_stations.len()].to_vec();
+    summary.warnings.extend(crate::checks::warnings(
+        &station_files,
+        &loaded.blocks,
+        analysis,
+    ));
+    summary
 }
 
-/// Writes every chosen output of an analysis into the job's folder, atomically.
+/// Writes every chosen output of an analysis into the job's folder, as one unit (see
+/// [`crate::publish`]); returns the files written.
 pub fn write(
     job: &Job,
     loaded: &Loaded,
@@ -181,23 +202,56 @@ pub fn write(
     summary: &Summary,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Vec<PathBuf>> {
-    let mut staged = Staged::new(&job.out_dir)?;
+    let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
+    let mut summary = summary.clone();
+    stage(
+        job,
+        loaded,
+        analysis,
+        &mut summary,
+        publication.staged(),
+        progress,
+    )?;
+    publication.commit()
+}
+
+/// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
+/// them in `summary.files`.
+pub fn stage(
+    job: &Job,
+    loaded: &Loaded,
+    analysis: &Analysis,
+    summary: &mut Summary,
+    staged: &mut Staged,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<()> {
     progress(Stage::WriteTables);
-    report::stage_tables(&mut staged, analysis, &loaded.blocks, summary, job.outputs)?;
+    report::stage_tables(staged, analysis, &loaded.blocks, job.outputs)?;
     if job.outputs.maps {
         progress(Stage::Render);
-        crate::render::stage_maps(&mut staged, analysis, &loaded.blocks, summary, &job.map)?;
+        crate::render::stage_maps(staged, analysis, &loaded.blocks, summary, &job.map)?;
     }
-    staged.commit()
+    report::stage_summary(staged, summary, job.outputs.summary)
 }
 
 /// Loads, analyses and writes a job; returns its summary.
+///
+/// The output folder is checked and locked before anything is read (see [`crate::publish`]).
 pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
+    let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
     let analysis = analyse_loaded(job, &loaded)?;
-    let summary = summarise(job, &loaded, &analysis);
-    write(job, &loaded, &analysis, &summary, progress)?;
+    let mut summary = summarise(job, &loaded, &analysis);
+    stage(
+        job,
+        &loaded,
+        &analysis,
+        &mut summary,
+        publication.staged(),
+        progress,
+    )?;
+    publication.commit()?;
     // Millions of small records take a while to free: let a thread of their own do it, so the
     // caller has its summary at once (and a process that exits first need not wait at all).
     // If no thread can be started, the closure is dropped here, and the memory with it.

@@ -12,8 +12,7 @@ use serde_json::{json, Value};
 use walkshed::circle::{CircleInputs, CircleOptions};
 use walkshed::run::{analyse_loaded, load, Job};
 use walkshed::{
-    analyse_with, Analysis, Block, BlockFields, BlockSet, Level, Params, Standard, Station,
-    StraightLine,
+    analyse_with, Analysis, Block, BlockSet, Level, Params, Standard, Station, StraightLine,
 };
 
 use crate::common::{point, repo, write_collection};
@@ -205,7 +204,7 @@ fn tied_stations_share_a_block_and_the_lower_index_takes_its_load() {
         group: None,
         problem: None,
     };
-    let blocks = BlockSet::new("b.geojson", vec![block], true, BlockFields::default(), None);
+    let blocks = BlockSet::builder("b.geojson").build(vec![block]);
     let params = Params::builder().minutes(&[5.0]).build().unwrap();
     let circle = CircleInputs {
         levels: Some((Standard::gb50180(), vec![Level::Station, Level::Station])),
@@ -315,9 +314,9 @@ proptest! {
             id: format!("s{k}"), name: None, level: None,
             entrances: vec![[east(x), north(y)]], from_area: false,
         }).collect();
-        let set = BlockSet::new("b.geojson", blocks.iter().enumerate().map(|(k, &(x, y, p))| Block {
+        let set = BlockSet::builder("b.geojson").build(blocks.iter().enumerate().map(|(k, &(x, y, p))| Block {
             id: format!("b{k}").into(), anchor: [east(x), north(y)], population: p, group: None, problem: None,
-        }).collect(), true, BlockFields::default(), None);
+        }).collect());
         let circle = CircleInputs {
             levels: Some((Standard::gb50180(), stations.iter().map(|s| Level::ALL[s.2]).collect())),
             capacity: Some(("c".into(), stations.iter().map(|s| s.3).collect())),

@@ -6,6 +6,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
+use walkshed::load::{GroupId, GroupNames};
 use walkshed::{
     analyse, projection_for, Block, BlockFields, BlockSet, Params, Projection, Station,
     StationIndex, StraightLine,
@@ -24,12 +25,12 @@ fn station(id: &str, lon: f64, lat: f64) -> Station {
     }
 }
 
-fn block(id: &str, lon: f64, lat: f64, population: f64, group: Option<&str>) -> Block {
+fn block(id: &str, lon: f64, lat: f64, population: f64, group: Option<GroupId>) -> Block {
     Block {
         id: id.into(),
         anchor: [lon, lat],
         population,
-        group: group.map(Into::into),
+        group,
         problem: None,
     }
 }
@@ -39,20 +40,32 @@ fn set(blocks: Vec<Block>, group_by: bool) -> BlockSet {
         group_by: group_by.then(|| "committee".to_owned()),
         ..BlockFields::default()
     };
-    BlockSet::new("blocks.geojson", blocks, true, fields, None)
+    BlockSet::builder("blocks.geojson")
+        .fields(fields)
+        .build(blocks)
+}
+
+/// A set grouped by `committee`, whose blocks' groups are named by `groups`.
+fn grouped(blocks: Vec<Block>, groups: GroupNames) -> BlockSet {
+    let fields = BlockFields {
+        group_by: Some("committee".to_owned()),
+        ..BlockFields::default()
+    };
+    BlockSet::builder("blocks.geojson")
+        .fields(fields)
+        .groups(groups)
+        .build(blocks)
 }
 
 /// The same set with its blocks changed by `change`.
 fn changed(set: &BlockSet, change: impl FnOnce(&mut Vec<Block>)) -> BlockSet {
     let mut blocks = set.blocks().to_vec();
     change(&mut blocks);
-    BlockSet::new(
-        set.path(),
-        blocks,
-        set.weighted(),
-        set.fields().clone(),
-        None,
-    )
+    BlockSet::builder(set.path())
+        .weighted(set.weighted())
+        .fields(set.fields().clone())
+        .groups(set.groups().clone())
+        .build(blocks)
 }
 
 fn minutes(m: &[f64]) -> Params {
@@ -163,15 +176,14 @@ fn several_thresholds_detour_and_weights() {
 #[test]
 fn groups_are_sorted_worst_first_and_blocks_without_the_field_form_a_group() {
     let s = [station("s", LON, LAT)];
-    let blocks = set(
-        vec![
-            block("a1", east(100.0), LAT, 10.0, Some("A")),
-            block("a2", east(500.0), LAT, 30.0, Some("A")),
-            block("b1", east(200.0), LAT, 5.0, Some("B")),
-            block("n1", east(700.0), LAT, 7.0, None),
-        ],
-        true,
-    );
+    let mut g = GroupNames::default();
+    let blocks = vec![
+        block("a1", east(100.0), LAT, 10.0, Some(g.id("A"))),
+        block("a2", east(500.0), LAT, 30.0, Some(g.id("A"))),
+        block("b1", east(200.0), LAT, 5.0, Some(g.id("B"))),
+        block("n1", east(700.0), LAT, 7.0, None),
+    ];
+    let blocks = grouped(blocks, g);
     let a = analyse(&s, &blocks, &StraightLine::default(), &minutes(&[5.0]));
     let groups = a.aggregates.groups.unwrap();
     let got: Vec<(Option<&str>, f64, f64)> = groups
@@ -379,6 +391,7 @@ fn random_case(seed: u64, n_stations: usize, n_blocks: usize) -> (Vec<Station>, 
             )
         })
         .collect();
+    let mut groups = GroupNames::default();
     let blocks = (0..n_blocks)
         .map(|i| {
             block(
@@ -386,11 +399,11 @@ fn random_case(seed: u64, n_stations: usize, n_blocks: usize) -> (Vec<Station>, 
                 LON + rng.gen_range(-0.025..0.025),
                 LAT + rng.gen_range(-0.025..0.025),
                 rng.gen_range(0..500) as f64,
-                Some(["x", "y", "z"][i % 3]),
+                Some(groups.id(["x", "y", "z"][i % 3])),
             )
         })
         .collect();
-    (stations, set(blocks, true))
+    (stations, grouped(blocks, groups))
 }
 
 proptest! {
@@ -712,13 +725,11 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
     assert_eq!(invalid.len(), 30);
     // What the reader noted as it read (invalid blocks, the anchors' box) is what a set made of
     // the same blocks finds by going over them.
-    let made = BlockSet::new(
-        blocks.path(),
-        blocks.blocks().to_vec(),
-        blocks.weighted(),
-        blocks.fields().clone(),
-        None,
-    );
+    let made = BlockSet::builder(blocks.path())
+        .weighted(blocks.weighted())
+        .fields(blocks.fields().clone())
+        .groups(blocks.groups().clone())
+        .build(blocks.blocks().to_vec());
     assert_eq!(made, blocks);
     assert_eq!(made.invalid(), invalid);
     let [w, s, e, n] = blocks.anchor_bbox();
@@ -731,50 +742,52 @@ fn real_invalid_polygons_are_counted_and_keep_their_anchor() {
 }
 
 #[test]
-fn groups_do_not_depend_on_whether_blocks_share_their_group_names() {
-    // Over two runs of the aggregation (65,536 blocks each): every block with a name of its
-    // own, then the blocks sharing two copies of each name (as a file read by two threads).
+fn groups_do_not_depend_on_how_they_are_numbered() {
+    // Over two runs of the aggregation (65,536 blocks each): the same blocks, their groups
+    // numbered in one order and then in the reverse order.
     let s = [station("s", LON, LAT)];
     let names = ["A", "B", "长安镇"];
-    let shared: Vec<[std::sync::Arc<str>; 2]> =
-        names.iter().map(|&n| [n.into(), n.into()]).collect();
     let n = 70_000;
-    let make = |share: bool| {
+    let make = |reverse: bool| {
+        let mut groups = GroupNames::default();
+        let ids: Vec<GroupId> = if reverse {
+            let mut ids: Vec<GroupId> = names.iter().rev().map(|n| groups.id(n)).collect();
+            ids.reverse();
+            ids
+        } else {
+            names.iter().map(|n| groups.id(n)).collect()
+        };
         let blocks = (0..n)
             .map(|i| {
                 let metres = (i * 7919 % 1200) as f64;
-                let mut b = block(&i.to_string(), east(metres), LAT, (i % 13) as f64, None);
-                b.group = match i % 4 {
-                    3 => None,
-                    g if share => Some(std::sync::Arc::clone(&shared[g][i % 2])),
-                    g => Some(names[g].into()),
-                };
-                b
+                let group = (i % 4 < 3).then(|| ids[i % 4]);
+                block(&i.to_string(), east(metres), LAT, (i % 13) as f64, group)
             })
             .collect();
         analyse(
             &s,
-            &set(blocks, true),
+            &grouped(blocks, groups),
             &StraightLine::default(),
             &minutes(&[5.0, 10.0]),
         )
     };
-    let (own, shared) = (make(false), make(true));
-    let groups = own.aggregates.groups.as_ref().unwrap();
+    let (forward, reverse) = (make(false), make(true));
+    let groups = forward.aggregates.groups.as_ref().unwrap();
     assert_eq!(groups.len(), 4);
     assert_eq!(groups.iter().map(|g| g.blocks).sum::<usize>(), n);
-    assert_eq!(own.aggregates, shared.aggregates);
+    assert_eq!(forward.aggregates, reverse.aggregates);
 }
 
 #[test]
-fn blocks_read_from_a_file_share_their_group_names() {
+fn blocks_read_from_a_file_are_grouped_by_number_in_order_of_first_appearance() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("blocks.geojson");
-    let features: Vec<String> = (0..5000)
+    // More distinct groups than any cache of names would hold: 6,000 of them.
+    let features: Vec<String> = (0..12_000)
         .map(|i| {
             format!(
                 r#"{{"type":"Feature","properties":{{"id":"b{i}","committee":"c{}"}},"geometry":{{"type":"Point","coordinates":[121.3,30.7]}}}}"#,
-                i % 3
+                i % 6_000
             )
         })
         .collect();
@@ -783,21 +796,24 @@ fn blocks_read_from_a_file_share_their_group_names() {
         group_by: Some("committee".to_owned()),
         ..BlockFields::default()
     };
-    let blocks = walkshed::read_blocks(&path, &fields).unwrap().into_blocks();
-    assert_eq!(blocks[4].group.as_deref(), Some("c1"));
-    // One copy of each name per reading thread at most (rayon's, and the caller's).
-    let mut copies: Vec<*const u8> = blocks
-        .iter()
-        .map(|b| b.group.as_ref().unwrap().as_ptr())
-        .collect();
-    copies.sort();
-    copies.dedup();
-    let threads = rayon::current_num_threads() + 1;
-    assert!(copies.len() <= 3 * threads, "{} copies", copies.len());
+    let set = walkshed::read_blocks(&path, &fields).unwrap();
+    let groups = set.groups();
+    assert_eq!(groups.len(), 6_000);
+    for (i, b) in set.blocks().iter().enumerate() {
+        let g = b.group.expect("every block has a committee");
+        assert_eq!(g.index(), i % 6_000);
+        assert_eq!(groups.name(g), format!("c{}", i % 6_000));
+    }
+    let a = analyse(
+        &[station("s", 121.3, 30.7)],
+        &set,
+        &StraightLine::default(),
+        &minutes(&[5.0]),
+    );
+    assert_eq!(a.aggregates.groups.unwrap().len(), 6_000);
     #[cfg(target_pointer_width = "64")]
-    assert_eq!(
-        std::mem::size_of::<Block>(),
-        64,
-        "a block is one cache line"
+    assert!(
+        std::mem::size_of::<Block>() <= 64,
+        "a block fits in a cache line"
     );
 }

@@ -1,25 +1,25 @@
 //! The fast paths give the same results as the straightforward ones, byte for byte: streaming in
-//! chunks of any size vs the whole file at once, parallel vs sequential, the hand-written feature
-//! parser vs `serde_json`, every layout of the same features — and the same errors, with the same
-//! line, column and feature index.
+//! chunks of any size vs the whole file at once, parallel vs sequential, every layout of the same
+//! features — and the same errors, with the same line, column and feature index. (The
+//! hand-written feature parser is checked against `serde_json` feature by feature in its own
+//! module's tests.)
 
 use std::path::{Path, PathBuf};
 
 use walkshed::load::{read_blocks_with, read_stations_with, BlockFields, BlockSet, ReadOptions};
 use walkshed::Error;
 
-/// Every way of reading: chunk size, parallel, fast.
-fn options(chunk_bytes: usize, parallel: bool, fast: bool) -> ReadOptions {
+/// Every way of reading: chunk size, parallel.
+fn options(chunk_bytes: usize, parallel: bool) -> ReadOptions {
     ReadOptions {
         chunk_bytes,
         parallel,
-        fast,
     }
 }
 
-/// The straightforward reading: the whole file in one window, sequentially, with `serde_json`.
+/// The straightforward reading: the whole file in one window, sequentially.
 fn reference() -> ReadOptions {
-    options(usize::MAX / 4, false, false)
+    options(usize::MAX / 4, false)
 }
 
 fn fields() -> BlockFields {
@@ -118,10 +118,8 @@ fn every_chunk_boundary_reads_the_same() {
     assert_eq!(expected.blocks().len(), 7);
     assert_eq!(&*expected.blocks()[6].id, "6");
     for chunk in 1..=text.len() + 1 {
-        for fast in [true, false] {
-            let got = read(&path, &options(chunk, true, fast));
-            assert_same(&got, &expected, &format!("chunk {chunk}, fast {fast}"));
-        }
+        let got = read(&path, &options(chunk, true));
+        assert_same(&got, &expected, &format!("chunk {chunk}"));
     }
 }
 
@@ -137,15 +135,13 @@ fn parallel_pieces_read_the_same_as_one_sequential_pass() {
     let expected = read(&path, &reference());
     assert_eq!(expected.blocks().len(), features.len());
     for chunk in [1 << 20, 777_777, 3 << 20, 64 << 20] {
-        for fast in [true, false] {
-            for threads in [1, 2, 3] {
-                let got = with_threads(threads, || read(&path, &options(chunk, true, fast)));
-                assert_same(
-                    &got,
-                    &expected,
-                    &format!("chunk {chunk}, fast {fast}, {threads} threads"),
-                );
-            }
+        for threads in [1, 2, 3] {
+            let got = with_threads(threads, || read(&path, &options(chunk, true)));
+            assert_same(
+                &got,
+                &expected,
+                &format!("chunk {chunk}, {threads} threads"),
+            );
         }
     }
 }
@@ -175,7 +171,7 @@ fn every_layout_reads_the_same() {
     let expected = read(&collection_path, &reference());
     for path in [&collection_path, &lines, &sequence, &bom] {
         for chunk in [7, 100, 1 << 20] {
-            let got = read(path, &options(chunk, true, true));
+            let got = read(path, &options(chunk, true));
             assert_eq!(
                 got.blocks(),
                 expected.blocks(),
@@ -212,10 +208,8 @@ fn stations_read_the_same_on_every_path() {
     let path = write(dir.path(), "stations.geojson", &collection(&features));
     let expected = read_stations_with(&path, &reference()).expect("stations");
     for chunk in 1..200 {
-        for fast in [true, false] {
-            let got = read_stations_with(&path, &options(chunk, true, fast)).expect("stations");
-            assert_eq!(got, expected, "chunk {chunk}");
-        }
+        let got = read_stations_with(&path, &options(chunk, true)).expect("stations");
+        assert_eq!(got, expected, "chunk {chunk}");
     }
 }
 
@@ -229,13 +223,7 @@ fn error_on_every_path(text: &str) -> String {
     };
     let expected = message(&reference());
     for chunk in [1, 5, 64, 1 << 20] {
-        for fast in [true, false] {
-            assert_eq!(
-                message(&options(chunk, true, fast)),
-                expected,
-                "chunk {chunk}, fast {fast}"
-            );
-        }
+        assert_eq!(message(&options(chunk, true)), expected, "chunk {chunk}");
     }
     expected
 }
@@ -301,7 +289,7 @@ fn a_collection_with_an_unsupported_crs_is_refused_before_its_features() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), "blocks.geojson", &text);
     for chunk in [1, 50, 1 << 20] {
-        match read_blocks_with(&path, &fields(), &options(chunk, true, true)) {
+        match read_blocks_with(&path, &fields(), &options(chunk, true)) {
             Err(Error::Crs { name, .. }) => assert!(name.contains("3857")),
             other => panic!("chunk {chunk}: {other:?}"),
         }

@@ -313,13 +313,9 @@ fn analysis_of(anchors: &[[f64; 2]], side_m: f64) -> (walkshed::Analysis, BlockS
             ]]
         })
         .collect();
-    let set = BlockSet::new(
-        "blocks.geojson",
-        blocks,
-        true,
-        BlockFields::default(),
-        Some(shapes),
-    );
+    let set = BlockSet::builder("blocks.geojson")
+        .shapes(shapes)
+        .build(blocks);
     let stations: Vec<Station> = (0..25)
         .map(|k| Station {
             id: format!("s{k}"),

@@ -1,6 +1,7 @@
 //! walkshed's integration tests, in one test binary. Fixtures are built in the tests or read
 //! from `data/` (see `data/README.md` for provenance).
 
+mod area;
 mod batch;
 mod circle;
 mod cli;
@@ -8,4 +9,6 @@ mod common;
 mod coverage;
 mod network;
 mod perf_paths;
+mod publish;
 mod render;
+mod robust;

@@ -157,6 +157,7 @@ impl Cache {
                 keep_shapes: *keep_shapes,
             };
             let set = load::read_blocks(file, &fields)
+                .and_then(|set| crate::checks::extent(&set).map(|()| set))
                 .map(Arc::new)
                 .map_err(|e| e.with_causes());
             blocks.insert(key.clone(), set);

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{Error, Result};
-use crate::render::FONT_FAMILY as FONT;
+use crate::render::{xml_chars, FONT_FAMILY as FONT};
 
 use super::table::Row;
 
@@ -147,7 +147,11 @@ fn draw(
         TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     for (i, (_, label)) in thresholds.iter().enumerate() {
         let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-        plot.draw(&Text::new(label.clone(), (px, py + 8), label_style.clone()))?;
+        plot.draw(&Text::new(
+            xml_chars(label),
+            (px, py + 8),
+            label_style.clone(),
+        ))?;
     }
 
     let heading = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
@@ -156,7 +160,7 @@ fn draw(
         let y = 74 + 22 * j as i32;
         let colour = COLOURS[j % COLOURS.len()];
         legend.draw(&Rectangle::new([(8, y - 7), (22, y + 7)], colour.filled()))?;
-        legend.draw(&Text::new(name.to_string(), (30, y), heading.clone()))?;
+        legend.draw(&Text::new(xml_chars(name), (30, y), heading.clone()))?;
     }
     root.present()?;
     Ok(())

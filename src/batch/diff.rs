@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -140,7 +139,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                 ..Tally::default()
             };
             // Keyed by the blocks' shared names: no text copied per block.
-            let mut groups: BTreeMap<Option<Arc<str>>, Tally> = BTreeMap::new();
+            let mut groups: BTreeMap<Option<&str>, Tally> = BTreeMap::new();
             if comparable {
                 let d = t.distance_m;
                 let pairs = s
@@ -173,7 +172,11 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
                     if let Some(g) = grouping {
                         add(
                             groups
-                                .entry(g.blocks.blocks()[i].group.clone())
+                                .entry(
+                                    g.blocks.blocks()[i]
+                                        .group
+                                        .map(|id| g.blocks.groups().name(id)),
+                                )
                                 .or_default(),
                             true,
                         );
@@ -182,12 +185,7 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
             }
             rows.push(row(Scope::Total, None, &total, comparable));
             for (g, tally) in &groups {
-                rows.push(row(
-                    Scope::Group,
-                    g.as_deref().map(str::to_owned),
-                    tally,
-                    true,
-                ));
+                rows.push(row(Scope::Group, g.map(str::to_owned), tally, true));
             }
             text.push(sentence(
                 name,
@@ -230,7 +228,7 @@ fn sentence(
     total: &Tally,
     exact: bool,
     field: Option<&str>,
-    groups: &BTreeMap<Option<Arc<str>>, Tally>,
+    groups: &BTreeMap<Option<&str>, Tally>,
 ) -> String {
     let net = total.covered - total.base;
     let mut o = format!("{name} vs {base}, within {}: ", within(label));
@@ -262,14 +260,14 @@ fn sentence(
     // the group that gained most; with fewer, the group that lost most. Ties to the first name.
     let pick = |key: fn(&Tally) -> f64| {
         groups.iter().filter(|(_, t)| key(t) > 0.0).fold(
-            None::<(&Option<Arc<str>>, &Tally)>,
+            None::<(&Option<&str>, &Tally)>,
             |best, (g, t)| match best {
                 Some((_, b)) if key(b) >= key(t) => best,
                 _ => Some((g, t)),
             },
         )
     };
-    let group_name = |g: &Option<Arc<str>>| g.as_deref().unwrap_or("(no value)").to_owned();
+    let group_name = |g: &Option<&str>| g.unwrap_or("(no value)").to_owned();
     if let Some(field) = field {
         let gained = pick(|t| t.gained).filter(|_| net >= 0.0);
         if let Some((g, t)) = gained {
@@ -341,8 +339,8 @@ mod tests {
     fn the_sentence_names_where_the_change_went() {
         // Fewer residents in all, though one group gained: name where most were lost.
         let groups = BTreeMap::from([
-            (Some("east".into()), tally(500.0, 200.0, 0.0, 300.0)),
-            (Some("west".into()), tally(100.0, 200.0, 100.0, 0.0)),
+            (Some("east"), tally(500.0, 200.0, 0.0, 300.0)),
+            (Some("west"), tally(100.0, 200.0, 100.0, 0.0)),
         ]);
         let total = tally(600.0, 400.0, 100.0, 300.0);
         let s = sentence(
@@ -362,8 +360,8 @@ mod tests {
         );
         // More in all, though one group lost: name where most were gained.
         let groups = BTreeMap::from([
-            (Some("east".into()), tally(500.0, 450.0, 0.0, 50.0)),
-            (Some("west".into()), tally(100.0, 400.0, 300.0, 0.0)),
+            (Some("east"), tally(500.0, 450.0, 0.0, 50.0)),
+            (Some("west"), tally(100.0, 400.0, 300.0, 0.0)),
         ]);
         let total = tally(600.0, 850.0, 300.0, 50.0);
         let s = sentence(

@@ -13,11 +13,17 @@
 //! 1. reads every input file once however many scenarios use it, and builds each network graph
 //!    once per network and blocks file ([`LoadCounts`] counts it);
 //! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` would with the same
-//!    options (through [`crate::run`]), writing `OUT/<scenario>/` atomically; a scenario that
-//!    fails is reported with its reason and leaves no folder, and the others finish;
-//! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`Row`]),
-//!    `OUT/batch.svg` (the shares side by side), and with a base scenario `OUT/diff.csv`
-//!    (residents gained and lost against the base, in total and per group: [`Diff`]).
+//!    options (through [`crate::run`]), writing `OUT/<scenario>/`; a scenario that fails is
+//!    reported with its reason and leaves no folder, and the others finish;
+//! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`Row`],
+//!    and under `"files"` every file of the run), `OUT/batch.svg` (the shares side by side), and
+//!    with a base scenario `OUT/diff.csv` (residents gained and lost against the base, in total
+//!    and per group: [`Diff`]; when the base fails, there is no `diff.csv` and a warning says
+//!    so).
+//!
+//! The whole of `OUT` is published as one unit ([`crate::publish`]): checked and locked before
+//! anything is read, and replaced only when every file is written, so it holds either the
+//! previous batch's files or this one's.
 //!
 //! # Examples
 //!
@@ -96,7 +102,8 @@ pub use table::Row;
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
-use crate::report::{fmt_num, Staged, Summary, Tool};
+use crate::publish::{Publication, Staged};
+use crate::report::{fmt_num, Summary, Tool};
 use crate::run::{self, Loaded};
 use crate::Analysis;
 use cache::Cache;
@@ -170,6 +177,11 @@ pub struct BatchReport {
     pub diff: Option<Diff>,
     /// The combined files written (`batch.csv`, `batch.json`, `batch.svg`, `diff.csv`).
     pub written: Vec<PathBuf>,
+    /// Every file the batch published, relative to the output folder and sorted (scenario files
+    /// as `scenario/file`): the manifest in `batch.json`.
+    pub files: Vec<String>,
+    /// Warnings (e.g. no `diff.csv` because the base scenario failed).
+    pub warnings: Vec<String>,
 }
 
 /// A scenario that ran: what the diff needs.
@@ -178,14 +190,17 @@ pub(crate) struct Done {
     summary: Summary,
     analysis: Analysis,
     blocks: Arc<BlockSet>,
+    /// Its folder inside the batch's temporary folder.
+    folder: Staged,
 }
 
 /// Runs a batch: loads each input once, runs the scenarios in parallel, writes each scenario's
 /// folder and the combined files into `options.out_dir`.
 ///
 /// A scenario that fails is reported in [`BatchReport::scenarios`] and leaves no folder; the
-/// function itself fails only when the batch cannot start (an unknown `--diff` base) or the
-/// combined files cannot be written.
+/// function itself fails only when the batch cannot start (an unknown `--diff` base, an output
+/// folder that cannot be published: see [`Publication::begin`]) or the combined files cannot be
+/// written.
 pub fn run(
     batch: &Batch,
     options: &RunOptions,
@@ -203,6 +218,10 @@ pub fn run(
             ));
         }
     }
+    let mut inputs: Vec<&Path> = vec![&batch.path];
+    inputs.extend(batch.scenarios.iter().flat_map(|s| s.job.inputs()));
+    let mut publication = Publication::begin(&options.out_dir, &inputs)?;
+    let root = publication.staged().dir().to_path_buf();
     let total_steps = Cache::steps(&batch.scenarios);
     let mut done_steps = 0;
     let cache = Cache::load(&batch.scenarios, &mut |step| {
@@ -224,7 +243,7 @@ pub fn run(
         .map(|(scenario, loaded)| {
             let folder = options.out_dir.join(&scenario.name);
             let outcome = match loaded {
-                Ok(loaded) => run_scenario(scenario, &folder, loaded),
+                Ok(loaded) => run_scenario(scenario, &root.join(&scenario.name), loaded),
                 Err(reason) => Err(reason.clone()),
             };
             let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
@@ -251,6 +270,18 @@ pub fn run(
         .diff_base
         .as_deref()
         .and_then(|base| diff::diff(base, &ran));
+    let mut warnings = Vec::new();
+    if let (Some(base), None) = (&options.diff_base, &diff) {
+        warnings.push(format!(
+            "the --diff base scenario {base:?} failed, so diff.csv is not written"
+        ));
+    }
+    let staged = publication.staged();
+    for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
+        if let Ok(done) = outcome {
+            staged.adopt(&scenario.name, &done.folder);
+        }
+    }
     let scenarios = batch
         .scenarios
         .iter()
@@ -269,52 +300,68 @@ pub fn run(
         rows,
         diff,
         written: Vec::new(),
+        files: Vec::new(),
+        warnings,
     };
-    report.written = write_combined(&report)?;
+    let combined = write_combined(&mut report, publication.staged())?;
+    publication.commit()?;
+    report.written = combined.iter().map(|n| report.out_dir.join(n)).collect();
     Ok(report)
 }
 
-/// Runs one scenario on its loaded inputs and writes its folder; on failure removes the folder
-/// if this run created it (leaving any earlier run's files alone).
+/// Runs one scenario on its loaded inputs and writes its folder `folder` (inside the batch's
+/// temporary folder); on failure removes it.
 fn run_scenario(
     scenario: &Scenario,
     folder: &Path,
     loaded: &Loaded,
 ) -> std::result::Result<Done, String> {
-    let mut job = scenario.job.clone();
-    job.out_dir = folder.to_path_buf();
-    let existed = folder.exists();
-    let analysis = run::analyse_loaded(&job, loaded).map_err(|e| e.with_causes())?;
-    let summary = run::summarise(&job, loaded, &analysis);
-    match run::write(&job, loaded, &analysis, &summary, &mut |_| {}) {
-        Ok(_) => Ok(Done {
+    let job = &scenario.job;
+    let analysis = run::analyse_loaded(job, loaded).map_err(|e| e.with_causes())?;
+    let mut summary = run::summarise(job, loaded, &analysis);
+    let written = Staged::create(folder).and_then(|mut staged| {
+        run::stage(
+            job,
+            loaded,
+            &analysis,
+            &mut summary,
+            &mut staged,
+            &mut |_| {},
+        )?;
+        Ok(staged)
+    });
+    match written {
+        Ok(folder) => Ok(Done {
             summary,
             analysis,
             blocks: Arc::clone(&loaded.blocks),
+            folder,
         }),
         Err(e) => {
-            if !existed {
-                // Only an empty folder goes: staged files were removed when the write failed.
-                let _ = std::fs::remove_dir(folder);
-            }
+            let _ = std::fs::remove_dir_all(folder);
             Err(e.with_causes())
         }
     }
 }
 
-fn write_combined(report: &BatchReport) -> Result<Vec<PathBuf>> {
-    let mut staged = Staged::new(&report.out_dir)?;
+/// Writes the combined files into `staged`, `batch.json` last with the manifest of the whole
+/// batch; returns their names.
+fn write_combined(report: &mut BatchReport, staged: &mut Staged) -> Result<Vec<&'static str>> {
+    let mut names = vec!["batch.csv", "batch.svg"];
     let csv = table::batch_csv(&report.rows);
     staged.add("batch.csv", |w| w.write_all(csv.as_bytes()))?;
-    let json = report.to_json();
-    staged.add("batch.json", |w| w.write_all(json.as_bytes()))?;
     let svg = chart::batch_svg(&report.rows)?;
     staged.add("batch.svg", |w| w.write_all(svg.as_bytes()))?;
     if let Some(d) = &report.diff {
         let csv = diff::diff_csv(d);
         staged.add("diff.csv", |w| w.write_all(csv.as_bytes()))?;
+        names.push("diff.csv");
     }
-    staged.commit()
+    report.files = staged.manifest(&["batch.json"]);
+    let json = report.to_json();
+    staged.add("batch.json", |w| w.write_all(json.as_bytes()))?;
+    names.insert(1, "batch.json");
+    Ok(names)
 }
 
 /// A scenario as `batch.json` lists it.
@@ -337,6 +384,10 @@ struct BatchJson<'a> {
     scenarios: Vec<ScenarioJson<'a>>,
     rows: &'a [Row],
     diff: Option<&'a Diff>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    files: &'a [String],
 }
 
 impl BatchReport {
@@ -368,6 +419,8 @@ impl BatchReport {
                 .collect(),
             rows: &self.rows,
             diff: self.diff.as_ref(),
+            warnings: &self.warnings,
+            files: &self.files,
         };
         let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
         s.push('\n');

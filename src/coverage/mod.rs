@@ -4,11 +4,14 @@
 //! - [`StraightLine`]: `detour × min |anchor − station|` in the metric plane, via an R-tree.
 //! - [`NetworkModel`]: shortest walk along a street network, with nearest-edge snapping
 //!   (one bounded multi-source Dijkstra from all stations).
+//! - [`AreaModel`]: area mode, the covered fraction of each block's area (straight line).
 
+mod area;
 mod catchment;
 mod network;
 mod straight;
 
+pub use area::{disk_polygon, AreaModel, BlockShape};
 pub use catchment::Catchment;
 
 pub use network::NetworkModel;

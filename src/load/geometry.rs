@@ -10,7 +10,10 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use super::feature::Flat;
+use std::path::Path;
+
+use super::feature::{Flat, RawFeature};
+use crate::error::{Error, Location, Result};
 use crate::project::metres_per_degree;
 
 /// What is wrong with a polygon that is still used (its centroid anchor is kept).
@@ -293,6 +296,90 @@ fn crosses_in(segments: &[Segment], all: &[RingSegments]) -> bool {
         }
     }
     false
+}
+
+/// The longitude step of the first ring edge longer than half the world (more than 180°): an
+/// edge that crosses the antimeridian, which a local plane would draw the long way round.
+fn antimeridian_step(flat: &Flat) -> Option<f64> {
+    ring_iter(flat).find_map(|(_, r)| {
+        flat.points[r]
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).abs())
+            .find(|&step| step > 180.0)
+    })
+}
+
+/// The geometry of a feature with its type checked against `allowed` and its coordinates against
+/// longitude/latitude range.
+pub(super) fn checked<'r>(
+    path: &Path,
+    index: usize,
+    id: &dyn Fn() -> Option<String>,
+    raw: &'r RawFeature,
+    allowed: &[&str],
+    expected: &'static str,
+) -> Result<(&'r str, &'r Flat)> {
+    let location = || Location::feature(path, index, id());
+    let g = raw.geometry.as_ref().ok_or_else(|| Error::GeometryType {
+        location: location(),
+        expected,
+        found: "null".to_owned(),
+    })?;
+    let kind = g.kind.as_deref().unwrap_or("");
+    if !allowed.contains(&kind) {
+        return Err(Error::GeometryType {
+            location: location(),
+            expected,
+            found: if kind.is_empty() {
+                "a geometry without \"type\"".to_owned()
+            } else {
+                kind.to_owned()
+            },
+        });
+    }
+    let want_depth = match kind {
+        "Point" => 0,
+        "MultiPoint" | "LineString" => 1,
+        "Polygon" | "MultiLineString" => 2,
+        _ => 3,
+    };
+    if g.coords.points.is_empty() {
+        return Err(Error::Geometry {
+            location: location(),
+            message: format!("{kind} without coordinates"),
+        });
+    }
+    if g.coords.depth != Some(want_depth) {
+        return Err(Error::Geometry {
+            location: location(),
+            message: format!("coordinates are not nested as a {kind}'s"),
+        });
+    }
+    for p in &g.coords.points {
+        if !(p[0].is_finite()
+            && p[1].is_finite()
+            && (-180.0..=180.0).contains(&p[0])
+            && (-90.0..=90.0).contains(&p[1]))
+        {
+            return Err(Error::OutOfRange {
+                location: location(),
+                x: p[0],
+                y: p[1],
+            });
+        }
+    }
+    if kind.ends_with("Polygon") {
+        if let Some(step) = antimeridian_step(&g.coords) {
+            return Err(Error::Geometry {
+                location: location(),
+                message: format!(
+                    "the polygon crosses the antimeridian (one edge steps {step}° in longitude); \
+                     split it at ±180° as RFC 7946 §3.1.9 says"
+                ),
+            });
+        }
+    }
+    Ok((kind, &g.coords))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::config::ThresholdUnit;
 use crate::{Analysis, Coverage, Group};
 
 use super::gaps::{palette, GAP_COLOUR};
-use super::svg::{text_width, FONT_FAMILY};
+use super::svg::{text_width, xml_chars, FONT_FAMILY};
 use super::words::{percent, Words};
 use super::MapOptions;
 
@@ -46,7 +46,7 @@ pub(super) type Chart<'a, 'b> =
 pub(super) fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
     let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
-        title.to_owned(),
+        xml_chars(title),
         (w as i32 / 2, 14),
         font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
     ))
@@ -125,8 +125,8 @@ pub fn curve_svg(
 fn curve_mesh(chart: &mut Chart, words: &Words) -> Result<(), ChartError> {
     chart
         .configure_mesh()
-        .x_desc(words.curve_x())
-        .y_desc(words.share_axis(None))
+        .x_desc(xml_chars(words.curve_x()))
+        .y_desc(xml_chars(&words.share_axis(None)))
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .x_label_formatter(&|v| format!("{}", (v * 100.0).round() / 100.0))
         .axis_desc_style(font(15.0))
@@ -169,7 +169,8 @@ fn threshold_mark(
     let style = font(13.0).pos(Pos::new(HPos::Left, v));
     let (px, py) = chart.backend_coord(&(x, y));
     let at = (px + 8, if below { py + 8 } else { py - 6 });
-    root.draw(&Text::new(label, at, style)).map_err(err)
+    root.draw(&Text::new(xml_chars(&label), at, style))
+        .map_err(err)
 }
 
 /// Bars of the share per group at the first threshold, worst first, with the overall share as a
@@ -216,7 +217,7 @@ pub fn groups_svg(
         overall_line(&root, &mut chart, first.share, rows as f64, &words)?;
         if groups.len() > shown.len() {
             root.draw(&Text::new(
-                words.groups_shown(shown.len(), groups.len()),
+                xml_chars(&words.groups_shown(shown.len(), groups.len())),
                 (18, height as i32 - 8),
                 font(12.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
             ))
@@ -248,7 +249,7 @@ fn groups_mesh(chart: &mut Chart, words: &Words, first: &Coverage) -> Result<(),
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_desc(words.share_axis(Some(&first.threshold)))
+        .x_desc(xml_chars(&words.share_axis(Some(&first.threshold))))
         .x_label_formatter(&|v| format!("{v:.0}%"))
         .axis_desc_style(font(15.0))
         .label_style(font(13.0))
@@ -280,7 +281,7 @@ fn group_bars(
         let yc = top - i as f64 - 0.5;
         let (x, y) = chart.backend_coord(&(0.0, yc));
         let right = font(13.0).pos(Pos::new(HPos::Right, VPos::Center));
-        root.draw(&Text::new(name.clone(), (x - 8, y), right))
+        root.draw(&Text::new(xml_chars(name), (x - 8, y), right))
             .map_err(err)?;
         let s = g.coverage[0].share;
         let (x, y) = chart.backend_coord(&(s * 100.0, yc));
@@ -290,7 +291,7 @@ fn group_bars(
             words.population(g.population)
         );
         let left = font(12.0).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(label, (x + 6, y), left))
+        root.draw(&Text::new(xml_chars(&label), (x + 6, y), left))
             .map_err(err)?;
     }
     Ok(())
@@ -318,6 +319,10 @@ fn overall_line(
     let style = font(13.0)
         .color(&reference)
         .pos(Pos::new(HPos::Left, VPos::Bottom));
-    root.draw(&Text::new(words.overall(share), (x + 4, y - 4), style))
-        .map_err(err)
+    root.draw(&Text::new(
+        xml_chars(&words.overall(share)),
+        (x + 4, y - 4),
+        style,
+    ))
+    .map_err(err)
 }

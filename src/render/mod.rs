@@ -31,11 +31,12 @@ mod words;
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
 pub use gaps::{gaps_svg, levels_svg, palette, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
 pub use staffing::capacity_svg;
-pub use svg::{escape, FONT_FAMILY};
+pub use svg::{escape, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
-use crate::report::{Staged, Summary};
+use crate::publish::Staged;
+use crate::report::Summary;
 use crate::Analysis;
 
 /// The attribution printed in a corner of the gap map unless [`MapOptions::attribution`] says

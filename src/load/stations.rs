@@ -1,0 +1,86 @@
+//! The stations reader.
+
+use std::path::Path;
+
+use super::properties::{take_id, take_text};
+use super::{geometry, ReadOptions, Source, Station, StationSet};
+use crate::error::{Error, Result};
+
+/// Reads stations: Point, MultiPoint (entrances), Polygon/MultiPolygon (reduced to centroid).
+pub fn read_stations(path: &Path) -> Result<StationSet> {
+    read_stations_with(path, &ReadOptions::default())
+}
+
+/// Reads stations like [`read_stations`], with the given [`ReadOptions`].
+pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationSet> {
+    let source = Source::new(path, *options);
+    let stations = source.parse(&["id", "name", "level"], |i, mut raw| {
+        let id = take_id(&mut raw, i);
+        let (kind, flat) = geometry::checked(
+            path,
+            i,
+            &|| id.clone(),
+            &raw,
+            &["Point", "MultiPoint", "Polygon", "MultiPolygon"],
+            "Point, MultiPoint, Polygon or MultiPolygon",
+        )?;
+        let from_area = kind.ends_with("Polygon");
+        let entrances = if from_area {
+            vec![geometry::area_centroid(flat)]
+        } else {
+            flat.points.clone()
+        };
+        Ok(Station {
+            id: id.unwrap_or_else(|| i.to_string()),
+            name: take_text(raw.props[1].take()),
+            level: take_text(raw.props[2].take()),
+            entrances,
+            from_area,
+        })
+    })?;
+    if stations.is_empty() {
+        return Err(Error::Empty {
+            path: path.to_path_buf(),
+            what: "stations",
+        });
+    }
+    check_unique_ids(path, &stations)?;
+    Ok(StationSet {
+        path: path.to_path_buf(),
+        stations,
+    })
+}
+
+/// One property of every station of a file, in file order, with the station's id (as
+/// [`read_stations`] gives it): `None` where the feature lacks the property or it is `null`.
+pub fn read_station_property(
+    path: &Path,
+    field: &str,
+) -> Result<Vec<(String, Option<serde_json::Value>)>> {
+    let source = Source::new(path, ReadOptions::default());
+    source.parse(&["id", field], |i, mut raw| {
+        let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
+        let value = raw
+            .props
+            .get_mut(1)
+            .and_then(Option::take)
+            .filter(|v| !v.is_null());
+        Ok((id, value))
+    })
+}
+
+/// Fails on the first station whose id an earlier station has.
+fn check_unique_ids(path: &Path, stations: &[Station]) -> Result<()> {
+    let mut seen = std::collections::HashMap::with_capacity(stations.len());
+    for (i, s) in stations.iter().enumerate() {
+        if let Some(&first) = seen.get(s.id.as_str()) {
+            return Err(Error::DuplicateStation {
+                location: crate::error::Location::feature(path, i, Some(s.id.clone())),
+                id: s.id.clone(),
+                first,
+            });
+        }
+        seen.insert(s.id.as_str(), i);
+    }
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! Area mode and service areas, against hand-computed geometry.
+
+use std::f64::consts::PI;
+use std::sync::Arc;
+
+use geo::{unary_union, Area, BooleanOps, Contains, Coord, MapCoords, MultiPolygon, Point};
+use walkshed::coverage::{disk_polygon, AreaModel, BlockShape};
+use walkshed::project::XY;
+use walkshed::service_areas::{
+    contoured_bands, service_areas_geojson, straight_line_bands, Band, Residents, ServiceGrid,
+};
+use walkshed::{Network, NetworkModel, Projection, StraightLine, WalkLine};
+
+fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<XY> {
+    vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+}
+
+fn block(rings: Vec<Vec<XY>>) -> BlockShape {
+    BlockShape {
+        anchor: [0.0, 0.0],
+        rings,
+    }
+}
+
+fn fractions(blocks: &[BlockShape], entrances: &[XY], thresholds: &[f64]) -> Vec<Vec<f64>> {
+    let entrances: Vec<Vec<XY>> = entrances.iter().map(|&e| vec![e]).collect();
+    AreaModel::new(1.0, 64)
+        .unwrap()
+        .covered_fractions(blocks, &entrances, thresholds)
+}
+
+/// The sliver between a 64-gon's flat edge and the line through its vertex at angle 0,
+/// within `h` metres on each side of the vertex: `h² tan(π/64)`.
+fn sliver(h: f64) -> f64 {
+    h * h * (PI / 64.0).tan()
+}
+
+#[test]
+fn square_half_inside_a_disk_loses_the_flat_edges_sliver() {
+    // The 64-gon of radius 1 km around (−1000, 0) has its east vertex at (0, 0).
+    let f = fractions(
+        &[block(vec![square(-50., -50., 50., 50.)])],
+        &[[-1000., 0.]],
+        &[1000.],
+    );
+    let expected = (5000.0 - sliver(50.0)) / 10_000.0;
+    assert!(
+        (f[0][0] - expected).abs() < 1e-7,
+        "{} vs {expected}",
+        f[0][0]
+    );
+}
+
+#[test]
+fn block_inside_one_disk_is_covered_and_far_block_is_not() {
+    let blocks = [
+        block(vec![square(-50., -50., 50., 50.)]),
+        block(vec![square(5000., 0., 5100., 100.)]),
+    ];
+    let f = fractions(&blocks, &[[-300., 0.]], &[300., 500.]);
+    assert_eq!(f[0], vec![f[0][0], 1.0]);
+    assert!(f[0][0] > 0.4 && f[0][0] < 0.5);
+    assert_eq!(f[1], vec![0.0, 0.0]);
+}
+
+#[test]
+fn hole_is_not_counted_and_ring_order_does_not_matter() {
+    // The hole given first, clockwise; the shell second: the even-odd rule reads them alike.
+    let mut hole = square(-10., -10., 10., 10.);
+    hole.reverse();
+    let b = block(vec![hole, square(-50., -50., 50., 50.)]);
+    let f = fractions(&[b], &[[-1000., 0.]], &[1000.]);
+    let covered = (5000.0 - sliver(50.0)) - (200.0 - sliver(10.0));
+    let expected = covered / 9600.0;
+    assert!(
+        (f[0][0] - expected).abs() < 1e-7,
+        "{} vs {expected}",
+        f[0][0]
+    );
+}
+
+#[test]
+fn two_overlapping_disks_cover_all_but_two_slivers() {
+    let f = fractions(
+        &[block(vec![square(-50., -50., 50., 50.)])],
+        &[[-1000., 0.], [1000., 0.], [9000., 0.]],
+        &[1000.],
+    );
+    let expected = 1.0 - 2.0 * sliver(50.0) / 10_000.0;
+    assert!(
+        (f[0][0] - expected).abs() < 1e-7,
+        "{} vs {expected}",
+        f[0][0]
+    );
+}
+
+#[test]
+fn bow_tie_counts_as_its_two_triangles() {
+    // Left triangle (0,0)-(50,50)-(0,100) lies inside the disk, right one outside.
+    let bow_tie = vec![[0., 0.], [100., 100.], [100., 0.], [0., 100.], [0., 0.]];
+    let f = fractions(&[block(vec![bow_tie])], &[[-950., 50.]], &[1000., 5000.]);
+    assert!((f[0][0] - 0.5).abs() < 1e-9, "{}", f[0][0]);
+    assert_eq!(f[0][1], 1.0);
+}
+
+#[test]
+fn non_finite_coordinates_do_not_panic() {
+    let mut ring = square(-50., -50., 50., 50.);
+    ring.insert(2, [f64::NAN, 3.0]);
+    let blocks = [
+        block(vec![ring]),
+        BlockShape {
+            anchor: [10.0, 0.0],
+            rings: vec![vec![[f64::NAN, 0.0], [f64::INFINITY, 1.0], [0.0, 2.0]]],
+        },
+        BlockShape {
+            anchor: [f64::NAN, 0.0],
+            rings: vec![],
+        },
+    ];
+    let f = fractions(&blocks, &[[-1000., 0.], [f64::NAN, 0.0]], &[1000., 1200.]);
+    let expected = (5000.0 - sliver(50.0)) / 10_000.0;
+    assert!((f[0][0] - expected).abs() < 1e-7);
+    assert_eq!(f[0][1], 1.0);
+    // No area left: the anchor (10, 0) is 1,010 m from the entrance.
+    assert_eq!(f[1], vec![0.0, 1.0]);
+    assert_eq!(f[2], vec![0.0, 0.0]);
+}
+
+#[test]
+fn area_model_rejects_few_sides_and_bad_detour() {
+    assert!(AreaModel::new(1.0, 32).is_err());
+    assert!(AreaModel::new(1.0, 66).is_err());
+    assert!(AreaModel::new(0.5, 64).is_err());
+    assert!(AreaModel::new(f64::NAN, 64).is_err());
+    assert_eq!(AreaModel::new(1.3, 128).unwrap().sides(), 128);
+}
+
+/// A band's geometry back in the plane.
+fn plane(band: &Band, projection: &Projection) -> MultiPolygon {
+    band.geometry.map_coords(|c| {
+        let [x, y] = projection.forward(c.x, c.y);
+        Coord { x, y }
+    })
+}
+
+fn residents<'a>(anchors: &'a [XY], population: &'a [f64]) -> Residents<'a> {
+    Residents {
+        anchors,
+        population,
+    }
+}
+
+#[test]
+fn single_disk_band_is_the_64_gon() {
+    let projection = Projection::centred_on(121.33, 30.72);
+    let model = AreaModel::new(1.25, 64).unwrap();
+    let anchors = [[0.0, 100.0], [0.0, 500.0]];
+    let bands = straight_line_bands(
+        &model,
+        &[vec![[0.0, 0.0]]],
+        &[500.0],
+        residents(&anchors, &[7.0, 11.0]),
+        &projection,
+    );
+    let r = 400.0;
+    let gon = 32.0 * r * r * (2.0 * PI / 64.0).sin();
+    assert_eq!(bands.len(), 1);
+    assert!((bands[0].area_m2 - gon).abs() < 1e-6 * gon);
+    assert_eq!(
+        (bands[0].band, bands[0].from_m, bands[0].to_m),
+        (1, 0.0, 500.0)
+    );
+    assert_eq!(bands[0].population, 7.0); // 125 m of walk in, 625 m out
+    let lonlat = bands[0].geometry.0[0].exterior().0[0];
+    assert!((lonlat.x - 121.33).abs() < 0.01 && (lonlat.y - 30.72).abs() < 0.01);
+    assert!((plane(&bands[0], &projection).unsigned_area() - gon).abs() < 1e-3);
+}
+
+#[test]
+fn straight_line_bands_are_disjoint_and_sum_to_the_union() {
+    let projection = Projection::centred_on(24.94, 60.17);
+    let model = AreaModel::new(1.0, 64).unwrap();
+    let entrances: Vec<Vec<XY>> = vec![
+        vec![[0.0, 0.0], [150.0, 40.0]],
+        vec![[700.0, 100.0]],
+        vec![[5000.0, 5000.0]],
+        vec![[f64::NAN, 0.0]],
+    ];
+    let anchors = [[10.0, 0.0], [350.0, 0.0], [5000.0, 5600.0], [9000.0, 0.0]];
+    let population = [1.0, 2.0, 4.0, 8.0];
+    let thresholds = [600.0, 300.0];
+    let bands = straight_line_bands(
+        &model,
+        &entrances,
+        &thresholds,
+        residents(&anchors, &population),
+        &projection,
+    );
+    assert_eq!(bands.len(), 2);
+    assert_eq!((bands[1].from_m, bands[1].to_m), (300.0, 600.0));
+    assert_eq!([bands[0].population, bands[1].population], [3.0, 4.0]);
+    let planes: Vec<MultiPolygon> = bands.iter().map(|b| plane(b, &projection)).collect();
+    assert!(planes[0].intersection(&planes[1]).unsigned_area() < 1e-3);
+    let points = [[0.0, 0.0], [150.0, 40.0], [700.0, 100.0], [5000.0, 5000.0]];
+    for (k, r) in [300.0, 600.0].into_iter().enumerate() {
+        let disks: Vec<_> = points.iter().map(|&c| disk_polygon(c, r, 64)).collect();
+        let union = unary_union(&disks).unsigned_area();
+        let sum: f64 = bands[..=k].iter().map(|b| b.area_m2).sum();
+        assert!((sum - union).abs() < 1e-6 * union, "{sum} vs {union}");
+    }
+}
+
+#[test]
+fn contoured_bands_put_every_grid_point_in_its_band() {
+    // A street 2 km long along the x axis; one station on it at its west end.
+    let projection = Projection::centred_on(121.33, 30.72);
+    let line: Vec<[f64; 2]> = [-1000.0, 0.0, 1000.0]
+        .iter()
+        .map(|&x| projection.inverse([x, 0.0]))
+        .collect();
+    let lines = [WalkLine {
+        id: "w1".into(),
+        coords: line,
+    }];
+    let network = Network::build(&lines, &projection);
+    let model = NetworkModel::new(Arc::new(network), 60.0);
+    let entrances = vec![vec![[-990.0, 3.0]]];
+    let thresholds = [203.7, 401.3];
+    let spacing = 10.0;
+    let anchors = [[-900.0, 20.0], [-700.0, 30.0], [0.0, 0.0]];
+    let bands = contoured_bands(
+        &model,
+        &entrances,
+        &thresholds,
+        ServiceGrid::new(spacing).unwrap(),
+        residents(&anchors, &[1.0, 2.0, 4.0]),
+        &projection,
+    )
+    .unwrap();
+    assert_eq!([bands[0].population, bands[1].population], [1.0, 2.0]);
+    let planes: Vec<MultiPolygon> = bands.iter().map(|b| plane(b, &projection)).collect();
+    assert!(planes[0].intersection(&planes[1]).unsigned_area() < 1e-3);
+    // The grid: the entrance's box widened by D_max + 2 spacings.
+    let margin = 401.3 + 2.0 * spacing;
+    let n = (2.0 * margin / spacing).ceil() as usize + 1;
+    let grid: Vec<XY> = (0..n * n)
+        .map(|i| {
+            let (row, col) = ((i / n) as f64, (i % n) as f64);
+            [
+                -990.0 - margin + col * spacing,
+                3.0 - margin + row * spacing,
+            ]
+        })
+        .collect();
+    use walkshed::DistanceModel;
+    let measured = model.measure(&entrances, &grid, margin);
+    let mut inside = 0;
+    for (p, m) in grid.iter().zip(&measured.blocks) {
+        let band = m
+            .distance_m
+            .and_then(|d| thresholds.iter().position(|&t| d <= t));
+        let point = Point::new(p[0], p[1]);
+        for (k, region) in planes.iter().enumerate() {
+            assert_eq!(
+                region.contains(&point),
+                band == Some(k),
+                "{p:?} {m:?} band {k}"
+            );
+        }
+        inside += usize::from(band.is_some());
+    }
+    assert!(inside > 100, "{inside}");
+    assert!(ServiceGrid::new(30.0).is_err() && ServiceGrid::new(0.0).is_err());
+}
+
+#[test]
+fn straight_line_contours_approach_the_disk() {
+    let projection = Projection::centred_on(121.33, 30.72);
+    let anchors: [XY; 0] = [];
+    let bands = contoured_bands(
+        &StraightLine { detour: 1.0 },
+        &[vec![[0.0, 0.0]]],
+        &[500.0],
+        ServiceGrid::new(5.0).unwrap(),
+        residents(&anchors, &[]),
+        &projection,
+    )
+    .unwrap();
+    let circle = PI * 500.0 * 500.0;
+    assert!(
+        (bands[0].area_m2 - circle).abs() < 0.002 * circle,
+        "{}",
+        bands[0].area_m2
+    );
+}
+
+#[test]
+fn geojson_has_one_multipolygon_feature_per_band() {
+    let projection = Projection::centred_on(121.33, 30.72);
+    let model = AreaModel::new(1.0, 64).unwrap();
+    let anchors = [[0.0, 100.0]];
+    let bands = straight_line_bands(
+        &model,
+        &[vec![[0.0, 0.0]]],
+        &[300.0, 600.0],
+        residents(&anchors, &[5.0]),
+        &projection,
+    );
+    let json: serde_json::Value = serde_json::from_str(&service_areas_geojson(&bands)).unwrap();
+    let features = json["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    assert_eq!(features[1]["geometry"]["type"], "MultiPolygon");
+    let p = &features[1]["properties"];
+    assert_eq!(
+        (p["band"].as_u64(), p["from_m"].as_f64()),
+        (Some(2), Some(300.0))
+    );
+    assert_eq!(features[0]["properties"]["population"].as_f64(), Some(5.0));
+    // The second band is a ring: one polygon with a hole.
+    let rings = features[1]["geometry"]["coordinates"][0]
+        .as_array()
+        .unwrap();
+    assert_eq!(rings.len(), 2);
+}
