@@ -79,6 +79,9 @@ pub(crate) fn straight_access(
     })
 }
 
+/// One run of anchors' catchment: each anchor's number of pairs, and the pairs.
+type Run = (Vec<usize>, Vec<(u32, f64)>);
+
 /// Entrances in a grid of squares (compressed rows by square), for radius queries.
 struct Grid {
     /// South-west corner, metres.
@@ -156,7 +159,7 @@ impl Grid {
     /// in block order.
     fn catchment(&self, anchors: &[XY], reach_m: f64, detour: f64) -> Catchment {
         let radius = reach_m / detour;
-        let runs: Vec<(Vec<usize>, Vec<(u32, f64)>)> = anchors
+        let runs: Vec<Run> = anchors
             .par_chunks(1024)
             .map(|run| {
                 let mut counts = Vec::with_capacity(run.len());
