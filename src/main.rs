@@ -98,10 +98,11 @@ fn stages(job: &run::Job) -> Vec<Stage> {
     if job.network.is_some() {
         s.push(Stage::LoadNetwork);
     }
-    s.extend([Stage::Measure, Stage::WriteTables]);
-    if job.outputs.maps {
+    s.push(Stage::Measure);
+    if job.outputs.maps || job.outputs.report {
         s.push(Stage::Render);
     }
+    s.push(Stage::WriteTables);
     s
 }
 
@@ -130,6 +131,14 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{:>8.3} s  in all", (end - start).as_secs_f64());
     }
     let summary = result?;
+    if let Some(l) = summary.labels.as_ref().filter(|l| l.dropped > 0) {
+        eprintln!(
+            "warning: {} of {} station labels left off the gap map (they would overlap): {}",
+            l.dropped,
+            l.named,
+            l.dropped_names.join(", ")
+        );
+    }
     if args.run.json {
         print!("{}", summary.to_json());
     } else if !args.run.quiet {

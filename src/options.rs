@@ -110,7 +110,15 @@ pub struct CoverageOptions {
     #[serde(default)]
     pub group_by: Option<String>,
 
-    /// Outputs to write, comma-separated: summary, blocks, stations, walk-time, maps, or all.
+    /// The groups' name in chart titles (e.g. 居委会 for --group-by committee) [default: the
+    /// --group-by field].
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub group_label: Option<String>,
+
+    /// Outputs to write, comma-separated: summary (summary.json and groups.csv), blocks
+    /// (blocks.geojson), stations (stations.csv), walk-time (walk_time.csv), groups
+    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), report (report.html), or all.
     #[arg(long, value_name = "LIST", default_value_t = default::outputs())]
     #[serde(default = "default::outputs", deserialize_with = "de::list")]
     pub outputs: String,
@@ -227,6 +235,7 @@ impl Default for CoverageOptions {
             max_snap: default::max_snap(),
             population: default::population(),
             group_by: None,
+            group_label: None,
             outputs: default::outputs(),
             labels: false,
             levels: false,
@@ -282,6 +291,7 @@ impl CoverageOptions {
         let fields = [
             ("--population", Some(&self.population)),
             ("--group-by", self.group_by.as_ref()),
+            ("--group-label", self.group_label.as_ref()),
         ];
         for (name, field) in fields {
             if field.is_some_and(|f| f.trim().is_empty()) {
@@ -376,6 +386,7 @@ impl CoverageOptions {
             map: MapOptions {
                 labels: self.labels,
                 lang: self.lang,
+                group_label: self.group_label.clone(),
                 ..MapOptions::default()
             },
             circle: CircleOptions {

@@ -160,7 +160,7 @@ fn a_sub_centre_serves_the_station_level_and_capacity_is_shared_out_by_hand() {
     let csv = std::fs::read_to_string(out.join("stations.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert!(rows[0].ends_with(
-        "load_threshold,capacity,residents_within,load_per_capacity,ratio_per_1000,overloaded"
+        "load_threshold,source,capacity,residents_within,load_per_capacity,ratio_per_1000,overloaded"
     ));
     assert!(rows[1].ends_with(",10,100,10,100,false"), "{}", rows[1]);
     assert!(rows[2].ends_with(",4,300,75,13.3333,true"), "{}", rows[2]);

@@ -7,6 +7,7 @@ mod circle;
 mod cli;
 mod common;
 mod coverage;
+mod maps;
 mod network;
 mod perf_paths;
 mod publish;

@@ -213,7 +213,7 @@ pub fn groups_svg(
             .build_cartesian_2d(0f64..100f64, 0f64..rows as f64)
             .map_err(err)?;
         groups_mesh(&mut chart, &words, first)?;
-        group_bars(&root, &mut chart, shown, &names, &words)?;
+        group_bars(&root, &mut chart, shown, &names, first.share, &words)?;
         overall_line(&root, &mut chart, first.share, rows as f64, &words)?;
         if groups.len() > shown.len() {
             root.draw(&Text::new(
@@ -260,14 +260,17 @@ fn groups_mesh(chart: &mut Chart, words: &Words, first: &Coverage) -> Result<(),
 }
 
 /// One bar per group in `shown`, top down, its name (`names`) left of it and its share and
-/// residents right of it.
+/// residents right of it; a label that would cross the overall line (at `overall`, 0–1) moves
+/// to the right of the line.
 fn group_bars(
     root: &Root,
     chart: &mut Chart,
     shown: &[Group],
     names: &[String],
+    overall: f64,
     words: &Words,
 ) -> Result<(), ChartError> {
+    let (line_x, _) = chart.backend_coord(&(overall * 100.0, 0.0));
     let top = shown.len().max(1) as f64;
     let bar = colour(&palette(1)[0]);
     chart
@@ -290,8 +293,13 @@ fn group_bars(
             percent(s, words.lang),
             words.population(g.population)
         );
+        let w = text_width(&label, 12.0).ceil() as i32;
+        let mut start = x + 6;
+        if start <= line_x + 4 && start + w >= line_x - 4 {
+            start = line_x + 6;
+        }
         let left = font(12.0).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(xml_chars(&label), (x + 6, y), left))
+        root.draw(&Text::new(xml_chars(&label), (start, y), left))
             .map_err(err)?;
     }
     Ok(())

@@ -67,7 +67,7 @@ pub fn levels_svg(map: &GapMap, levels: &LevelReport, options: &MapOptions) -> S
         weighted: map.blocks.weighted(),
     };
     let plane = Plane::new(map.blocks, map.projection);
-    let placed = stations::place(map.stations, map.projection);
+    let placed = stations::place(map.stations, map.projection, map.base_stations);
     let frame = Frame::fit(frame::extent(
         plane.extent(),
         placed.iter().flat_map(|s| &s.points).copied(),
@@ -86,7 +86,11 @@ pub fn levels_svg(map: &GapMap, levels: &LevelReport, options: &MapOptions) -> S
         .map(|(label, pop)| svg::text_width(label, 12.0).max(svg::text_width(pop, 11.0)) + 34.0)
         .fold(LEGEND_MIN_W, f64::max);
     let legend_h = 30.0 + 42.0 * 3.0 + 24.0 * (shown.len() as f64 + 2.0);
-    let page = Page::new(&frame, [legend_w, legend_h], header.width());
+    let page = Page::new(
+        &frame,
+        [legend_w, legend_h + furniture::FURNITURE_H],
+        header.width(),
+    );
 
     let mut o = String::with_capacity(1 << 16);
     page.open(&mut o, &header.title);
@@ -95,9 +99,9 @@ pub fn levels_svg(map: &GapMap, levels: &LevelReport, options: &MapOptions) -> S
     plane.draw(&mut o, &classes, &frame);
     stations::draw(&mut o, &placed, &frame);
     frame.close(&mut o);
-    furniture::scale_bar(&mut o, &frame, &words);
-    furniture::north_arrow(&mut o, &frame, &words);
     draw_legend(&mut o, &legend, &shown, &words, frame.legend_x(), frame.top);
+    let below = frame.top + legend_h + 6.0;
+    furniture::north_and_scale(&mut o, &frame, &words, frame.legend_x(), below, legend_w);
     furniture::credits(&mut o, &page, map.version, options.attribution.as_deref());
     o.push_str("</svg>\n");
     o
