@@ -35,6 +35,9 @@ use crate::report::Outputs;
 use crate::run::Job;
 use crate::{Params, ParamsBuilder};
 
+mod suggest;
+pub use suggest::{SuggestChoice, SuggestOptions};
+
 /// The options of one coverage analysis: `walkshed coverage`'s flags, and a batch table's keys.
 ///
 /// Parsed values are not yet checked: [`problems`](Self::problems) lists what is wrong, and
@@ -156,7 +159,7 @@ pub struct CoverageOptions {
     /// With --capacity: residents per unit of capacity beyond which a station is flagged as
     /// overloaded (e.g. 500 residents per volunteer).
     #[arg(long, value_name = "RESIDENTS")]
-    #[serde(default, deserialize_with = "de::some_number")]
+    #[serde(default, deserialize_with = "de::number_opt")]
     pub max_load: Option<f64>,
 
     /// Language of map labels and legends.
@@ -517,8 +520,8 @@ mod de {
         Number::deserialize(d).map(|n| n.0)
     }
 
-    /// A number, given.
-    pub fn some_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    /// A number, for an option that may be left out.
+    pub fn number_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
         Number::deserialize(d).map(|n| Some(n.0))
     }
 

@@ -19,7 +19,7 @@ pub(crate) type ChartError = Box<dyn std::error::Error + Send + Sync>;
 /// Width of both charts, pixels.
 pub(super) const CHART_W: u32 = 900;
 /// Height of the coverage curve, pixels.
-const CURVE_H: u32 = 560;
+pub(super) const CURVE_H: u32 = 560;
 /// At most this many groups are drawn (the worst-covered).
 pub const GROUPS_SHOWN: usize = 40;
 /// Height of one group's row, pixels.
