@@ -55,6 +55,7 @@ mod aggregate;
 mod batch;
 mod capacity;
 mod checks;
+mod circle;
 mod config;
 mod coords;
 mod coverage;
@@ -78,8 +79,9 @@ pub use batch::{
     run_batch, Batch, BatchEvent, BatchFileError, BatchOptions, BatchProblem, BatchReport,
     BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
 };
-pub use capacity::Access;
+pub use capacity::{Access, Staffing};
 pub use checks::MAX_SPAN_DEG;
+pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{
@@ -88,7 +90,7 @@ pub use coverage::{
 };
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
-pub use levels::{Level, LevelDistances, Standard};
+pub use levels::{Level, LevelDistances, LevelReport, Standard};
 pub use load::{
     read_blocks, read_blocks_with, read_network, read_network_with, read_stations,
     read_stations_with, read_walk_lines, Block, BlockFields, BlockSet, BlockSetBuilder, GroupId,
@@ -96,7 +98,7 @@ pub use load::{
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
 pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};
-pub use pipeline::{analyse, projection_for, Analysis};
+pub use pipeline::{analyse, analyse_with, projection_for, Analysis};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;
 pub use render::{

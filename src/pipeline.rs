@@ -7,8 +7,11 @@
 use rayon::prelude::*;
 
 use crate::aggregate::{self, Aggregates, NetworkSummary};
+use crate::capacity::Staffing;
+use crate::circle::{self, CircleInputs};
 use crate::config::Params;
 use crate::coverage::{DistanceModel, Measurement};
+use crate::levels::LevelReport;
 use crate::load::{BlockSet, Station};
 use crate::project::{self, Projection};
 
@@ -29,6 +32,10 @@ pub struct Analysis {
     pub aggregates: Aggregates,
     /// Network-mode figures.
     pub network: Option<NetworkSummary>,
+    /// The level analysis (`--levels`).
+    pub levels: Option<LevelReport>,
+    /// Capacity (`--capacity`).
+    pub capacity: Option<Staffing>,
 }
 
 /// The metric plane for a set of blocks: a transverse Mercator centred on the middle of the
@@ -44,6 +51,17 @@ pub fn analyse(
     blocks: &BlockSet,
     model: &dyn DistanceModel,
     params: &Params,
+) -> Analysis {
+    analyse_with(stations, blocks, model, params, &CircleInputs::default())
+}
+
+/// [`analyse`], with the levels and capacity `circle` asks for (read for these `stations`).
+pub fn analyse_with(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+    circle: &CircleInputs,
 ) -> Analysis {
     let bbox = blocks.anchor_bbox();
     let projection = Projection::centred_on_bbox(bbox);
@@ -68,6 +86,29 @@ pub fn analyse(
     );
     let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
     let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
+    let (levels, capacity) = if circle.is_empty() {
+        (None, None)
+    } else {
+        let loads: Vec<f64> = aggregates.station_load.iter().map(|l| l.0).collect();
+        let groups = aggregates
+            .groups
+            .as_ref()
+            .map(|g| g.iter().map(|g| g.name.clone()).collect());
+        let plane = circle::Plane {
+            entrances: &entrances,
+            anchors: &anchors,
+        };
+        circle::measure(
+            circle,
+            &plane,
+            model,
+            &measurement,
+            params,
+            blocks,
+            &loads,
+            groups,
+        )
+    };
     Analysis {
         params: params.clone(),
         model: model.name(),
@@ -76,5 +117,7 @@ pub fn analyse(
         measurement,
         aggregates,
         network,
+        levels,
+        capacity,
     }
 }
