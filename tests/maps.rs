@@ -698,3 +698,52 @@ fn report_html_is_self_contained_and_prints_on_a4() {
         }
     }
 }
+
+/// The README's commands that make `docs/sample/` run as written (from the repository root)
+/// and reproduce each sample folder file for file, so the pictures the README shows are the
+/// tool's current output.
+#[test]
+fn readme_sample_commands_regenerate_docs_sample() {
+    let readme = read(repo("README.md"));
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("walkshed coverage") && l.contains("--out docs/sample/"))
+        .collect();
+    assert!(commands.len() >= 2, "README names the sample commands");
+    let tmp = tempfile::tempdir().unwrap();
+    for line in commands {
+        let (args, folder) = line.split_once("--out docs/sample/").unwrap();
+        let folder = folder.trim();
+        let out = tmp.path().join(folder);
+        let o = walkshed()
+            .current_dir(repo(""))
+            .args(args.split_whitespace().skip(1))
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let sample = repo("docs/sample").join(folder);
+        let names = |d: &Path| {
+            let mut v: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&sample), names(&out), "files of docs/sample/{folder}");
+        for name in names(&out) {
+            assert!(
+                std::fs::read(sample.join(&name)).unwrap()
+                    == std::fs::read(out.join(&name)).unwrap(),
+                "docs/sample/{folder}/{name} is stale: rerun the README's command"
+            );
+        }
+    }
+}
