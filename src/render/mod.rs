@@ -33,7 +33,7 @@ pub use html::report_html;
 pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
-use crate::load::BlockSet;
+use crate::load::{BlockSet, ContextLayer};
 use crate::publish::Staged;
 use crate::report::Summary;
 use crate::Analysis;
@@ -67,6 +67,9 @@ pub struct MapOptions {
     /// The name the groups go by in titles (`--group-label`, e.g. 居委会); `None` uses the
     /// `--group-by` field.
     pub group_label: Option<String>,
+    /// Context files (`--context`): lines and polygons drawn under the blocks, read into
+    /// [`Loaded::context`](crate::run::Loaded::context) with the other inputs.
+    pub context: Vec<std::path::PathBuf>,
 }
 
 impl Default for MapOptions {
@@ -76,6 +79,7 @@ impl Default for MapOptions {
             lang: Lang::En,
             attribution: Some(DEFAULT_ATTRIBUTION.to_owned()),
             group_label: None,
+            context: Vec::new(),
         }
     }
 }
@@ -113,14 +117,17 @@ impl Maps {
 /// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
 /// as points at their anchors. In network mode the streets come from the measurement's
 /// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
-/// `summary`, and draws the stations added to its first station file hollow.
+/// `summary`, draws the stations added to its first station file hollow, and the `context`
+/// layers under the blocks.
 pub fn draw_maps(
     analysis: &Analysis,
     blocks: &BlockSet,
+    context: &[ContextLayer],
     summary: &Summary,
     options: &MapOptions,
 ) -> Result<Maps> {
     let mut map = GapMap::new(analysis, blocks, summary.tool.version);
+    map.context = context;
     if let Some(&base) = summary.inputs.station_counts.first() {
         map.base_stations = base;
     }

@@ -6,6 +6,7 @@
 //!
 //! - [`frame`]: the extent, the transform, the page;
 //! - [`classes`]: the walking-time classes and their colours;
+//! - [`context`]: the context layers under the blocks (`--context`);
 //! - [`blocks`]: the block layer;
 //! - [`reach`]: the streets reached (network mode) or the walkshed circles (straight line);
 //! - [`stations`]: station symbols by level and their names;
@@ -20,6 +21,7 @@
 
 mod blocks;
 mod classes;
+mod context;
 mod frame;
 mod furniture;
 mod legend;
@@ -31,7 +33,7 @@ pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
 use crate::aggregate::Coverage;
 use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
-use crate::load::{BlockSet, Station};
+use crate::load::{BlockSet, ContextLayer, Station};
 use crate::project::{Projection, XY};
 use crate::Analysis;
 
@@ -68,6 +70,8 @@ pub struct GapMap<'a> {
     pub population: f64,
     /// The tool version printed in the credits.
     pub version: &'a str,
+    /// Context layers drawn under the blocks and named in the legend (none by default).
+    pub context: &'a [ContextLayer],
 }
 
 impl<'a> GapMap<'a> {
@@ -84,6 +88,7 @@ impl<'a> GapMap<'a> {
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
             version,
+            context: &[],
         }
     }
 }
@@ -142,6 +147,7 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
     page.open(&mut o, &header.title);
     header.draw(&mut o);
     frame.open(&mut o);
+    context::draw(&mut o, map.context, map.projection, &frame);
     plane.draw(&mut o, &classes, &frame);
     match &streets {
         Some(by_kind) => reach::streets(&mut o, by_kind),
