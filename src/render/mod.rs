@@ -158,11 +158,13 @@ pub fn draw_maps(
 }
 
 /// Stages `suggest.svg` (the gap map of the existing stations with the picks) and
-/// `suggest_curve.svg` (the share against the number of sites added).
+/// `suggest_curve.svg` (the share against the number of sites added); the `context` layers lie
+/// under the blocks.
 pub fn stage_suggest_maps(
     staged: &mut Staged,
     suggested: &crate::suggest::job::Suggested,
     blocks: &BlockSet,
+    context: &[ContextLayer],
     summary: &Summary,
     job: &crate::suggest::job::SuggestJob,
     options: &MapOptions,
@@ -181,11 +183,9 @@ pub fn stage_suggest_maps(
         shares: [s.base_share, last],
         reach_m: suggested.reach_m,
     };
-    let map = suggest_svg(
-        &GapMap::new(analysis, blocks, summary.tool.version),
-        &layer,
-        options,
-    );
+    let mut gap_map = GapMap::new(analysis, blocks, summary.tool.version);
+    gap_map.context = context;
+    let map = suggest_svg(&gap_map, &layer, options);
     staged.add("suggest.svg", |w| w.write_all(map.as_bytes()))?;
     let curve = suggest_curve_svg(s, job.goal.target_share, suggested.reach_m, options)
         .map_err(|e| chart_error("suggest_curve.svg", e))?;
