@@ -25,14 +25,17 @@ mod context;
 mod frame;
 mod furniture;
 mod legend;
+mod levels;
 mod picks;
 mod reach;
 mod stations;
 
 pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use levels::levels_svg;
 pub use picks::{rank_colour, PickLayer};
 
 use crate::aggregate::Coverage;
+use crate::capacity::Staffing;
 use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
 use crate::load::{BlockSet, ContextLayer, Station};
@@ -74,6 +77,9 @@ pub struct GapMap<'a> {
     pub version: &'a str,
     /// Context layers drawn under the blocks and named in the legend (none by default).
     pub context: &'a [ContextLayer],
+    /// With `--capacity` and `--max-load`: the stations' staffing, whose overloaded stations
+    /// get a ring.
+    pub staffing: Option<&'a Staffing>,
 }
 
 impl<'a> GapMap<'a> {
@@ -91,6 +97,7 @@ impl<'a> GapMap<'a> {
             population: analysis.aggregates.population,
             version,
             context: &[],
+            staffing: analysis.capacity.as_ref(),
         }
     }
 }
@@ -179,6 +186,9 @@ fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> DrawnM
         picks::outlines(&mut o, layer, &plane, &frame);
     }
     let symbols = stations::draw(&mut o, &stations, &frame);
+    if let Some(staffing) = map.staffing {
+        stations::overloaded(&mut o, &stations, staffing, &frame);
+    }
     let mut labels_dropped = Vec::new();
     if options.labels {
         let near = near_gap(map, &plane, &classes, &stations);
