@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::circle::{CircleInputs, CircleOptions};
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
-use crate::load::{self, BlockFields, BlockSet, StationSet};
+use crate::load::{self, BlockFields, BlockSet, ContextLayer, StationSet};
 use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
@@ -42,12 +42,13 @@ pub struct Job {
 }
 
 impl Job {
-    /// Every input file: stations, added stations, blocks, network.
+    /// Every input file: stations, added stations, blocks, network, context layers.
     pub fn inputs(&self) -> Vec<&Path> {
         let mut inputs = vec![self.stations.as_path()];
         inputs.extend(self.add_stations.iter().map(PathBuf::as_path));
         inputs.push(&self.blocks);
         inputs.extend(self.network.as_deref());
+        inputs.extend(self.map.context.iter().map(PathBuf::as_path));
         inputs
     }
 
@@ -98,6 +99,9 @@ pub(crate) struct Loaded {
     pub blocks: Arc<BlockSet>,
     /// The network graph, built in the blocks' plane.
     pub network: Option<Arc<Network>>,
+    /// The maps' context layers ([`MapOptions::context`]), read when maps or the report are
+    /// written.
+    pub context: Vec<ContextLayer>,
 }
 
 impl Loaded {
@@ -134,7 +138,20 @@ pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded>
         stations,
         blocks,
         network,
+        context: read_context(job)?,
     })
+}
+
+/// The job's context layers, when it draws maps (none otherwise).
+pub(crate) fn read_context(job: &Job) -> Result<Vec<ContextLayer>> {
+    if !(job.outputs.maps || job.outputs.report) {
+        return Ok(Vec::new());
+    }
+    job.map
+        .context
+        .iter()
+        .map(|p| load::read_context(p))
+        .collect()
 }
 
 /// Runs the analysis of loaded inputs; fails when `--levels` finds a station without a known
@@ -201,7 +218,8 @@ pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summ
 }
 
 /// Writes every chosen output of an analysis of `blocks` into the job's folder, as one unit
-/// (the folder is replaced only when every file is written); returns the files written.
+/// (the folder is replaced only when every file is written); returns the files written. The
+/// job's context layers are read for the maps.
 pub fn write_outputs(
     job: &Job,
     blocks: &BlockSet,
@@ -211,9 +229,11 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let mut summary = summary.clone();
+    let context = read_context(job)?;
     stage(
         job,
         blocks,
+        &context,
         analysis,
         &mut summary,
         publication.staged(),
@@ -228,6 +248,7 @@ pub fn write_outputs(
 pub(crate) fn stage(
     job: &Job,
     blocks: &BlockSet,
+    context: &[ContextLayer],
     analysis: &Analysis,
     summary: &mut Summary,
     staged: &mut Staged,
@@ -235,7 +256,7 @@ pub(crate) fn stage(
 ) -> Result<()> {
     let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        let maps = crate::render::draw_maps(analysis, blocks, summary, &job.map)?;
+        let maps = crate::render::draw_maps(analysis, blocks, context, summary, &job.map)?;
         if job.map.labels {
             let named = analysis
                 .stations
@@ -275,6 +296,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     stage(
         job,
         &loaded.blocks,
+        &loaded.context,
         &analysis,
         &mut summary,
         publication.staged(),

@@ -328,6 +328,7 @@ fn run_scenario(
         run::stage(
             job,
             &loaded.blocks,
+            &loaded.context,
             &analysis,
             &mut summary,
             &mut staged,
