@@ -14,9 +14,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use walkshed::network::{Network, Source, WalkLine};
-use walkshed::project::XY;
+use walkshed::XY;
 use walkshed::{DistanceModel, NetworkModel, Projection};
+use walkshed::{Network, Origin, WalkLine};
 
 const LON: f64 = 121.33;
 const LAT: f64 = 30.72;
@@ -169,12 +169,12 @@ fn bench_network(c: &mut Criterion) {
         });
         g.finish();
 
-        let snaps: Vec<Source> = cs
+        let snaps: Vec<Origin> = cs
             .stations
             .iter()
             .enumerate()
             .filter_map(|(s, e)| {
-                net.snap(e[0]).map(|snap| Source {
+                net.snap(e[0]).map(|snap| Origin {
                     station: s as u32,
                     snap,
                 })

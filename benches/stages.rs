@@ -9,19 +9,18 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
-use walkshed::report::{Inputs, Outputs, Summary};
-use walkshed::run::{Job, Loaded};
+use walkshed::Job;
 use walkshed::{
     analyse, projection_for, read_blocks, read_stations, BlockFields, BlockSet, DistanceModel,
     Params, StationIndex, StationSet, StraightLine,
 };
+use walkshed::{Inputs, Outputs, Summary};
 
 /// Block counts benchmarked.
 const SIZES: [usize; 2] = [10_000, 100_000];
@@ -314,7 +313,7 @@ fn aggregate(c: &mut Criterion) {
             &p,
             |b, p| {
                 b.iter(|| {
-                    walkshed::aggregate::aggregate(
+                    walkshed::aggregate(
                         p.blocks.blocks(),
                         p.stations.stations.len(),
                         &m,
@@ -365,12 +364,6 @@ fn write(c: &mut Criterion) {
             map: Default::default(),
             circle: Default::default(),
         };
-        let loaded = Loaded {
-            stations: vec![Arc::new(p.stations.clone())],
-            blocks: Arc::new(p.blocks.clone()),
-            network: None,
-            context: Vec::new(),
-        };
         let analysis = analyse(
             &p.stations.stations,
             &p.blocks,
@@ -384,7 +377,7 @@ fn write(c: &mut Criterion) {
             &p,
             |b, _| {
                 b.iter(|| {
-                    walkshed::run::write(&job, &loaded, &analysis, &summary, &mut |_| {})
+                    walkshed::write_outputs(&job, &p.blocks, &analysis, &summary, &mut |_| {})
                         .expect("write")
                 })
             },

@@ -13,9 +13,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use walkshed::project::XY;
-use walkshed::suggest::{candidates, choose, Covers, Goal};
 use walkshed::StraightLine;
+use walkshed::XY;
+use walkshed::{candidate_grid, choose, Covers, Goal};
 
 const REACH_M: f64 = 500.0;
 const K: usize = 50;
@@ -47,9 +47,9 @@ fn suggest(c: &mut Criterion) {
     let mut group = c.benchmark_group("suggest");
     group.sample_size(10);
     group.bench_function("grid 150 m", |b| {
-        b.iter(|| candidates::grid(black_box(&anchors), &covered, 150.0, REACH_M).unwrap())
+        b.iter(|| candidate_grid(black_box(&anchors), &covered, 150.0, REACH_M).unwrap())
     });
-    let sites = candidates::grid(&anchors, &covered, 150.0, REACH_M).unwrap();
+    let sites = candidate_grid(&anchors, &covered, 150.0, REACH_M).unwrap();
     group.bench_function("covers", |b| {
         b.iter(|| Covers::measure(&model, black_box(&sites), &anchors, &covered, REACH_M))
     });

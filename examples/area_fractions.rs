@@ -16,10 +16,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
-use walkshed::coverage::{AreaModel, BlockShape};
-use walkshed::project::XY;
-use walkshed::service_areas::{contoured_bands, straight_line_bands, Residents, ServiceGrid};
+use walkshed::XY;
+use walkshed::{contoured_bands, straight_line_bands, Residents, ServiceGrid};
 use walkshed::{projection_for, read_blocks, read_network, read_stations, BlockFields};
+use walkshed::{AreaModel, BlockOutline};
 use walkshed::{Network, NetworkModel, Projection};
 
 fn main() -> anyhow::Result<()> {
@@ -57,15 +57,15 @@ fn main() -> anyhow::Result<()> {
         .map(|b| projection.forward(b.anchor[0], b.anchor[1]))
         .collect();
     let population: Vec<f64> = blocks.blocks().iter().map(|b| b.population).collect();
-    let shapes = block_shapes(Path::new(&args[1]), &projection, &anchors)?;
-    let limit: usize = option("--limit").map_or(Ok(shapes.len()), |n| n.parse())?;
-    let shapes = &shapes[..limit.min(shapes.len())];
+    let outlines = block_outlines(Path::new(&args[1]), &projection, &anchors)?;
+    let limit: usize = option("--limit").map_or(Ok(outlines.len()), |n| n.parse())?;
+    let outlines = &outlines[..limit.min(outlines.len())];
 
     let start = Instant::now();
-    let fractions = model.covered_fractions(shapes, &entrances, &thresholds);
+    let fractions = model.covered_fractions(outlines, &entrances, &thresholds);
     eprintln!(
         "fractions of {} blocks: {:.3} s",
-        shapes.len(),
+        outlines.len(),
         start.elapsed().as_secs_f64()
     );
 
@@ -134,11 +134,11 @@ fn shares(fractions: &[Vec<f64>], population: &[f64]) -> Vec<f64> {
 
 /// Every feature's rings in the plane (Polygon and MultiPolygon; none for other geometries),
 /// read at full precision.
-fn block_shapes(
+fn block_outlines(
     path: &Path,
     projection: &Projection,
     anchors: &[XY],
-) -> anyhow::Result<Vec<BlockShape>> {
+) -> anyhow::Result<Vec<BlockOutline>> {
     let text = std::fs::read_to_string(path)?;
     let json: Value = serde_json::from_str(&text)?;
     let features = json["features"].as_array().context("no features")?;
@@ -177,7 +177,7 @@ fn block_shapes(
                     .collect(),
                 _ => vec![],
             };
-            BlockShape { anchor, rings }
+            BlockOutline { anchor, rings }
         })
         .collect())
 }

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use walkshed::load::{read_blocks, BlockFields};
+use walkshed::{read_blocks, BlockFields};
 
 #[derive(Deserialize)]
 struct Feature<'a> {

@@ -13,9 +13,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use walkshed::suggest::{candidates, choose, Covers, Goal};
-use walkshed::{project::XY, StraightLine};
+use walkshed::{candidate_grid, choose, Covers, Goal};
 use walkshed::{projection_for, read_blocks, read_stations, BlockFields, DistanceModel};
+use walkshed::{StraightLine, XY};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let start = Instant::now();
-    let sites = candidates::grid(&anchors, &covered, grid_m, reach_m)?;
+    let sites = candidate_grid(&anchors, &covered, grid_m, reach_m)?;
     let grid_s = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let covers = Covers::measure(&model, &sites, &anchors, &covered, reach_m);

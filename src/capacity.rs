@@ -26,8 +26,8 @@ const BATCH: usize = 16_384;
 /// # Examples
 ///
 /// ```
-/// use walkshed::capacity::Access;
-/// use walkshed::coverage::Catchment;
+/// use walkshed::Access;
+/// use walkshed::Catchment;
 /// // Two stations of 2 and 3 volunteers; block 0 (100 residents) reaches both, block 1
 /// // (300 residents) reaches the second only.
 /// let catchment = Catchment::new(vec![vec![(0, 120.0), (1, 250.0)], vec![(1, 80.0)]]);

@@ -6,7 +6,7 @@
 //! # Examples
 //!
 //! ```
-//! use walkshed::checks::MAX_SPAN_DEG;
+//! use walkshed::MAX_SPAN_DEG;
 //! assert_eq!(MAX_SPAN_DEG, 15.0);
 //! ```
 

@@ -104,7 +104,7 @@ pub struct SuggestArgs {
 
 impl SuggestArgs {
     /// The validated job.
-    pub fn job(&self) -> walkshed::Result<walkshed::suggest::job::SuggestJob> {
+    pub fn job(&self) -> walkshed::Result<walkshed::SuggestJob> {
         self.options.job(None, self.out.clone())
     }
 }
@@ -171,7 +171,7 @@ pub struct RunFlags {
 
 impl CoverageArgs {
     /// The validated job.
-    pub fn job(&self) -> walkshed::Result<walkshed::run::Job> {
+    pub fn job(&self) -> walkshed::Result<walkshed::Job> {
         self.options.job(None, self.out.clone())
     }
 }

@@ -10,21 +10,27 @@
 //! The method (inputs, distances, thresholds, results, bad input, tolerances) is written out in
 //! the repository's `docs/method.md`.
 //!
-//! The modules follow the data:
+//! The pipeline follows the data; every stage is usable on its own:
 //!
-//! 1. [`load`] — GeoJSON and OpenStreetMap readers → [`Station`], [`Block`], [`WalkLine`] records;
-//! 2. [`project`] — longitude/latitude → a local transverse Mercator plane in metres;
-//! 3. [`index`] — an R-tree of stations (ties go to the station first in the input);
-//! 4. [`coverage`] — distance models behind the [`DistanceModel`] trait: [`StraightLine`] and
-//!    [`NetworkModel`] (built on [`network`]);
-//! 5. [`aggregate`] — shares per threshold and group, station load, walking-time distribution;
-//! 6. [`report`] — summary, CSV and GeoJSON writers (stable order, atomic writes), and
-//!    [`render`] — SVG maps and charts.
+//! 1. load — [`read_stations`], [`read_blocks`], [`read_network`] (GeoJSON, text sequences,
+//!    `.osm.pbf`) → [`StationSet`], [`BlockSet`] of [`Block`]s, [`WalkLine`]s;
+//! 2. project — [`Projection`]: longitude/latitude → a local transverse Mercator plane in metres
+//!    ([`projection_for`] picks the plane of a set of blocks);
+//! 3. index — [`StationIndex`]: an R-tree of stations (ties go to the station first in the input);
+//! 4. measure — distance models behind the [`DistanceModel`] trait: [`StraightLine`] and
+//!    [`NetworkModel`] (on a [`Network`] graph), per-block [`Measurement`]s; covered area
+//!    fractions with [`AreaModel`], each station's [`Catchment`], per-level distances with
+//!    [`LevelDistances`], capacity-aware [`Access`];
+//! 5. aggregate — [`Aggregates`]: shares per threshold and group ([`Coverage`], [`Group`]),
+//!    station load, walking-time distribution ([`WalkTimeRow`]);
+//! 6. report and render — [`Summary`] and the tables chosen by [`Outputs`]; SVG maps
+//!    ([`gaps_svg`] of a [`GapMap`]) and charts ([`curve_svg`], [`groups_svg`]); service areas as
+//!    disjoint bands ([`straight_line_bands`], [`contoured_bands`], [`service_areas_geojson`]).
 //!
-//! 7. [`batch`] — many scenarios from one TOML file, inputs read once, combined tables and diff.
-//! 8. [`service_areas`] — the region within each threshold as disjoint bands (MultiPolygons).
-//!
-//! [`analyse`] runs stages 2–5 on loaded inputs; [`run`] runs a whole coverage job.
+//! [`analyse`] runs stages 2–5 on loaded inputs and returns an [`Analysis`]; [`run`] runs a whole
+//! coverage [`Job`] (its options: [`CoverageOptions`]; [`Job::analyse`] without writing,
+//! [`write_outputs`] to write an analysis); [`run_batch`] runs many scenarios of a [`Batch`] file
+//! with inputs read once. [`suggest`] proposes sites for new stations.
 //!
 //! # Examples
 //!
@@ -45,148 +51,70 @@
 //! # Ok::<(), walkshed::Error>(())
 //! ```
 
-pub mod aggregate;
-pub mod batch;
-pub mod capacity;
-pub mod checks;
-pub mod circle;
-pub mod config;
-pub mod coords;
-pub mod coverage;
-pub mod error;
-pub mod index;
-pub mod levels;
-pub mod load;
-pub mod network;
-pub mod options;
-pub mod project;
-pub mod publish;
-pub mod render;
-pub mod report;
-pub mod run;
-pub mod service_areas;
-pub mod suggest;
+mod aggregate;
+mod batch;
+mod capacity;
+mod checks;
+mod circle;
+mod config;
+mod coords;
+mod coverage;
+mod error;
+mod index;
+mod levels;
+mod load;
+mod network;
+mod options;
+mod pipeline;
+mod project;
+mod publish;
+mod render;
+mod report;
+mod run;
+mod service_areas;
+mod suggest;
 
-pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
-pub use capacity::Staffing;
+pub use aggregate::{aggregate, Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
+pub use batch::{
+    run_batch, Batch, BatchEvent, BatchFileError, BatchOptions, BatchProblem, BatchReport,
+    BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
+};
+pub use capacity::{Access, Staffing};
+pub use checks::MAX_SPAN_DEG;
 pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
-pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
+pub use coverage::{
+    disk_polygon, AreaModel, BlockOutline, Catchment, DistanceModel, Legs, Measured, Measurement,
+    NetworkModel, NetworkReport, Reach, StraightLine,
+};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
-pub use levels::{Level, LevelReport, Standard};
+pub use levels::{Level, LevelDistances, LevelReport, Standard};
 pub use load::{
-    read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
+    read_blocks, read_blocks_with, read_network, read_network_with, read_stations,
+    read_stations_with, read_walk_lines, Block, BlockFields, BlockSet, BlockSetBuilder, GroupId,
+    GroupNames, OutlineRings, PolygonProblem, ReadOptions, Station, StationSet,
 };
-pub use network::{Network, WalkLine};
-pub use options::{CoverageOptions, SuggestOptions};
-pub use project::Projection;
-
-/// The result of one coverage analysis.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Analysis {
-    /// The parameters.
-    pub params: Params,
-    /// The distance model's name.
-    pub model: &'static str,
-    /// The metric plane the analysis was measured in.
-    pub projection: Projection,
-    /// The stations (base and added), in input order.
-    pub stations: Vec<Station>,
-    /// Per-block measures, in input order.
-    pub measurement: Measurement,
-    /// Shares, groups, loads, walking-time distribution.
-    pub aggregates: Aggregates,
-    /// Network-mode figures.
-    pub network: Option<NetworkSummary>,
-    /// The level analysis (`--levels`).
-    pub levels: Option<LevelReport>,
-    /// Capacity (`--capacity`).
-    pub capacity: Option<Staffing>,
-}
-
-/// The metric plane for a set of blocks: a transverse Mercator centred on the middle of the
-/// bounding box of their anchors. Stations far from every block do not move it, so scenarios
-/// that add stations to the same blocks share one plane (and one network graph).
-pub fn projection_for(blocks: &BlockSet) -> Projection {
-    Projection::centred_on_bbox(blocks.anchor_bbox())
-}
-
-/// Measures and aggregates: every block against `stations` under `model`.
-pub fn analyse(
-    stations: &[Station],
-    blocks: &BlockSet,
-    model: &dyn DistanceModel,
-    params: &Params,
-) -> Analysis {
-    analyse_with(stations, blocks, model, params, &CircleInputs::default())
-}
-
-/// [`analyse`], with the levels and capacity `circle` asks for (read for these `stations`).
-pub fn analyse_with(
-    stations: &[Station],
-    blocks: &BlockSet,
-    model: &dyn DistanceModel,
-    params: &Params,
-    circle: &CircleInputs,
-) -> Analysis {
-    use rayon::prelude::*;
-    let bbox = blocks.anchor_bbox();
-    let projection = Projection::centred_on_bbox(bbox);
-    let entrances: Vec<Vec<project::XY>> = stations
-        .par_iter()
-        .map(|s| {
-            s.entrances
-                .iter()
-                .map(|p| projection.forward(p[0], p[1]))
-                .collect()
-        })
-        .collect();
-    let fast = projection.over_box(bbox);
-    let anchors = fast.forward_all(blocks.blocks(), |b| b.anchor);
-    let measurement = model.measure(&entrances, &anchors, params.reach_m());
-    let aggregates = aggregate::aggregate(
-        blocks.blocks(),
-        stations.len(),
-        &measurement,
-        params,
-        blocks.fields().group_by.is_some().then(|| blocks.groups()),
-    );
-    let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
-    let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
-    let (levels, capacity) = if circle.is_empty() {
-        (None, None)
-    } else {
-        let loads: Vec<f64> = aggregates.station_load.iter().map(|l| l.0).collect();
-        let groups = aggregates
-            .groups
-            .as_ref()
-            .map(|g| g.iter().map(|g| g.name.clone()).collect());
-        let plane = circle::Plane {
-            entrances: &entrances,
-            anchors: &anchors,
-        };
-        circle::measure(
-            circle,
-            &plane,
-            model,
-            &measurement,
-            params,
-            blocks,
-            &loads,
-            groups,
-        )
-    };
-    Analysis {
-        params: params.clone(),
-        model: model.name(),
-        projection,
-        stations: stations.to_vec(),
-        measurement,
-        aggregates,
-        network,
-        levels,
-        capacity,
-    }
-}
+pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
+pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};
+pub use pipeline::{analyse, analyse_with, projection_for, Analysis};
+pub use project::{BoxForward, Projection, XY};
+pub use publish::clean_up_interrupted;
+pub use render::{
+    curve_svg, draw_gaps, draw_maps, gaps_svg, groups_svg, report_html, text_width, DrawnMap,
+    GapMap, Lang, MapOptions, Maps, DEFAULT_ATTRIBUTION, FONT_FAMILY, GAP_COLOUR,
+    OFF_NETWORK_COLOUR,
+};
+pub use report::{
+    write_walk_lines, Counts, Inputs, InvalidPolygon, Outputs, Parameters, Summary, Tool,
+};
+pub use run::{run, write_outputs, Job, Stage};
+pub use service_areas::{
+    contoured_bands, service_areas_geojson, straight_line_bands, Band, Residents, ServiceGrid,
+};
+pub use suggest::candidates::{
+    exclude as exclude_candidates, grid as candidate_grid, uncovered_anchors,
+};
+pub use suggest::job::{run_suggest, CandidateSource, SuggestJob, Suggested};
+pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};

@@ -11,8 +11,9 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{BatchArgs, Cli, Command, CoverageArgs, SuggestArgs};
-use walkshed::batch::{self, Batch, Event, LoadStep, RunOptions};
-use walkshed::run::{self, Stage};
+use walkshed::{
+    run, run_batch, run_suggest, Batch, BatchEvent, BatchOptions, Job, LoadStep, Stage,
+};
 
 /// mimalloc: a reader makes millions of small allocations (ids, group names, coordinate
 /// vectors) from two threads at once, where it is several times cheaper than glibc's malloc.
@@ -44,7 +45,7 @@ fn on_interrupt_clean_up() {
                 .name("walkshed-signals".to_owned())
                 .spawn(move || {
                     if let Some(signal) = signals.forever().next() {
-                        walkshed::publish::clean_up_interrupted();
+                        walkshed::clean_up_interrupted();
                         std::process::exit(128 + signal);
                     }
                 });
@@ -55,7 +56,7 @@ fn on_interrupt_clean_up() {
 fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Coverage(args) => coverage(&args),
-        Command::Batch(args) => run_batch(&args),
+        Command::Batch(args) => batch(&args),
         Command::Suggest(args) => suggest(&args),
     }
 }
@@ -94,7 +95,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 }
 
 /// The stages a coverage job goes through, in order.
-fn stages(job: &run::Job) -> Vec<Stage> {
+fn stages(job: &Job) -> Vec<Stage> {
     let mut s = vec![Stage::LoadStations, Stage::LoadBlocks];
     if job.network.is_some() {
         s.push(Stage::LoadNetwork);
@@ -115,7 +116,7 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     bar.set_length(stages.len() as u64);
     let start = Instant::now();
     let mut marks: Vec<(&str, Instant)> = Vec::new();
-    let result = run::run(&job, &mut |stage: Stage| {
+    let result = run(&job, &mut |stage: Stage| {
         if let Some(i) = stages.iter().position(|s| *s == stage) {
             bar.set_position(i as u64);
         }
@@ -160,7 +161,7 @@ fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     bar.set_length(stages.len() as u64);
     let start = Instant::now();
     let mut marks: Vec<(&str, Instant)> = Vec::new();
-    let result = walkshed::suggest::job::run(&job, &mut |stage: Stage| {
+    let result = run_suggest(&job, &mut |stage: Stage| {
         if let Some(i) = stages.iter().position(|s| *s == stage) {
             bar.set_position(i as u64);
         }
@@ -186,16 +187,16 @@ fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
+fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let batch = Batch::read(&args.file)?;
-    let options = RunOptions {
+    let options = BatchOptions {
         out_dir: args.out.clone(),
         diff_base: args.diff.clone(),
     };
     let bar = progress_bar(args.run.quiet);
-    let report = batch::run(&batch, &options, &|event: Event<'_>| match event {
-        Event::Load { step, done, total } => {
+    let report = run_batch(&batch, &options, &|event: BatchEvent<'_>| match event {
+        BatchEvent::Load { step, done, total } => {
             let (what, path) = match step {
                 LoadStep::Stations(p) => ("reading stations", p),
                 LoadStep::Blocks(p) => ("reading blocks", p),
@@ -206,16 +207,16 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
             bar.set_position(done as u64);
             bar.set_message(format!("{what} {}", path.display()));
         }
-        Event::Start { total } => {
+        BatchEvent::Start { total } => {
             bar.set_length(total as u64);
             bar.set_position(0);
             bar.set_message("computing scenarios");
         }
-        Event::Finished { name, done, .. } => {
+        BatchEvent::Finished { name, done, .. } => {
             bar.set_position(done as u64);
             bar.set_message(format!("finished {name}"));
         }
-        Event::Combine => bar.set_message("writing batch tables and chart"),
+        BatchEvent::Combine => bar.set_message("writing batch tables and chart"),
     });
     bar.finish_and_clear();
     let report = report?;

@@ -389,7 +389,7 @@ impl CoverageOptions {
             fields: BlockFields {
                 population: self.population.clone(),
                 group_by: self.group_by.clone(),
-                keep_shapes: false,
+                keep_outlines: false,
             },
             params: self.params().build()?,
             out_dir,

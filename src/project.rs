@@ -345,7 +345,7 @@ impl BoxForward {
         xy
     }
 
-    /// [`BoxForward::forward`] of [`LANES`] points at once: the same results to the last bit,
+    /// [`BoxForward::forward`] of four points at once: the same results to the last bit,
     /// several times faster. One point's polynomial is a long chain of multiply-adds, each
     /// waiting for the one before; here the points' chains are evaluated side by side.
     ///

@@ -25,21 +25,7 @@
 //! which the binary calls from its signal handler; a run killed outright (SIGKILL, power loss)
 //! leaves its temporary folder, which the next run into the same folder removes.
 //!
-//! # Examples
-//!
-//! ```
-//! use std::io::Write as _;
-//! use walkshed::publish::Publication;
-//!
-//! let dir = tempfile::tempdir()?;
-//! let out = dir.path().join("out");
-//! let mut publication = Publication::begin(&out, &[])?;
-//! publication.staged().add("stations.csv", |w| w.write_all(b"id\n"))?;
-//! let written = publication.commit()?;
-//! assert_eq!(written, [out.join("stations.csv")]);
-//! assert_eq!(std::fs::read_dir(dir.path())?.count(), 1); // no temporary or lock left
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! A unit test, `a_committed_publication_leaves_only_its_files`, shows the whole cycle.
 
 use std::ffi::OsString;
 use std::fs;
@@ -113,7 +99,7 @@ fn remove_path(path: &Path) {
 /// Files written into one folder under construction: the temporary folder of a [`Publication`],
 /// or a folder inside it (a batch scenario's).
 #[derive(Debug)]
-pub struct Staged {
+pub(crate) struct Staged {
     dir: PathBuf,
     names: Vec<String>,
 }
@@ -161,11 +147,6 @@ impl Staged {
             .extend(staged.names.iter().map(|n| format!("{sub}/{n}")));
     }
 
-    /// The files written so far (with `/` after a folder's name), in the order written.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
     /// The files written so far and `more`, sorted: the manifest a summary lists.
     pub fn manifest(&self, more: &[&str]) -> Vec<String> {
         let mut files = self.names.clone();
@@ -177,7 +158,7 @@ impl Staged {
 
 /// A run's output folder being written as one unit; see the [module documentation](self).
 #[derive(Debug)]
-pub struct Publication {
+pub(crate) struct Publication {
     /// The output folder.
     out: PathBuf,
     /// Its parent, where the temporaries and the lock are.
@@ -223,13 +204,8 @@ impl Publication {
         })
     }
 
-    /// The output folder (a symbolic link given as `--out` resolved).
-    pub fn out(&self) -> &Path {
-        &self.out
-    }
-
     /// The temporary folder, where every file of the run is written.
-    pub fn staged(&mut self) -> &mut Staged {
+    pub(crate) fn staged(&mut self) -> &mut Staged {
         self.staged
             .as_mut()
             .expect("a publication is staged until it is committed")
@@ -736,5 +712,41 @@ mod tests {
         assert!(is_old_temporary(".blocks.geojson.AbC123.tmp"));
         assert!(!is_old_temporary(".notes.txt.AbC123.tmp"));
         assert!(!is_old_temporary("blocks.geojson"));
+    }
+
+    #[test]
+    fn a_publication_dropped_unfinished_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let mut publication = Publication::begin(&out, &[]).unwrap();
+        publication
+            .staged()
+            .add("stations.csv", |w| w.write_all(b"id\n"))
+            .unwrap();
+        drop(publication);
+        let hidden: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert_eq!(hidden, Vec::<String>::new());
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_committed_publication_leaves_only_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut publication = Publication::begin(&out, &[]).unwrap();
+        publication
+            .staged()
+            .add("stations.csv", |w| w.write_all(b"id\n"))
+            .unwrap();
+        let written = publication.commit().unwrap();
+        assert_eq!(written, [out.join("stations.csv")]);
+        // No temporary or lock left.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -17,7 +17,7 @@ use crate::config::{Params, ThresholdUnit};
 use crate::coverage::Reach;
 use crate::error::{Error, Result};
 use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
-use crate::load::{BlockSet, ReadOptions, Source};
+use crate::load::{BlockSet, FeatureStream, ReadOptions};
 use crate::publish::Staged;
 use crate::Analysis;
 
@@ -568,7 +568,7 @@ fn coverage_line(c: &Coverage, blocks: usize, unit: ThresholdUnit) -> String {
 }
 
 /// A number with thousands separators and `decimals` decimals.
-pub fn fmt_num(x: f64, decimals: usize) -> String {
+pub(crate) fn fmt_num(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (int, frac) = s
         .split_once('.')
@@ -671,7 +671,7 @@ impl Outputs {
 
 /// Writes the chosen table outputs of an analysis into `staged`, except `summary.json`, which is
 /// written last by [`stage_summary`]. Maps are staged by [`crate::render`].
-pub fn stage_tables(
+pub(crate) fn stage_tables(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
@@ -699,7 +699,7 @@ pub fn stage_tables(
 
 /// Lists the files of `staged` in `summary.files` — with `summary.json` itself when `write` —
 /// and, when `write`, writes `summary.json`: call it after every other file of the run.
-pub fn stage_summary(staged: &mut Staged, summary: &mut Summary, write: bool) -> Result<()> {
+pub(crate) fn stage_summary(staged: &mut Staged, summary: &mut Summary, write: bool) -> Result<()> {
     let own: &[&str] = if write { &["summary.json"] } else { &[] };
     summary.files = staged.manifest(own);
     if write {
@@ -1074,7 +1074,7 @@ fn rebuilt_feature(text: &[u8], ws: &[u8]) -> String {
 /// The input file is streamed again chunk by chunk, so no block geometry is held for it; each
 /// chunk's features are rewritten in parallel pieces, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
-    let source = Source::new(blocks.path(), ReadOptions::default());
+    let source = FeatureStream::new(blocks.path(), ReadOptions::default());
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
     let changed = || Error::Json {

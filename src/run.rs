@@ -51,6 +51,12 @@ impl Job {
         inputs.extend(self.map.context.iter().map(PathBuf::as_path));
         inputs
     }
+
+    /// Reads the job's inputs and analyses them, writing nothing ([`run`] also writes).
+    pub fn analyse(&self) -> Result<Analysis> {
+        let loaded = load(self, &mut |_| {})?;
+        analyse_loaded(self, &loaded)
+    }
 }
 
 /// Stages of a job, announced to a progress callback.
@@ -86,7 +92,7 @@ impl Stage {
 
 /// Loaded inputs, shareable between analyses.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Station files, base first.
     pub stations: Vec<Arc<StationSet>>,
     /// Blocks.
@@ -109,7 +115,7 @@ impl Loaded {
 }
 
 /// Loads a job's inputs.
-pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
+pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     progress(Stage::LoadStations);
     let mut stations = vec![Arc::new(load::read_stations(&job.stations)?)];
     for extra in &job.add_stations {
@@ -117,7 +123,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_shapes = job.outputs.maps || job.outputs.report;
+    fields.keep_outlines = job.outputs.maps || job.outputs.report;
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
     crate::checks::extent(&blocks)?;
     let network = match &job.network {
@@ -150,7 +156,7 @@ pub fn read_context(job: &Job) -> Result<Vec<ContextLayer>> {
 
 /// Runs the analysis of loaded inputs; fails when `--levels` finds a station without a known
 /// level, or `--capacity` a station without a valid capacity.
-pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
+pub(crate) fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
     let files: Vec<(&std::path::Path, &[crate::Station])> = loaded
         .stations
         .iter()
@@ -193,7 +199,7 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
 }
 
 /// The summary of an analysis of a job.
-pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
+pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
     let mut inputs = Inputs {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
@@ -211,20 +217,22 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
     summary
 }
 
-/// Writes every chosen output of an analysis into the job's folder, as one unit (see
-/// [`crate::publish`]); returns the files written.
-pub fn write(
+/// Writes every chosen output of an analysis of `blocks` into the job's folder, as one unit
+/// (the folder is replaced only when every file is written); returns the files written.
+pub fn write_outputs(
     job: &Job,
-    loaded: &Loaded,
+    blocks: &BlockSet,
     analysis: &Analysis,
     summary: &Summary,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Vec<PathBuf>> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
+    let context = read_context(job)?;
     let mut summary = summary.clone();
     stage(
         job,
-        loaded,
+        blocks,
+        &context,
         analysis,
         &mut summary,
         publication.staged(),
@@ -236,9 +244,10 @@ pub fn write(
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
 /// them in `summary.files`. The maps are drawn first, so that `summary` notes the station names
 /// they left off (with `--labels`).
-pub fn stage(
+pub(crate) fn stage(
     job: &Job,
-    loaded: &Loaded,
+    blocks: &BlockSet,
+    context: &[ContextLayer],
     analysis: &Analysis,
     summary: &mut Summary,
     staged: &mut Staged,
@@ -246,8 +255,7 @@ pub fn stage(
 ) -> Result<()> {
     let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        let maps =
-            crate::render::draw_maps(analysis, &loaded.blocks, &loaded.context, summary, &job.map)?;
+        let maps = crate::render::draw_maps(analysis, blocks, context, summary, &job.map)?;
         if job.map.labels {
             let named = analysis
                 .stations
@@ -261,13 +269,7 @@ pub fn stage(
         None
     };
     progress(Stage::WriteTables);
-    report::stage_tables(
-        staged,
-        analysis,
-        &loaded.blocks,
-        &summary.inputs,
-        job.outputs,
-    )?;
+    report::stage_tables(staged, analysis, blocks, &summary.inputs, job.outputs)?;
     if let Some(maps) = &maps {
         if job.outputs.maps {
             maps.stage(staged)?;
@@ -282,7 +284,8 @@ pub fn stage(
 
 /// Loads, analyses and writes a job; returns its summary.
 ///
-/// The output folder is checked and locked before anything is read (see [`crate::publish`]).
+/// The output folder is checked and locked before anything is read, and replaced as one unit
+/// when every file is written: it holds either the previous run's files or this one's.
 pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = load(job, progress)?;
@@ -291,7 +294,8 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let mut summary = summarise(job, &loaded, &analysis);
     stage(
         job,
-        &loaded,
+        &loaded.blocks,
+        &loaded.context,
         &analysis,
         &mut summary,
         publication.staged(),

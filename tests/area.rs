@@ -4,25 +4,25 @@ use std::f64::consts::PI;
 use std::sync::Arc;
 
 use geo::{unary_union, Area, BooleanOps, Contains, Coord, MapCoords, MultiPolygon, Point};
-use walkshed::coverage::{disk_polygon, AreaModel, BlockShape};
-use walkshed::project::XY;
-use walkshed::service_areas::{
+use walkshed::XY;
+use walkshed::{
     contoured_bands, service_areas_geojson, straight_line_bands, Band, Residents, ServiceGrid,
 };
+use walkshed::{disk_polygon, AreaModel, BlockOutline};
 use walkshed::{Network, NetworkModel, Projection, StraightLine, WalkLine};
 
 fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<XY> {
     vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
 }
 
-fn block(rings: Vec<Vec<XY>>) -> BlockShape {
-    BlockShape {
+fn block(rings: Vec<Vec<XY>>) -> BlockOutline {
+    BlockOutline {
         anchor: [0.0, 0.0],
         rings,
     }
 }
 
-fn fractions(blocks: &[BlockShape], entrances: &[XY], thresholds: &[f64]) -> Vec<Vec<f64>> {
+fn fractions(blocks: &[BlockOutline], entrances: &[XY], thresholds: &[f64]) -> Vec<Vec<f64>> {
     let entrances: Vec<Vec<XY>> = entrances.iter().map(|&e| vec![e]).collect();
     AreaModel::new(1.0, 64)
         .unwrap()
@@ -109,11 +109,11 @@ fn non_finite_coordinates_do_not_panic() {
     ring.insert(2, [f64::NAN, 3.0]);
     let blocks = [
         block(vec![ring]),
-        BlockShape {
+        BlockOutline {
             anchor: [10.0, 0.0],
             rings: vec![vec![[f64::NAN, 0.0], [f64::INFINITY, 1.0], [0.0, 2.0]]],
         },
-        BlockShape {
+        BlockOutline {
             anchor: [f64::NAN, 0.0],
             rings: vec![],
         },

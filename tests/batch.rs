@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use serde_json::json;
 
 use crate::common::{point, write_collection};
-use walkshed::batch::{self, Batch, RunOptions, Scope};
+use walkshed::{run_batch, Batch, BatchOptions, DiffScope};
 
 const LAT: f64 = 30.72;
 const LON: f64 = 121.33;
@@ -256,11 +256,11 @@ fn combined_table_has_a_row_per_scenario_and_threshold() {
     district(dir);
     let toml = write(dir, "batch.toml", SCENARIOS);
     let batch = Batch::read(&toml).unwrap();
-    let options = RunOptions {
+    let options = BatchOptions {
         out_dir: dir.join("out"),
         diff_base: None,
     };
-    let report = batch::run(&batch, &options, &|_| {}).unwrap();
+    let report = run_batch(&batch, &options, &|_| {}).unwrap();
     let csv = std::fs::read_to_string(dir.join("out/batch.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
@@ -315,11 +315,11 @@ fn diff_counts_hand_computed_gains_and_losses() {
     district(dir);
     let toml = write(dir, "batch.toml", SCENARIOS);
     let batch = Batch::read(&toml).unwrap();
-    let options = RunOptions {
+    let options = BatchOptions {
         out_dir: dir.join("out"),
         diff_base: Some("today".into()),
     };
-    let report = batch::run(&batch, &options, &|_| {}).unwrap();
+    let report = run_batch(&batch, &options, &|_| {}).unwrap();
     let diff = report.diff.as_ref().expect("a diff");
     assert_eq!(diff.base.as_deref(), Some("today"));
     let row = |scenario: &str, threshold: &str, group: Option<&str>| {
@@ -329,7 +329,7 @@ fn diff_counts_hand_computed_gains_and_losses() {
                 r.scenario == scenario
                     && r.threshold == threshold
                     && r.group.as_deref() == group
-                    && (r.scope == Scope::Total) == group.is_none()
+                    && (r.scope == DiffScope::Total) == group.is_none()
             })
             .unwrap_or_else(|| panic!("row {scenario} {threshold} {group:?}"))
     };
@@ -434,11 +434,11 @@ group_by = "committee"
 "#;
     let toml = write(dir, "batch.toml", text);
     let batch = Batch::read(&toml).unwrap();
-    let options = RunOptions {
+    let options = BatchOptions {
         out_dir: dir.join("out"),
         diff_base: None,
     };
-    let report = batch::run(&batch, &options, &|_| {}).unwrap();
+    let report = run_batch(&batch, &options, &|_| {}).unwrap();
     let l = report.loads;
     assert_eq!(
         (
@@ -692,5 +692,5 @@ fn a_scenario_overrides_defaults_key_by_key() {
     assert_eq!(straight.network, None);
     assert_eq!(labels("straight"), ["300m"]);
     assert_eq!(straight.params.speed_m_per_min, 75.0);
-    assert_eq!(straight.map.lang, walkshed::render::Lang::Zh);
+    assert_eq!(straight.map.lang, walkshed::Lang::Zh);
 }

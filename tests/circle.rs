@@ -9,11 +9,10 @@ use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use walkshed::circle::{CircleInputs, CircleOptions};
-use walkshed::run::{analyse_loaded, load, Job};
 use walkshed::{
     analyse_with, Analysis, Block, BlockSet, Level, Params, Standard, Station, StraightLine,
 };
+use walkshed::{CircleInputs, CircleOptions, Job};
 
 use crate::common::{point, repo, write_collection};
 
@@ -281,16 +280,16 @@ fn shihua_job(network: bool) -> Job {
 fn the_sample_keeps_the_identities_and_gives_the_same_results_for_any_threads() {
     for network in [false, true] {
         let job = shihua_job(network);
-        let loaded = load(&job, &mut |_| {}).unwrap();
+        let blocks = walkshed::read_blocks(&job.blocks, &job.fields).unwrap();
         let run = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| analyse_loaded(&job, &loaded).unwrap())
+                .install(|| job.analyse().unwrap())
         };
         let one = run(1);
-        check_identities(&one, &loaded.blocks);
+        check_identities(&one, &blocks);
         assert_eq!(one, run(3), "network {network}");
         // Served at point level is covered within 300 m: the point level's reach is the first
         // threshold, and every station is a point or higher.

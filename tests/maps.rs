@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use walkshed::render::text_width;
+use walkshed::text_width;
 
 use crate::common::repo;
 
@@ -312,7 +312,7 @@ fn every_class_beyond_the_first_threshold_is_a_gap() {
         let b = u8::from_str_radix(&fill[5..7], 16).unwrap();
         assert!(r > b, "{label}: {fill} is a shade of vermilion, not blue");
     }
-    assert_eq!(items[3].1, walkshed::render::GAP_COLOUR);
+    assert_eq!(items[3].1, walkshed::GAP_COLOUR);
 }
 
 #[test]
@@ -430,7 +430,7 @@ fn groups_chart_uses_the_display_name_and_keeps_labels_off_the_line() {
         .descendants()
         .filter(|n| {
             (n.has_tag_name("polyline") || n.has_tag_name("line") || n.has_tag_name("path"))
-                && n.attribute("stroke") == Some(walkshed::render::GAP_COLOUR)
+                && n.attribute("stroke") == Some(walkshed::GAP_COLOUR)
         })
         .filter_map(|n| {
             n.attribute("points")

@@ -2,8 +2,7 @@
 //! GeoJSON gives identical results; network coverage never exceeds straight-line coverage; the
 //! reported pieces and off-network counts add up.
 
-use walkshed::run::{analyse_loaded, load, Job};
-use walkshed::{BlockFields, Params, Reach};
+use walkshed::{read_blocks, BlockFields, Job, Params, Reach};
 
 fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
     let repo = crate::common::repo;
@@ -18,7 +17,7 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
             .build()
             .unwrap(),
         out_dir: "unused".into(),
-        outputs: walkshed::report::Outputs::default(),
+        outputs: walkshed::Outputs::default(),
         map: Default::default(),
         circle: Default::default(),
     }
@@ -30,9 +29,9 @@ fn osm_pbf_and_geojson_networks_give_identical_results() {
     let pbf = crate::common::repo("data/helsinki/Helsinki.osm.pbf");
     let dir = tempfile::tempdir().unwrap();
     let geojson = dir.path().join("walk.geojson");
-    let lines = walkshed::load::osm::read_walk_lines(&pbf).unwrap();
+    let lines = walkshed::read_walk_lines(&pbf).unwrap();
     let mut file = std::fs::File::create(&geojson).unwrap();
-    walkshed::report::write_walk_lines(&lines, &mut file).unwrap();
+    walkshed::write_walk_lines(&lines, &mut file).unwrap();
     drop(file);
 
     let s = "data/helsinki/stations.geojson";
@@ -40,8 +39,8 @@ fn osm_pbf_and_geojson_networks_give_identical_results() {
     let from_pbf = job(s, b, Some("data/helsinki/Helsinki.osm.pbf"));
     let mut from_geojson = job(s, b, None);
     from_geojson.network = Some(geojson);
-    let a = analyse_loaded(&from_pbf, &load(&from_pbf, &mut |_| {}).unwrap()).unwrap();
-    let g = analyse_loaded(&from_geojson, &load(&from_geojson, &mut |_| {}).unwrap()).unwrap();
+    let a = from_pbf.analyse().unwrap();
+    let g = from_geojson.analyse().unwrap();
     assert_eq!(a.measurement, g.measurement);
     assert_eq!(a.aggregates, g.aggregates);
     assert_eq!(a.network, g.network);
@@ -65,8 +64,8 @@ fn network_coverage_never_exceeds_straight_line_and_pieces_add_up() {
     ] {
         let straight = job(s, b, None);
         let network = job(s, b, Some(w));
-        let st = analyse_loaded(&straight, &load(&straight, &mut |_| {}).unwrap()).unwrap();
-        let nw = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap()).unwrap();
+        let st = straight.analyse().unwrap();
+        let nw = network.analyse().unwrap();
         for (x, y) in st.aggregates.coverage.iter().zip(&nw.aggregates.coverage) {
             assert!(
                 y.population_covered <= x.population_covered,
@@ -84,7 +83,7 @@ fn network_coverage_never_exceeds_straight_line_and_pieces_add_up() {
         let n = nw.network.as_ref().unwrap();
         assert!(n.pieces_with_station >= 1 && n.pieces_with_station <= n.pieces);
         // Every block is reached, unreached on a piece, or off-network — and the counts match.
-        let blocks = &load(&network, &mut |_| {}).unwrap().blocks;
+        let blocks = read_blocks(&network.blocks, &network.fields).unwrap();
         let (mut off, mut off_pop, mut lone, mut lone_pop) = (0, 0.0, 0, 0.0);
         let legs = &nw.measurement.network.as_ref().unwrap().legs;
         for ((blk, m), legs) in blocks.blocks().iter().zip(&nw.measurement.blocks).zip(legs) {
@@ -127,7 +126,7 @@ fn shihua_sample_reports_its_deliberate_gaps() {
         "data/shihua/blocks.geojson",
         Some("data/shihua/walk.geojson"),
     );
-    let a = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap()).unwrap();
+    let a = network.analyse().unwrap();
     let n = a.network.unwrap();
     assert_eq!((n.blocks_off_network, n.population_off_network), (8, 447.0));
     assert_eq!(

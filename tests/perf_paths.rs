@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use walkshed::load::{read_blocks_with, read_stations_with, BlockFields, BlockSet, ReadOptions};
 use walkshed::Error;
+use walkshed::{read_blocks_with, read_stations_with, BlockFields, BlockSet, ReadOptions};
 
 /// Every way of reading: chunk size, parallel.
 fn options(chunk_bytes: usize, parallel: bool) -> ReadOptions {
@@ -25,7 +25,7 @@ fn reference() -> ReadOptions {
 fn fields() -> BlockFields {
     BlockFields {
         group_by: Some("district".to_owned()),
-        keep_shapes: true,
+        keep_outlines: true,
         ..BlockFields::default()
     }
 }
@@ -298,8 +298,8 @@ fn a_collection_with_an_unsupported_crs_is_refused_before_its_features() {
 
 #[test]
 fn blocks_geojson_keeps_every_input_feature_and_adds_the_results() {
-    use walkshed::report::Outputs;
-    use walkshed::run::{run, Job};
+    use walkshed::Outputs;
+    use walkshed::{run, Job};
     let dir = tempfile::tempdir().expect("tempdir");
     let features = many_features(3_000);
     let blocks = write(dir.path(), "blocks.geojson", &collection(&features));

@@ -421,18 +421,3 @@ fn an_interrupted_run_leaves_nothing_behind() {
         assert_eq!(files(&out), before);
     }
 }
-
-#[test]
-fn a_publication_dropped_unfinished_leaves_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    std::fs::create_dir(&out).unwrap();
-    let mut publication = walkshed::publish::Publication::begin(&out, &[]).unwrap();
-    publication
-        .staged()
-        .add("stations.csv", |w| w.write_all(b"id\n"))
-        .unwrap();
-    drop(publication);
-    assert_eq!(hidden(tmp.path()), Vec::<String>::new());
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
-}

@@ -7,14 +7,11 @@ use std::process::Command;
 
 use serde_json::json;
 
-use walkshed::coverage::NetworkReport;
-use walkshed::render::{
-    self, GapMap, Lang, MapOptions, DEFAULT_ATTRIBUTION, FONT_FAMILY, GAP_COLOUR,
-    OFF_NETWORK_COLOUR,
+use walkshed::{
+    analyse, gaps_svg, run, Block, BlockFields, BlockSet, GapMap, Job, Lang, MapOptions,
+    NetworkReport, Outputs, Params, Reach, Station, StraightLine, DEFAULT_ATTRIBUTION, FONT_FAMILY,
+    GAP_COLOUR, OFF_NETWORK_COLOUR,
 };
-use walkshed::report::Outputs;
-use walkshed::run::{run, Job};
-use walkshed::{analyse, Block, BlockFields, BlockSet, Params, Reach, Station, StraightLine};
 
 use crate::common::{point, square, write_collection};
 
@@ -301,7 +298,7 @@ fn analysis_of(anchors: &[[f64; 2]], side_m: f64) -> (walkshed::Analysis, BlockS
             problem: None,
         })
         .collect();
-    let shapes = anchors
+    let outlines = anchors
         .iter()
         .map(|a| {
             vec![vec![
@@ -314,7 +311,7 @@ fn analysis_of(anchors: &[[f64; 2]], side_m: f64) -> (walkshed::Analysis, BlockS
         })
         .collect();
     let set = BlockSet::builder("blocks.geojson")
-        .shapes(shapes)
+        .outlines(outlines)
         .build(blocks);
     let stations: Vec<Station> = (0..25)
         .map(|k| Station {
@@ -359,7 +356,7 @@ fn gap_map_of_100k_blocks_stays_small() {
     };
     for (cols, pitch_m, side_m) in [(316, 30.0, 24.0), (316, 8.0, 5.0)] {
         let (analysis, set) = analysis_of(&grid(cols, pitch_m), side_m);
-        let svg = render::gaps_svg(&GapMap::new(&analysis, &set, VERSION), &options);
+        let svg = gaps_svg(&GapMap::new(&analysis, &set, VERSION), &options);
         let doc = parse(&svg);
         let paths = doc.descendants().filter(|n| n.has_tag_name("path")).count();
         let drawn: usize = blocks_per_class(&doc).iter().map(|(_, n, _)| n).sum();
@@ -393,7 +390,7 @@ fn network_mode_draws_streets_and_off_network_blocks() {
         ..NetworkReport::default()
     });
     analysis.model = "network";
-    let svg = render::gaps_svg(
+    let svg = gaps_svg(
         &GapMap::new(&analysis, &set, VERSION),
         &MapOptions::default(),
     );
@@ -604,8 +601,8 @@ fn browser_shows_gap_colours_and_chinese_glyphs() {
         let path = dir.path().join(name);
         let svg = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"80\"><rect width=\"640\" height=\"80\" fill=\"#fff\"/><text x=\"10\" y=\"56\" font-size=\"40\" font-family=\"{}\">{}</text></svg>",
-            render::escape(FONT_FAMILY),
-            render::escape(s)
+            xml_escape(FONT_FAMILY),
+            xml_escape(s)
         );
         std::fs::write(&path, svg).expect("write svg");
         screenshot(&browser, &path, 640, 80)
@@ -628,7 +625,7 @@ fn kept_outlines_are_the_input_rings_to_a_millimetre() {
     // data/shihua/blocks.geojson: real residential areas, Polygons and MultiPolygons.
     let path = crate::common::repo("data/shihua/blocks.geojson");
     let fields = BlockFields {
-        keep_shapes: true,
+        keep_outlines: true,
         ..BlockFields::default()
     };
     let set = walkshed::read_blocks(&path, &fields).unwrap();
@@ -667,7 +664,16 @@ fn kept_outlines_are_the_input_rings_to_a_millimetre() {
     }
     assert!(points > 1000, "{points} points");
     assert!(worst < 1e-3, "an outline point is {worst} m off");
-    // Without keep_shapes, none are kept.
+    // Without keep_outlines, none are kept.
     let bare = walkshed::read_blocks(&path, &BlockFields::default()).unwrap();
     assert!(!bare.has_outlines() && bare.outline(0).is_none());
+}
+
+/// `s` as XML text or attribute value.
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }

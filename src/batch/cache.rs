@@ -150,13 +150,13 @@ impl Cache {
             stations.insert(id.clone(), set);
         }
         let mut blocks: BTreeMap<BlocksKey, Loadable<BlockSet>> = BTreeMap::new();
-        for (key, file, keep_shapes) in &p.blocks {
+        for (key, file, keep_outlines) in &p.blocks {
             progress(LoadStep::Blocks(file));
             counts.block_files += 1;
             let fields = BlockFields {
                 population: key.population.clone(),
                 group_by: key.group_by.clone(),
-                keep_shapes: *keep_shapes,
+                keep_outlines: *keep_outlines,
             };
             let set = load::read_blocks(file, &fields)
                 .and_then(|set| crate::checks::extent(&set).map(|()| set))

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use crate::render::{escape, Lang, FONT_FAMILY};
 use crate::report::fmt_num;
 
-use super::diff::{Diff, Scope};
-use super::table::Row;
+use super::diff::{Diff, DiffScope};
+use super::table::BatchRow;
 
 /// Colours of the scenarios (Okabe–Ito), in batch order, repeating after eight.
 const COLOURS: [&str; 8] = [
@@ -62,7 +62,7 @@ impl Words {
             "scenario"
         }
     }
-    fn threshold(&self, r: &Row) -> String {
+    fn threshold(&self, r: &BatchRow) -> String {
         match (r.label.strip_suffix('m'), self.zh()) {
             (Some(_), false) => format!("{} m", fmt_num(r.distance_m, 0)),
             (Some(_), true) => format!("{} 米", fmt_num(r.distance_m, 0)),
@@ -117,13 +117,13 @@ fn gains(diff: &Diff) -> (Vec<(&str, &str, f64)>, Option<f64>) {
     let first = diff
         .rows
         .iter()
-        .filter(|r| r.scope == Scope::Total)
+        .filter(|r| r.scope == DiffScope::Total)
         .map(|r| r.distance_m)
         .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.min(d))));
     let mut out: Vec<(&str, &str, f64)> = diff
         .rows
         .iter()
-        .filter(|r| r.scope == Scope::Total && Some(r.distance_m) == first)
+        .filter(|r| r.scope == DiffScope::Total && Some(r.distance_m) == first)
         .map(|r| (r.scenario.as_str(), r.base.as_str(), r.net))
         .collect();
     out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(b.0)));
@@ -132,7 +132,7 @@ fn gains(diff: &Diff) -> (Vec<(&str, &str, f64)>, Option<f64>) {
 
 /// Draws the chart of `rows` (successful scenarios, in batch order), with the gains of `diff`
 /// when given, in `lang`, as SVG text.
-pub(super) fn batch_svg(rows: &[Row], diff: Option<&Diff>, lang: Lang) -> String {
+pub(super) fn batch_svg(rows: &[BatchRow], diff: Option<&Diff>, lang: Lang) -> String {
     let words = Words { lang };
     let mut scenarios: Vec<&str> = Vec::new();
     let mut thresholds: Vec<(f64, String)> = Vec::new();

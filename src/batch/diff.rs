@@ -21,7 +21,7 @@ use super::Done;
 /// Whether a diff row covers all blocks or one group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Scope {
+pub enum DiffScope {
     /// Every block.
     Total,
     /// The blocks of one group.
@@ -42,7 +42,7 @@ pub struct DiffRow {
     /// The threshold in metres.
     pub distance_m: f64,
     /// Total or one group.
-    pub scope: Scope,
+    pub scope: DiffScope,
     /// The group's value (`None` in total rows and for blocks without the field).
     pub group: Option<String>,
     /// Residents the base covers.
@@ -204,9 +204,9 @@ pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Op
                     }
                 }
             }
-            rows.push(row(Scope::Total, None, &total, comparable));
+            rows.push(row(DiffScope::Total, None, &total, comparable));
             for (g, tally) in &groups {
-                rows.push(row(Scope::Group, g.map(str::to_owned), tally, true));
+                rows.push(row(DiffScope::Group, g.map(str::to_owned), tally, true));
             }
             text.push(sentence(
                 name,
@@ -329,8 +329,8 @@ pub(super) fn diff_csv(d: &Diff) -> String {
             num(r.minutes),
             num(r.distance_m),
             match r.scope {
-                Scope::Total => "total",
-                Scope::Group => "group",
+                DiffScope::Total => "total",
+                DiffScope::Group => "group",
             },
             csv_field(r.group.as_deref().unwrap_or("")),
             num(r.base_covered),

@@ -23,7 +23,7 @@ const RESERVED: &[&str] = &["batch.csv", "batch.json", "batch.svg", "diff.csv"];
 pub struct Scenario {
     /// The scenario's name, a safe folder name, unique in the batch (ignoring case).
     pub name: String,
-    /// The coverage job. Its `out_dir` is the bare name; [`super::run()`] puts it under the
+    /// The coverage job. Its `out_dir` is the bare name; [`super::run_batch`] puts it under the
     /// batch's output folder.
     pub job: Job,
     /// The scenario's own base for the diff (`diff = "today-network"`), overriding `--diff`;
@@ -54,7 +54,7 @@ pub struct Batch {
 
 /// One problem of a batch file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct BatchProblem {
     /// Where: `None` for the file as a whole, `Some("[defaults]")`, or `Some("scenario \"x\"")`.
     pub table: Option<String>,
     /// The key, when one is at fault.
@@ -63,7 +63,7 @@ pub struct Problem {
     pub message: String,
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for BatchProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.table, &self.key) {
             (Some(t), Some(k)) => write!(f, "{t}, key {k:?}: ")?,
@@ -77,14 +77,14 @@ impl fmt::Display for Problem {
 
 /// A batch file that cannot be run, with every problem found in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct FileError {
+pub struct BatchFileError {
     /// The batch file.
     pub path: PathBuf,
     /// The problems, in file order.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<BatchProblem>,
 }
 
-impl fmt::Display for FileError {
+impl fmt::Display for BatchFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problems.as_slice() {
             [one] => write!(f, "{}: {one}", self.path.display()),
@@ -102,7 +102,7 @@ impl fmt::Display for FileError {
 /// Collects problems while reading tables.
 struct Reader<'a> {
     dir: &'a Path,
-    problems: Vec<Problem>,
+    problems: Vec<BatchProblem>,
 }
 
 /// A TOML value's kind, for messages.
@@ -185,7 +185,7 @@ fn merge(defaults: &toml::Table, scenario: &toml::Table) -> toml::Table {
 
 impl Reader<'_> {
     fn problem(&mut self, table: &str, key: Option<&str>, message: impl Into<String>) {
-        self.problems.push(Problem {
+        self.problems.push(BatchProblem {
             table: Some(table.to_owned()),
             key: key.map(str::to_owned),
             message: message.into(),
@@ -305,10 +305,10 @@ fn unsafe_name(name: &str) -> Option<String> {
 
 impl Batch {
     /// Reads and validates a batch file. Relative paths in it are taken from its folder.
-    pub fn read(path: &Path) -> Result<Batch, FileError> {
-        let text = std::fs::read_to_string(path).map_err(|e| FileError {
+    pub fn read(path: &Path) -> Result<Batch, BatchFileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| BatchFileError {
             path: path.to_path_buf(),
-            problems: vec![Problem {
+            problems: vec![BatchProblem {
                 table: None,
                 key: None,
                 message: format!("cannot read the batch file: {e}"),
@@ -319,13 +319,13 @@ impl Batch {
 
     /// Parses and validates the text of a batch file that lives at `path` (relative paths in it
     /// are taken from `path`'s folder; named files must exist).
-    pub fn parse(text: &str, path: &Path) -> Result<Batch, FileError> {
-        let fail = |problems| FileError {
+    pub fn parse(text: &str, path: &Path) -> Result<Batch, BatchFileError> {
+        let fail = |problems| BatchFileError {
             path: path.to_path_buf(),
             problems,
         };
         let root: toml::Table = toml::from_str(text).map_err(|e| {
-            fail(vec![Problem {
+            fail(vec![BatchProblem {
                 table: None,
                 key: None,
                 message: format!("invalid TOML: {}", e.to_string().trim_end()),
@@ -372,12 +372,12 @@ impl Batch {
                         }
                     }
                 }
-                ("scenario", other) => r.problems.push(Problem {
+                ("scenario", other) => r.problems.push(BatchProblem {
                     table: None,
                     key: Some("scenario".to_owned()),
                     message: format!("expected [[scenario]] tables, found {}", kind(other)),
                 }),
-                (other, _) => r.problems.push(Problem {
+                (other, _) => r.problems.push(BatchProblem {
                     table: None,
                     key: Some(other.to_owned()),
                     message:
@@ -387,7 +387,7 @@ impl Batch {
             }
         }
         if !saw_scenario {
-            r.problems.push(Problem {
+            r.problems.push(BatchProblem {
                 table: None,
                 key: None,
                 message: "no [[scenario]] table; at least one is needed".to_owned(),

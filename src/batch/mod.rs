@@ -7,15 +7,15 @@
 //! base stations (e.g. proposed sites), and `network = false` turns a network from `[defaults]`
 //! off. Paths are relative to the batch file. Unknown keys,
 //! bad values, duplicate or unsafe names and missing files are all reported together, naming the
-//! scenario and the key, before any work starts ([`Batch::read`], [`FileError`]).
+//! scenario and the key, before any work starts ([`Batch::read`], [`BatchFileError`]).
 //!
-//! [`run()`] then
+//! [`run_batch`] then
 //! 1. reads every input file once however many scenarios use it, and builds each network graph
 //!    once per network and blocks file ([`LoadCounts`] counts it);
 //! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` would with the same
 //!    options (through [`crate::run`]), writing `OUT/<scenario>/`; a scenario that fails is
 //!    reported with its reason and leaves no folder, and the others finish;
-//! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`Row`],
+//! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`BatchRow`],
 //!    and under `"files"` every file of the run), `OUT/batch.svg` (the shares side by side and, with a diff, the residents each
 //!    proposal gains, ranked), and with a base scenario `OUT/diff.csv` (residents gained and
 //!    lost against the base, in total and per group: [`Diff`]; when no base ran, there is no
@@ -65,7 +65,7 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use walkshed::batch::Batch;
+//! use walkshed::Batch;
 //!
 //! let text = r#"
 //! [defaults]
@@ -99,9 +99,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use cache::{LoadCounts, LoadStep};
-pub use diff::{Diff, DiffRow, Scope};
-pub use file::{Batch, DiffBase, FileError, Problem, Scenario};
-pub use table::Row;
+pub use diff::{Diff, DiffRow, DiffScope};
+pub use file::{Batch, BatchFileError, BatchProblem, DiffBase, Scenario};
+pub use table::BatchRow;
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
@@ -113,7 +113,7 @@ use cache::Cache;
 
 /// How to run a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RunOptions {
+pub struct BatchOptions {
     /// The output folder: one folder per scenario, and the combined files.
     pub out_dir: PathBuf,
     /// The base scenario to compare every other scenario with (`--diff`), unless a scenario
@@ -123,7 +123,7 @@ pub struct RunOptions {
 
 /// Progress of a batch, announced to a callback (from several threads while scenarios run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event<'a> {
+pub enum BatchEvent<'a> {
     /// An input is being loaded: step `done + 1` of `total`.
     Load {
         /// What is loaded.
@@ -176,7 +176,7 @@ pub struct BatchReport {
     /// Every scenario, in batch order.
     pub scenarios: Vec<ScenarioReport>,
     /// The combined table: per successful scenario, per threshold.
-    pub rows: Vec<Row>,
+    pub rows: Vec<BatchRow>,
     /// The comparison with the base scenario, when one was asked for and it succeeded.
     pub diff: Option<Diff>,
     /// The combined files written (`batch.csv`, `batch.json`, `batch.svg`, `diff.csv`).
@@ -203,12 +203,12 @@ pub(crate) struct Done {
 ///
 /// A scenario that fails is reported in [`BatchReport::scenarios`] and leaves no folder; the
 /// function itself fails only when the batch cannot start (an unknown `--diff` base, an output
-/// folder that cannot be published: see [`Publication::begin`]) or the combined files cannot be
+/// folder that cannot be locked or replaced) or the combined files cannot be
 /// written.
-pub fn run(
+pub fn run_batch(
     batch: &Batch,
-    options: &RunOptions,
-    progress: &(dyn Fn(Event<'_>) + Sync),
+    options: &BatchOptions,
+    progress: &(dyn Fn(BatchEvent<'_>) + Sync),
 ) -> Result<BatchReport> {
     if let Some(base) = &options.diff_base {
         if batch.scenario(base).is_none() {
@@ -229,7 +229,7 @@ pub fn run(
     let total_steps = Cache::steps(&batch.scenarios);
     let mut done_steps = 0;
     let cache = Cache::load(&batch.scenarios, &mut |step| {
-        progress(Event::Load {
+        progress(BatchEvent::Load {
             step,
             done: done_steps,
             total: total_steps,
@@ -238,7 +238,7 @@ pub fn run(
     });
 
     let total = batch.scenarios.len();
-    progress(Event::Start { total });
+    progress(BatchEvent::Start { total });
     let finished = AtomicUsize::new(0);
     let outcomes: Vec<(PathBuf, std::result::Result<Done, String>)> = batch
         .scenarios
@@ -251,7 +251,7 @@ pub fn run(
                 Err(reason) => Err(reason.clone()),
             };
             let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(Event::Finished {
+            progress(BatchEvent::Finished {
                 name: &scenario.name,
                 ok: outcome.is_ok(),
                 done,
@@ -261,7 +261,7 @@ pub fn run(
         })
         .collect();
 
-    progress(Event::Combine);
+    progress(BatchEvent::Combine);
     let mut rows = Vec::new();
     let mut ran: Vec<(&str, &Done, &DiffBase)> = Vec::new();
     for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
@@ -327,7 +327,8 @@ fn run_scenario(
     let written = Staged::create(folder).and_then(|mut staged| {
         run::stage(
             job,
-            loaded,
+            &loaded.blocks,
+            &loaded.context,
             &analysis,
             &mut summary,
             &mut staged,
@@ -391,7 +392,7 @@ struct BatchJson<'a> {
     batch: &'a Path,
     loads: LoadCounts,
     scenarios: Vec<ScenarioJson<'a>>,
-    rows: &'a [Row],
+    rows: &'a [BatchRow],
     diff: Option<&'a Diff>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     warnings: &'a [String],

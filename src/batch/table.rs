@@ -8,7 +8,7 @@ use crate::report::Summary;
 
 /// One row of the combined table: a scenario's coverage at one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Row {
+pub struct BatchRow {
     /// The scenario.
     pub scenario: String,
     /// `straight-line` or `network`.
@@ -36,11 +36,11 @@ pub struct Row {
 }
 
 /// The rows of one scenario's summary, in threshold order.
-pub(super) fn rows(scenario: &str, summary: &Summary) -> Vec<Row> {
+pub(super) fn rows(scenario: &str, summary: &Summary) -> Vec<BatchRow> {
     summary
         .coverage
         .iter()
-        .map(|c| Row {
+        .map(|c| BatchRow {
             scenario: scenario.to_owned(),
             mode: summary.parameters.mode,
             label: c.threshold.label.clone(),
@@ -65,7 +65,7 @@ pub(super) fn opt<T: ToString>(x: Option<T>) -> String {
 }
 
 /// `batch.csv`.
-pub(super) fn batch_csv(rows: &[Row]) -> String {
+pub(super) fn batch_csv(rows: &[BatchRow]) -> String {
     let mut o = String::from(
         "scenario,mode,threshold,minutes,distance_m,population,covered,share,blocks,blocks_covered,off_network_blocks,off_network_population\n",
     );

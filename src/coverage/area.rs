@@ -22,7 +22,7 @@ use crate::project::XY;
 ///
 /// Metres (plane coordinates).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct BlockShape {
+pub struct BlockOutline {
     /// The block's anchor (its centroid, or its point for a Point block). Used only when the
     /// block has no area: see [`AreaModel::covered_fractions`].
     pub anchor: XY,
@@ -43,11 +43,11 @@ pub struct BlockShape {
 /// # Examples
 ///
 /// ```
-/// use walkshed::coverage::{AreaModel, BlockShape};
+/// use walkshed::{AreaModel, BlockOutline};
 /// // A 100 m × 100 m block whose west half lies within 1 km of a station 1,000 m to the west
 /// // of its centre: the 64-gon's east vertex is the block's centre, and its two flat edges
 /// // leave out 2,500 m² · tan(π/64) ≈ 123 m², so 48.8 % is covered.
-/// let block = BlockShape {
+/// let block = BlockOutline {
 ///     anchor: [0.0, 0.0],
 ///     rings: vec![vec![[-50.0, -50.0], [50.0, -50.0], [50.0, 50.0], [-50.0, 50.0]]],
 /// };
@@ -114,7 +114,7 @@ impl AreaModel {
     /// Thresholds in metres of walk; coordinates in plane metres.
     pub fn covered_fractions(
         &self,
-        blocks: &[BlockShape],
+        blocks: &[BlockOutline],
         entrances: &[Vec<XY>],
         thresholds_m: &[f64],
     ) -> Vec<Vec<f64>> {
@@ -130,32 +130,40 @@ impl AreaModel {
     }
 
     /// One block's fractions, one per radius.
-    fn block_fractions(&self, block: &BlockShape, tree: &EntranceTree, radii: &[f64]) -> Vec<f64> {
-        let Some(shape) = LocalShape::new(&block.rings) else {
+    fn block_fractions(
+        &self,
+        block: &BlockOutline,
+        tree: &EntranceTree,
+        radii: &[f64],
+    ) -> Vec<f64> {
+        let Some(outline) = LocalOutline::new(&block.rings) else {
             return anchor_fractions(block.anchor, tree, radii);
         };
         let max_r = radii.iter().copied().fold(0.0, f64::max);
-        let reach = max_r + shape.radius;
+        let reach = max_r + outline.radius;
         let mut near: Vec<(u32, XY, f64)> = tree
-            .locate_within_distance(shape.centre, reach * reach)
+            .locate_within_distance(outline.centre, reach * reach)
             .map(|e| {
-                let local = [e.geom()[0] - shape.centre[0], e.geom()[1] - shape.centre[1]];
+                let local = [
+                    e.geom()[0] - outline.centre[0],
+                    e.geom()[1] - outline.centre[1],
+                ];
                 (e.data, local, local[0].hypot(local[1]))
             })
             .collect();
         near.sort_by_key(|e| e.0);
         radii
             .iter()
-            .map(|&r| self.fraction(&shape, &near, r))
+            .map(|&r| self.fraction(&outline, &near, r))
             .collect()
     }
 
-    /// The covered fraction of `shape` by disks of radius `r` around the `near` entrances (local
+    /// The covered fraction of `outline` by disks of radius `r` around the `near` entrances (local
     /// frame, with their distances from the frame's origin).
-    fn fraction(&self, shape: &LocalShape, near: &[(u32, XY, f64)], r: f64) -> f64 {
+    fn fraction(&self, outline: &LocalOutline, near: &[(u32, XY, f64)], r: f64) -> f64 {
         let reaching: Vec<XY> = near
             .iter()
-            .filter(|e| e.2 <= r + shape.radius)
+            .filter(|e| e.2 <= r + outline.radius)
             .map(|e| e.1)
             .collect();
         if reaching.is_empty() || r <= 0.0 {
@@ -163,7 +171,7 @@ impl AreaModel {
         }
         let sides = self.sides;
         let holds_all = |c: &XY| {
-            shape
+            outline
                 .vertices()
                 .all(|p| in_regular_polygon(p, *c, r, sides))
         };
@@ -179,8 +187,8 @@ impl AreaModel {
         } else {
             unary_union(&disks)
         };
-        let covered = shape.polygons.intersection(&union).unsigned_area();
-        (covered / shape.area).clamp(0.0, 1.0)
+        let covered = outline.polygons.intersection(&union).unsigned_area();
+        (covered / outline.area).clamp(0.0, 1.0)
     }
 }
 
@@ -217,7 +225,7 @@ fn anchor_fractions(anchor: XY, tree: &EntranceTree, radii: &[f64]) -> Vec<f64> 
 
 /// A block's rings moved into a local frame centred on their bounding box, with the block's
 /// even-odd area.
-struct LocalShape {
+struct LocalOutline {
     /// The frame's origin in the plane.
     centre: XY,
     /// Largest distance from the origin to a vertex, metres.
@@ -229,7 +237,7 @@ struct LocalShape {
     area: f64,
 }
 
-impl LocalShape {
+impl LocalOutline {
     /// `None` when no ring with area is left after dropping non-finite and repeated vertices.
     fn new(rings: &[Vec<XY>]) -> Option<Self> {
         let rings: Vec<Vec<XY>> = rings.iter().filter_map(|r| clean_ring(r)).collect();
@@ -260,7 +268,7 @@ impl LocalShape {
             .flat_map(|p| p.exterior().coords())
             .fold(0.0, |m: f64, c| m.max(c.x.hypot(c.y)));
         let area = even_odd_area(&polygons);
-        (area > 0.0 && area.is_finite()).then_some(LocalShape {
+        (area > 0.0 && area.is_finite()).then_some(LocalOutline {
             centre,
             radius,
             polygons,

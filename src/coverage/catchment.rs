@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::capacity::Access;
-use crate::network::{Network, Snap, Source};
+use crate::network::{Network, Origin, Snap};
 use crate::project::XY;
 
 /// For each block, the stations within a distance `D` of it and their distances, by station
@@ -234,11 +234,11 @@ fn nearest_per_station(row: &mut Vec<(u32, f64)>) {
 }
 
 /// Network: for each station, one Dijkstra bounded at `reach_m` from its snapped entrances; a
-/// block is within reach when its snapped anchor is, snap legs included. `sources` are the
+/// block is within reach when its snapped anchor is, snap legs included. `origins` are the
 /// snapped entrances in station order; `block_snaps` the blocks' snaps (`None` off-network).
 pub(crate) fn network(
     net: &Network,
-    sources: &[Source],
+    origins: &[Origin],
     block_snaps: &[Option<Snap>],
     reach_m: f64,
 ) -> Catchment {
@@ -261,8 +261,8 @@ pub(crate) fn network(
     let edges_of = |e: u32| &on_edge[on_edge_start[e as usize]..on_edge_start[e as usize + 1]];
 
     // Sources grouped by station.
-    let mut by_station: Vec<(u32, Vec<Source>)> = Vec::new();
-    for s in sources {
+    let mut by_station: Vec<(u32, Vec<Origin>)> = Vec::new();
+    for s in origins {
         match by_station.last_mut() {
             Some((station, list)) if *station == s.station => list.push(*s),
             _ => by_station.push((s.station, vec![*s])),

@@ -11,7 +11,7 @@ mod catchment;
 mod network;
 mod straight;
 
-pub use area::{disk_polygon, AreaModel, BlockShape};
+pub use area::{disk_polygon, AreaModel, BlockOutline};
 pub use catchment::Catchment;
 
 pub use network::NetworkModel;
@@ -127,7 +127,7 @@ pub trait DistanceModel: Sync {
     /// distance by this model.
     fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment;
 
-    /// The two-step floating catchment within `reach_m` ([`crate::capacity`]) of blocks of
+    /// The two-step floating catchment within `reach_m` ([`Access`](crate::Access)) of blocks of
     /// `population` and stations of `capacity`: by default over [`catchment`](Self::catchment);
     /// a model may make it without holding the whole catchment.
     fn access(

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::{
     catchment, Catchment, DistanceModel, Legs, Measured, Measurement, NetworkReport, Reach,
 };
-use crate::network::{Network, Snap, Source};
+use crate::network::{Network, Origin, Snap};
 use crate::project::XY;
 
 /// Walking distance along a [`Network`]:
@@ -59,24 +59,24 @@ impl NetworkModel {
 
     /// The snapped station entrances in (station, entrance) order, so that a lower source index
     /// means a lower station index; and the stations whose every entrance is off-network.
-    fn sources(&self, entrances: &[Vec<XY>]) -> (Vec<Source>, Vec<u32>) {
+    fn origins(&self, entrances: &[Vec<XY>]) -> (Vec<Origin>, Vec<u32>) {
         let entrance_snaps: Vec<Vec<Option<Snap>>> = entrances
             .par_iter()
             .map(|points| points.iter().map(|&p| self.snap_on(p)).collect())
             .collect();
-        let mut sources = Vec::new();
+        let mut origins = Vec::new();
         let mut off_network = Vec::new();
         for (station, snaps) in entrance_snaps.iter().enumerate() {
-            let before = sources.len();
-            sources.extend(snaps.iter().flatten().map(|&snap| Source {
+            let before = origins.len();
+            origins.extend(snaps.iter().flatten().map(|&snap| Origin {
                 station: station as u32,
                 snap,
             }));
-            if sources.len() == before {
+            if origins.len() == before {
                 off_network.push(station as u32);
             }
         }
-        (sources, off_network)
+        (origins, off_network)
     }
 }
 
@@ -87,15 +87,15 @@ impl DistanceModel for NetworkModel {
 
     fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Measurement {
         let net = &*self.network;
-        let (sources, stations_off_network) = self.sources(entrances);
+        let (origins, stations_off_network) = self.origins(entrances);
         let mut piece_has_station = vec![false; net.piece_count()];
-        for s in &sources {
+        for s in &origins {
             piece_has_station[net.piece_of_edge(s.snap.edge) as usize] = true;
         }
 
         // The search and the block snaps are independent: run them side by side.
         let (paths, block_snaps) = rayon::join(
-            || net.shortest_paths(sources, reach_m),
+            || net.shortest_paths(origins, reach_m),
             || net.snap_all(anchors),
         );
 
@@ -118,7 +118,7 @@ impl DistanceModel for NetworkModel {
                             Some(piece_has_station[net.piece_of_edge(snap.edge) as usize]);
                         match paths.to_snap(net, &snap) {
                             Some((distance_m, k)) => {
-                                let source = &paths.sources()[k as usize];
+                                let source = &paths.origins()[k as usize];
                                 let measured = Measured {
                                     station: Some(source.station),
                                     distance_m: Some(distance_m),
@@ -167,14 +167,14 @@ impl DistanceModel for NetworkModel {
     }
 
     fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment {
-        let (sources, _) = self.sources(entrances);
+        let (origins, _) = self.origins(entrances);
         let block_snaps: Vec<Option<Snap>> = self
             .network
             .snap_all(anchors)
             .into_iter()
             .map(|s| s.filter(|s| s.leg_m <= self.max_snap_m))
             .collect();
-        catchment::network(&self.network, &sources, &block_snaps, reach_m)
+        catchment::network(&self.network, &origins, &block_snaps, reach_m)
     }
 }
 

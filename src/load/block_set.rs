@@ -12,7 +12,7 @@ pub struct BlockFields {
     /// The grouping property, if any.
     pub group_by: Option<String>,
     /// Keep each block's rings (lon/lat) for drawing maps.
-    pub keep_shapes: bool,
+    pub keep_outlines: bool,
 }
 
 impl Default for BlockFields {
@@ -20,14 +20,14 @@ impl Default for BlockFields {
         BlockFields {
             population: "population".to_owned(),
             group_by: None,
-            keep_shapes: false,
+            keep_outlines: false,
         }
     }
 }
 
-/// One block's outline for maps, as given to [`BlockSetBuilder::shapes`]: its rings in lon/lat (shells and
+/// One block's outline for maps, as given to [`BlockSetBuilder::outlines`]: its rings in lon/lat (shells and
 /// holes alike; fill even-odd). Empty for a point block.
-pub type Shape = Vec<Vec<[f64; 2]>>;
+pub type OutlineRings = Vec<Vec<[f64; 2]>>;
 
 /// Blocks read from one file, with what an analysis needs to know of them as a whole (the
 /// anchors' bounding box, the blocks whose polygon is invalid), noted as they were read rather
@@ -52,7 +52,7 @@ pub struct BlockSet {
     pub(super) fields: BlockFields,
     pub(super) groups: GroupNames,
     pub(super) outlines: Option<Outlines>,
-    pub(super) survey: Survey,
+    pub(super) seen: Seen,
 }
 
 /// Makes a [`BlockSet`] of blocks made by the caller rather than read from a file (see
@@ -62,7 +62,7 @@ pub struct BlockSet {
 ///
 /// ```
 /// use walkshed::{Block, BlockFields, BlockSet};
-/// use walkshed::load::GroupNames;
+/// use walkshed::GroupNames;
 /// let mut groups = GroupNames::default();
 /// let block = Block { id: "a".into(), anchor: [121.33, 30.72], population: 1.0,
 ///                     group: Some(groups.id("金山卫镇")), problem: None };
@@ -71,7 +71,7 @@ pub struct BlockSet {
 ///     .weighted(false)
 ///     .fields(fields)
 ///     .groups(groups)
-///     .shapes(vec![vec![vec![[121.32, 30.71], [121.34, 30.71], [121.33, 30.73]]]])
+///     .outlines(vec![vec![vec![[121.32, 30.71], [121.34, 30.71], [121.33, 30.73]]]])
 ///     .build(vec![block]);
 /// assert!(!set.weighted() && set.has_outlines());
 /// assert_eq!(set.groups().name(set.blocks()[0].group.unwrap()), "金山卫镇");
@@ -83,7 +83,7 @@ pub struct BlockSetBuilder {
     pub(super) weighted: bool,
     pub(super) fields: BlockFields,
     pub(super) groups: GroupNames,
-    shapes: Option<Vec<Shape>>,
+    outlines: Option<Vec<OutlineRings>>,
 }
 
 impl BlockSetBuilder {
@@ -106,8 +106,8 @@ impl BlockSetBuilder {
     }
 
     /// Each block's outline for maps, in the order of the blocks (default none kept).
-    pub fn shapes(mut self, shapes: Vec<Shape>) -> Self {
-        self.shapes = Some(shapes);
+    pub fn outlines(mut self, outlines: Vec<OutlineRings>) -> Self {
+        self.outlines = Some(outlines);
         self
     }
 
@@ -115,20 +115,20 @@ impl BlockSetBuilder {
     ///
     /// # Panics
     ///
-    /// If shapes were given and their count is not that of `blocks`, or a block's group is not
+    /// If outlines were given and their count is not that of `blocks`, or a block's group is not
     /// one of the groups given.
     pub fn build(self, blocks: Vec<Block>) -> BlockSet {
-        let outlines = self.shapes.map(|shapes| {
-            assert_eq!(shapes.len(), blocks.len(), "one shape per block");
+        let outlines = self.outlines.map(|rings| {
+            assert_eq!(rings.len(), blocks.len(), "one outline per block");
             let mut outlines = Outlines::new();
-            for (b, shape) in blocks.iter().zip(&shapes) {
-                outlines.push(&Outline::new(b.anchor, shape.iter().map(Vec::as_slice)));
+            for (b, ring_set) in blocks.iter().zip(&rings) {
+                outlines.push(&Outline::new(b.anchor, ring_set.iter().map(Vec::as_slice)));
             }
             outlines
         });
-        let mut survey = Survey::new();
+        let mut seen = Seen::new();
         for (i, b) in blocks.iter().enumerate() {
-            survey.add(i, b);
+            seen.add(i, b);
             if let Some(g) = b.group {
                 assert!(
                     g.index() < self.groups.len(),
@@ -143,14 +143,14 @@ impl BlockSetBuilder {
             fields: self.fields,
             groups: self.groups,
             outlines,
-            survey,
+            seen,
         }
     }
 }
 
 /// What is noted of blocks as they are added to a [`BlockSet`].
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Survey {
+pub(super) struct Seen {
     /// Corners of the bounding box of the finite anchors (`[∞, ∞]`, `[−∞, −∞]` for none).
     pub(super) lo: [f64; 2],
     pub(super) hi: [f64; 2],
@@ -158,9 +158,9 @@ pub(super) struct Survey {
     pub(super) invalid: Vec<usize>,
 }
 
-impl Survey {
+impl Seen {
     pub(super) fn new() -> Self {
-        Survey {
+        Seen {
             lo: [f64::INFINITY; 2],
             hi: [f64::NEG_INFINITY; 2],
             invalid: Vec::new(),
@@ -261,7 +261,7 @@ impl BlockSet {
             weighted: true,
             fields: BlockFields::default(),
             groups: GroupNames::default(),
-            shapes: None,
+            outlines: None,
         }
     }
 
@@ -296,7 +296,7 @@ impl BlockSet {
         &self.groups
     }
 
-    /// Whether the blocks' outlines were kept ([`BlockFields::keep_shapes`]).
+    /// Whether the blocks' outlines were kept ([`BlockFields::keep_outlines`]).
     pub fn has_outlines(&self) -> bool {
         self.outlines.is_some()
     }
@@ -320,7 +320,7 @@ impl BlockSet {
 
     /// Blocks with an invalid polygon, as `(index, id, problem)`.
     pub fn invalid(&self) -> Vec<(usize, &str, PolygonProblem)> {
-        self.survey
+        self.seen
             .invalid
             .iter()
             .filter_map(|&i| {
@@ -338,7 +338,7 @@ impl BlockSet {
     /// The bounding box `[west, south, east, north]` of the blocks' anchors, degrees (all zero
     /// when no anchor is finite).
     pub fn anchor_bbox(&self) -> [f64; 4] {
-        let Survey { lo, hi, .. } = self.survey;
+        let Seen { lo, hi, .. } = self.seen;
         let bbox = [lo[0], lo[1], hi[0], hi[1]];
         match bbox.iter().all(|v| v.is_finite()) {
             true => bbox,

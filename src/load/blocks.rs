@@ -5,10 +5,10 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::block_set::{Outline, Outlines, Survey};
+use super::block_set::{Outline, Outlines, Seen};
 use super::feature::RawFeature;
 use super::properties::{feature_id, take_id, take_text, text_prop, wanted_index};
-use super::{geometry, Block, BlockFields, BlockSet, GroupNames, ReadOptions, Source};
+use super::{geometry, Block, BlockFields, BlockSet, FeatureStream, GroupNames, ReadOptions};
 use crate::error::{Error, Location, Result};
 
 /// Reads residential blocks: Polygon, MultiPolygon (anchor = centroid) or Point.
@@ -30,7 +30,7 @@ enum Pop {
 struct Read {
     block: Block,
     pop: Pop,
-    shape: Option<Outline>,
+    outline: Option<Outline>,
     /// The group's name.
     group: Option<String>,
 }
@@ -57,7 +57,7 @@ pub fn read_blocks_with(
     fields: &BlockFields,
     options: &ReadOptions,
 ) -> Result<BlockSet> {
-    let source = Source::new(path, *options);
+    let source = FeatureStream::new(path, *options);
     let mut wanted = vec!["id"];
     let population_at = wanted_index(&mut wanted, &fields.population);
     let group_at = fields
@@ -65,8 +65,8 @@ pub fn read_blocks_with(
         .as_deref()
         .map(|g| wanted_index(&mut wanted, g));
     let mut blocks: Vec<Block> = Vec::new();
-    let mut survey = Survey::new();
-    let mut outlines: Option<Outlines> = fields.keep_shapes.then(Outlines::new);
+    let mut seen = Seen::new();
+    let mut outlines: Option<Outlines> = fields.keep_outlines.then(Outlines::new);
     let mut first_with: Option<usize> = None;
     let mut first_absent: Option<usize> = None;
     let mut first_invalid: Option<(usize, String)> = None;
@@ -87,7 +87,7 @@ pub fn read_blocks_with(
         } else {
             geometry::polygon_anchor(flat)
         };
-        let shape = fields.keep_shapes.then(|| {
+        let outline = fields.keep_outlines.then(|| {
             Outline::new(
                 anchor,
                 geometry::rings(flat)
@@ -118,7 +118,7 @@ pub fn read_blocks_with(
         Ok(Read {
             block,
             pop,
-            shape,
+            outline,
             group,
         })
     };
@@ -154,7 +154,7 @@ pub fn read_blocks_with(
             for Read {
                 mut block,
                 pop,
-                shape,
+                outline,
                 group,
             } in chunk
             {
@@ -162,7 +162,7 @@ pub fn read_blocks_with(
                 if let Some(name) = group {
                     block.group = Some(groups.id(&name));
                 }
-                survey.add(i, &block);
+                seen.add(i, &block);
                 match pop {
                     Pop::Absent => {
                         first_absent.get_or_insert(i);
@@ -178,7 +178,7 @@ pub fn read_blocks_with(
                     }
                 }
                 blocks.push(block);
-                if let (Some(o), Some(s)) = (outlines.as_mut(), shape) {
+                if let (Some(o), Some(s)) = (outlines.as_mut(), outline) {
                     o.push(&s);
                 }
             }
@@ -232,6 +232,6 @@ pub fn read_blocks_with(
         fields: fields.clone(),
         groups,
         outlines,
-        survey,
+        seen,
     })
 }

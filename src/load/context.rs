@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::properties::{take_id, text_prop};
-use super::{geometry, ReadOptions, Source};
+use super::{geometry, FeatureStream, ReadOptions};
 use crate::error::Result;
 
 /// One context file: its name for the legend and its lines, in longitude/latitude.
@@ -36,7 +36,7 @@ pub struct ContextLayer {
 /// assert_eq!((layer.lines.len(), layer.rings.len()), (1, 0));
 /// ```
 pub fn read_context(path: &Path) -> Result<ContextLayer> {
-    let source = Source::new(path, ReadOptions::default());
+    let source = FeatureStream::new(path, ReadOptions::default());
     let mut features = Vec::new();
     source.parse_each(
         &["id", "name"],

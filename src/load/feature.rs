@@ -5,13 +5,13 @@
 //! Two parsers give the same [`RawFeature`]:
 //!
 //! - [`parse_feature`], built on `serde_json`: strict, the reference, and the fallback;
-//! - [`fast_feature`], a hand-written single pass over the common shape of GeoJSON features. It
+//! - [`quick_feature`], a hand-written single pass over the common shape of GeoJSON features. It
 //!   accepts only text it fully understands and validates — every value it skips is checked
 //!   against JSON's grammar — and reads numbers exactly (correctly rounded, as `serde_json` does).
 //!   On anything else (an escape in a member name, a duplicate member, a value nested deeply,
-//!   invalid JSON, …) it gives up with [`Stop::Bail`], and the caller parses the feature again
+//!   invalid JSON, …) it gives up with [`QuickStop::Bail`], and the caller parses the feature again
 //!   with [`parse_feature`], which gives the exact result or error. It also tells a feature cut off
-//!   at the end of the bytes read so far ([`Stop::Incomplete`]) from a bad one.
+//!   at the end of the bytes read so far ([`QuickStop::Incomplete`]) from a bad one.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -47,7 +47,7 @@ fn kind_of(s: String) -> Kind {
 /// Coordinates of one geometry, flattened: all positions in one array, with the ends of the
 /// nested levels.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub(crate) struct Flat {
+pub(crate) struct FlatCoords {
     /// Every position `[x, y]` (a third value, if any, is dropped).
     pub points: Vec<[f64; 2]>,
     /// `ends[1]`: where each innermost list of positions (ring, line) ends, as an index into
@@ -61,7 +61,7 @@ pub(crate) struct Flat {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct RawGeometry {
     pub kind: Option<Kind>,
-    pub coords: Flat,
+    pub coords: FlatCoords,
     pub has_coordinates: bool,
 }
 
@@ -232,9 +232,9 @@ impl<'de> Visitor<'de> for GeometrySeed {
     }
 }
 
-/// Parses a nested coordinate array into [`Flat`]; yields the depth (`None` for `[]`).
+/// Parses a nested coordinate array into [`FlatCoords`]; yields the depth (`None` for `[]`).
 struct NestSeed<'a> {
-    flat: &'a mut Flat,
+    flat: &'a mut FlatCoords,
 }
 
 enum Elem {
@@ -315,7 +315,7 @@ impl<'de> Visitor<'de> for NestSeed<'_> {
 }
 
 struct ElemSeed<'a> {
-    flat: &'a mut Flat,
+    flat: &'a mut FlatCoords,
 }
 
 impl<'de> DeserializeSeed<'de> for ElemSeed<'_> {
@@ -344,16 +344,16 @@ impl<'de> Visitor<'de> for ElemSeed<'_> {
     }
 }
 
-/// Why [`fast_feature`] stopped without a result.
+/// Why [`quick_feature`] stopped without a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stop {
+pub(crate) enum QuickStop {
     /// The bytes ended inside the feature: read more and try again.
     Incomplete,
     /// Something the fast parser does not handle, or invalid JSON: parse with [`parse_feature`].
     Bail,
 }
 
-type Fast<T> = Result<T, Stop>;
+type QuickParse<T> = Result<T, QuickStop>;
 
 /// Deepest nesting the fast parser follows inside a feature (`serde_json` allows 128).
 const MAX_DEPTH: u32 = 64;
@@ -387,23 +387,27 @@ const STRING_CLASS: [u8; 256] = {
 
 /// Parses the Feature object that starts at `b[at]`, keeping the properties named in `wanted`;
 /// returns it with the index just past its closing brace. Gives the same [`RawFeature`] as
-/// [`parse_feature`] on `b[at..end]`, or stops (see [`Stop`]).
+/// [`parse_feature`] on `b[at..end]`, or stops (see [`QuickStop`]).
 #[cfg(test)]
-pub(crate) fn fast_feature(b: &[u8], at: usize, wanted: &[&str]) -> Fast<(RawFeature, usize)> {
+pub(crate) fn quick_feature(
+    b: &[u8],
+    at: usize,
+    wanted: &[&str],
+) -> QuickParse<(RawFeature, usize)> {
     let mut f = RawFeature::default();
-    let end = fast_feature_into(b, at, wanted, &mut f)?;
+    let end = quick_feature_into(b, at, wanted, &mut f)?;
     Ok((f, end))
 }
 
-/// [`fast_feature`] into `out`, whose vectors are cleared and reused (a reader keeps one per
+/// [`quick_feature`] into `out`, whose vectors are cleared and reused (a reader keeps one per
 /// thread, so that parsing a feature allocates only what it hands on); returns the index just
-/// past the feature. On a [`Stop`], `out` holds a partial result.
-pub(crate) fn fast_feature_into(
+/// past the feature. On a [`QuickStop`], `out` holds a partial result.
+pub(crate) fn quick_feature_into(
     b: &[u8],
     at: usize,
     wanted: &[&str],
     out: &mut RawFeature,
-) -> Fast<usize> {
+) -> QuickParse<usize> {
     out.reset(wanted.len());
     let mut c = Cursor { b, i: at };
     c.feature(wanted, out)?;
@@ -437,8 +441,8 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     #[inline]
-    fn peek(&self) -> Fast<u8> {
-        self.b.get(self.i).copied().ok_or(Stop::Incomplete)
+    fn peek(&self) -> QuickParse<u8> {
+        self.b.get(self.i).copied().ok_or(QuickStop::Incomplete)
     }
 
     #[inline]
@@ -453,24 +457,24 @@ impl Cursor<'_> {
 
     /// The next byte after whitespace.
     #[inline]
-    fn next_ws(&mut self) -> Fast<u8> {
+    fn next_ws(&mut self) -> QuickParse<u8> {
         self.ws();
         self.peek()
     }
 
     #[inline]
-    fn eat(&mut self, c: u8) -> Fast<()> {
+    fn eat(&mut self, c: u8) -> QuickParse<()> {
         if self.peek()? == c {
             self.i += 1;
             Ok(())
         } else {
-            Err(Stop::Bail)
+            Err(QuickStop::Bail)
         }
     }
 
     /// After a member's value: `,` (then whitespace; returns `true`) or `}` (returns `false`).
     #[inline]
-    fn more_members(&mut self) -> Fast<bool> {
+    fn more_members(&mut self) -> QuickParse<bool> {
         match self.next_ws()? {
             b',' => {
                 self.i += 1;
@@ -481,13 +485,13 @@ impl Cursor<'_> {
                 self.i += 1;
                 Ok(false)
             }
-            _ => Err(Stop::Bail),
+            _ => Err(QuickStop::Bail),
         }
     }
 
     /// After `{` and whitespace: whether the object has members (else `}` is consumed).
     #[inline]
-    fn first_member(&mut self) -> Fast<bool> {
+    fn first_member(&mut self) -> QuickParse<bool> {
         if self.next_ws()? == b'}' {
             self.i += 1;
             Ok(false)
@@ -498,14 +502,14 @@ impl Cursor<'_> {
 
     /// A member name without escapes (else bail), followed by `:` and whitespace.
     #[inline]
-    fn key(&mut self) -> Fast<&[u8]> {
+    fn key(&mut self) -> QuickParse<&[u8]> {
         let (start, end, escaped) = self.string_span()?;
         if escaped {
-            return Err(Stop::Bail);
+            return Err(QuickStop::Bail);
         }
         let b = self.b;
         if self.next_ws()? != b':' {
-            return Err(Stop::Bail);
+            return Err(QuickStop::Bail);
         }
         self.i += 1;
         self.ws();
@@ -515,10 +519,10 @@ impl Cursor<'_> {
     /// Scans the string starting at `"`: its contents' range and whether they hold escapes.
     /// Checks escapes, control characters and UTF-8.
     #[inline]
-    fn string_span(&mut self) -> Fast<(usize, usize, bool)> {
+    fn string_span(&mut self) -> QuickParse<(usize, usize, bool)> {
         let (start, end, escaped, ascii) = self.string_bytes()?;
         if !ascii && std::str::from_utf8(&self.b[start..end]).is_err() {
-            return Err(Stop::Bail);
+            return Err(QuickStop::Bail);
         }
         Ok((start, end, escaped))
     }
@@ -526,7 +530,7 @@ impl Cursor<'_> {
     /// [`Cursor::string_span`] without the UTF-8 check, for a caller that makes a `str` of the
     /// contents (which checks them); also says whether they are all ASCII.
     #[inline]
-    fn string_bytes(&mut self) -> Fast<(usize, usize, bool, bool)> {
+    fn string_bytes(&mut self) -> QuickParse<(usize, usize, bool, bool)> {
         self.eat(b'"')?;
         let b = self.b;
         let start = self.i;
@@ -534,7 +538,7 @@ impl Cursor<'_> {
         let mut escaped = false;
         let mut ascii = true;
         loop {
-            let c = *b.get(j).ok_or(Stop::Incomplete)?;
+            let c = *b.get(j).ok_or(QuickStop::Incomplete)?;
             match STRING_CLASS[c as usize] {
                 0 => j += 1,
                 1 => break,
@@ -542,7 +546,7 @@ impl Cursor<'_> {
                     escaped = true;
                     j = escape_end(b, j)?;
                 }
-                3 => return Err(Stop::Bail),
+                3 => return Err(QuickStop::Bail),
                 _ => {
                     ascii = false;
                     j += 1;
@@ -554,22 +558,22 @@ impl Cursor<'_> {
     }
 
     /// A string value, unescaped.
-    fn string(&mut self) -> Fast<String> {
+    fn string(&mut self) -> QuickParse<String> {
         let (start, end, escaped, _) = self.string_bytes()?;
         let raw = &self.b[start..end];
         if !escaped {
             return std::str::from_utf8(raw)
                 .map(str::to_owned)
-                .map_err(|_| Stop::Bail);
+                .map_err(|_| QuickStop::Bail);
         }
         unescape(raw)
     }
 
     /// Checks a literal (`true`, `false`, `null`).
-    fn literal(&mut self, word: &[u8]) -> Fast<()> {
+    fn literal(&mut self, word: &[u8]) -> QuickParse<()> {
         for &w in word {
             if self.peek()? != w {
-                return Err(Stop::Bail);
+                return Err(QuickStop::Bail);
             }
             self.i += 1;
         }
@@ -580,7 +584,7 @@ impl Cursor<'_> {
     /// exactly representable by the fast path: `(mantissa, decimal exponent, negative)` with the
     /// mantissa's digit count.
     #[inline]
-    fn number_span(&mut self) -> Fast<NumberSpan> {
+    fn number_span(&mut self) -> QuickParse<NumberSpan> {
         let b = self.b;
         let start = self.i;
         let mut j = start;
@@ -591,7 +595,7 @@ impl Cursor<'_> {
         let mut mantissa: u64 = 0;
         let mut digits = 0u32;
         let mut integer = true;
-        match *b.get(j).ok_or(Stop::Incomplete)? {
+        match *b.get(j).ok_or(QuickStop::Incomplete)? {
             b'0' => j += 1,
             b'1'..=b'9' => {
                 while let Some(&d @ b'0'..=b'9') = b.get(j) {
@@ -600,14 +604,14 @@ impl Cursor<'_> {
                     j += 1;
                 }
             }
-            _ => return Err(Stop::Bail),
+            _ => return Err(QuickStop::Bail),
         }
         let mut exp10: i64 = 0;
         if b.get(j) == Some(&b'.') {
             integer = false;
             j += 1;
-            if !b.get(j).ok_or(Stop::Incomplete)?.is_ascii_digit() {
-                return Err(Stop::Bail);
+            if !b.get(j).ok_or(QuickStop::Incomplete)?.is_ascii_digit() {
+                return Err(QuickStop::Bail);
             }
             while let Some(&d @ b'0'..=b'9') = b.get(j) {
                 if mantissa != 0 || d != b'0' {
@@ -621,7 +625,7 @@ impl Cursor<'_> {
         if matches!(b.get(j), Some(b'e' | b'E')) {
             integer = false;
             j += 1;
-            let negative_exp = match *b.get(j).ok_or(Stop::Incomplete)? {
+            let negative_exp = match *b.get(j).ok_or(QuickStop::Incomplete)? {
                 b'-' => {
                     j += 1;
                     true
@@ -632,8 +636,8 @@ impl Cursor<'_> {
                 }
                 _ => false,
             };
-            if !b.get(j).ok_or(Stop::Incomplete)?.is_ascii_digit() {
-                return Err(Stop::Bail);
+            if !b.get(j).ok_or(QuickStop::Incomplete)?.is_ascii_digit() {
+                return Err(QuickStop::Bail);
             }
             let mut e: i64 = 0;
             while let Some(&d @ b'0'..=b'9') = b.get(j) {
@@ -644,7 +648,7 @@ impl Cursor<'_> {
         }
         if j >= b.len() {
             // The number may go on in bytes not read yet.
-            return Err(Stop::Incomplete);
+            return Err(QuickStop::Incomplete);
         }
         self.i = j;
         Ok(NumberSpan {
@@ -660,7 +664,7 @@ impl Cursor<'_> {
 
     /// A number's value, correctly rounded (as `serde_json` with `float_roundtrip` reads it).
     #[inline]
-    fn number(&mut self) -> Fast<f64> {
+    fn number(&mut self) -> QuickParse<f64> {
         let n = self.number_span()?;
         if n.digits <= 19 && n.mantissa <= 1 << 53 && (-22..=22).contains(&n.exp10) {
             // Clinger's fast path: both operands are exact, so one operation rounds correctly.
@@ -672,20 +676,20 @@ impl Cursor<'_> {
             };
             return Ok(if n.negative { -v } else { v });
         }
-        let text = std::str::from_utf8(&self.b[n.start..n.end]).map_err(|_| Stop::Bail)?;
+        let text = std::str::from_utf8(&self.b[n.start..n.end]).map_err(|_| QuickStop::Bail)?;
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(Stop::Bail),
+            _ => Err(QuickStop::Bail),
         }
     }
 
     /// Skips any JSON value, checking it.
-    fn skip(&mut self, depth: u32) -> Fast<()> {
+    fn skip(&mut self, depth: u32) -> QuickParse<()> {
         match self.peek()? {
             b'"' => self.string_span().map(drop),
             b'{' => {
                 if depth >= MAX_DEPTH {
-                    return Err(Stop::Bail);
+                    return Err(QuickStop::Bail);
                 }
                 self.i += 1;
                 if self.first_member()? {
@@ -701,7 +705,7 @@ impl Cursor<'_> {
             }
             b'[' => {
                 if depth >= MAX_DEPTH {
-                    return Err(Stop::Bail);
+                    return Err(QuickStop::Bail);
                 }
                 self.i += 1;
                 if self.next_ws()? == b']' {
@@ -719,7 +723,7 @@ impl Cursor<'_> {
                             self.i += 1;
                             return Ok(());
                         }
-                        _ => return Err(Stop::Bail),
+                        _ => return Err(QuickStop::Bail),
                     }
                 }
             }
@@ -727,12 +731,12 @@ impl Cursor<'_> {
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
             b'-' | b'0'..=b'9' => self.number_span().map(drop),
-            _ => Err(Stop::Bail),
+            _ => Err(QuickStop::Bail),
         }
     }
 
     /// Any value as a `serde_json::Value` (`None` for `null`), exactly as `serde_json` reads it.
-    fn value(&mut self) -> Fast<Option<Value>> {
+    fn value(&mut self) -> QuickParse<Option<Value>> {
         match self.peek()? {
             b'"' => self.string().map(|s| Some(Value::String(s))),
             b'n' => self.literal(b"null").map(|()| None),
@@ -745,20 +749,20 @@ impl Cursor<'_> {
                 }
                 serde_json::from_slice(&self.b[n.start..n.end])
                     .map(Some)
-                    .map_err(|_| Stop::Bail)
+                    .map_err(|_| QuickStop::Bail)
             }
             _ => {
                 let start = self.i;
                 self.skip(0)?;
                 serde_json::from_slice(&self.b[start..self.i])
                     .map(Some)
-                    .map_err(|_| Stop::Bail)
+                    .map_err(|_| QuickStop::Bail)
             }
         }
     }
 
     /// A `type` member's value.
-    fn kind(&mut self) -> Fast<Kind> {
+    fn kind(&mut self) -> QuickParse<Kind> {
         let (start, end, escaped) = self.string_span()?;
         let raw = &self.b[start..end];
         if let Some(k) = KINDS.iter().find(|k| k.as_bytes() == raw) {
@@ -767,19 +771,21 @@ impl Cursor<'_> {
         let s = if escaped {
             unescape(raw)?
         } else {
-            std::str::from_utf8(raw).map_err(|_| Stop::Bail)?.to_owned()
+            std::str::from_utf8(raw)
+                .map_err(|_| QuickStop::Bail)?
+                .to_owned()
         };
         Ok(kind_of(s))
     }
 
     /// A Feature into `out` (reset by the caller).
-    fn feature(&mut self, wanted: &[&str], out: &mut RawFeature) -> Fast<()> {
+    fn feature(&mut self, wanted: &[&str], out: &mut RawFeature) -> QuickParse<()> {
         self.eat(b'{')?;
         // Members seen: type, id, geometry, properties (a repeated one is left to serde_json).
         let mut seen = [false; 4];
-        let mut see = |k: usize| -> Fast<()> {
+        let mut see = |k: usize| -> QuickParse<()> {
             if std::mem::replace(&mut seen[k], true) {
-                Err(Stop::Bail)
+                Err(QuickStop::Bail)
             } else {
                 Ok(())
             }
@@ -817,15 +823,15 @@ impl Cursor<'_> {
         Ok(())
     }
 
-    fn properties(&mut self, wanted: &[&str], out: &mut [Option<Value>]) -> Fast<()> {
+    fn properties(&mut self, wanted: &[&str], out: &mut [Option<Value>]) -> QuickParse<()> {
         match self.peek()? {
             b'n' => return self.literal(b"null"),
             b'{' => self.i += 1,
-            _ => return Err(Stop::Bail),
+            _ => return Err(QuickStop::Bail),
         }
         let mut seen = 0u64;
         if wanted.len() > 64 {
-            return Err(Stop::Bail);
+            return Err(QuickStop::Bail);
         }
         if self.first_member()? {
             loop {
@@ -833,7 +839,7 @@ impl Cursor<'_> {
                 match wanted.iter().position(|w| w.as_bytes() == key) {
                     Some(k) => {
                         if seen & (1 << k) != 0 {
-                            return Err(Stop::Bail);
+                            return Err(QuickStop::Bail);
                         }
                         seen |= 1 << k;
                         out[k] = self.value()?;
@@ -849,11 +855,11 @@ impl Cursor<'_> {
     }
 
     /// A geometry into `slot` (emptied beforehand, its memory reused); `false` for `null`.
-    fn geometry(&mut self, slot: &mut Option<RawGeometry>) -> Fast<bool> {
+    fn geometry(&mut self, slot: &mut Option<RawGeometry>) -> QuickParse<bool> {
         match self.peek()? {
             b'n' => return self.literal(b"null").map(|()| false),
             b'{' => self.i += 1,
-            _ => return Err(Stop::Bail),
+            _ => return Err(QuickStop::Bail),
         }
         let g = slot.get_or_insert_with(RawGeometry::default);
         let (mut seen_type, mut seen_coordinates) = (false, false);
@@ -862,17 +868,17 @@ impl Cursor<'_> {
                 match self.key()? {
                     b"type" => {
                         if std::mem::replace(&mut seen_type, true) {
-                            return Err(Stop::Bail);
+                            return Err(QuickStop::Bail);
                         }
                         g.kind = Some(self.kind()?);
                     }
                     b"coordinates" => {
                         if std::mem::replace(&mut seen_coordinates, true) {
-                            return Err(Stop::Bail);
+                            return Err(QuickStop::Bail);
                         }
                         g.has_coordinates = true;
                         if self.peek()? != b'[' {
-                            return Err(Stop::Bail);
+                            return Err(QuickStop::Bail);
                         }
                         g.coords.depth = self.nest(&mut g.coords, 0)?;
                     }
@@ -888,9 +894,9 @@ impl Cursor<'_> {
 
     /// A nested coordinate array into `flat`, as [`NestSeed`] reads it; yields its depth (`None`
     /// for `[]`). Whatever `NestSeed` rejects, this bails on.
-    fn nest(&mut self, flat: &mut Flat, level: u32) -> Fast<Option<u8>> {
+    fn nest(&mut self, flat: &mut FlatCoords, level: u32) -> QuickParse<Option<u8>> {
         if level >= MAX_DEPTH {
-            return Err(Stop::Bail);
+            return Err(QuickStop::Bail);
         }
         self.eat(b'[')?;
         let mut numbers = [0.0f64; 2];
@@ -905,26 +911,26 @@ impl Cursor<'_> {
             match self.peek()? {
                 b'[' => {
                     if n_numbers > 0 {
-                        return Err(Stop::Bail);
+                        return Err(QuickStop::Bail);
                     }
                     saw_array = true;
                     if let Some(d) = self.nest(flat, level + 1)? {
                         match child_depth {
                             None => child_depth = Some(d),
-                            Some(c) if c != d => return Err(Stop::Bail),
+                            Some(c) if c != d => return Err(QuickStop::Bail),
                             _ => {}
                         }
                         match d {
                             0 => {}
                             1 => flat.ends[1].push(flat.points.len()),
                             2 => flat.ends[2].push(flat.ends[1].len()),
-                            _ => return Err(Stop::Bail),
+                            _ => return Err(QuickStop::Bail),
                         }
                     }
                 }
                 b'-' | b'0'..=b'9' => {
                     if saw_array {
-                        return Err(Stop::Bail);
+                        return Err(QuickStop::Bail);
                     }
                     let x = self.number()?;
                     if n_numbers < 2 {
@@ -932,7 +938,7 @@ impl Cursor<'_> {
                     }
                     n_numbers += 1;
                 }
-                _ => return Err(Stop::Bail),
+                _ => return Err(QuickStop::Bail),
             }
             match self.next_ws()? {
                 b',' => {
@@ -943,12 +949,12 @@ impl Cursor<'_> {
                     self.i += 1;
                     break;
                 }
-                _ => return Err(Stop::Bail),
+                _ => return Err(QuickStop::Bail),
             }
         }
         if n_numbers > 0 {
             if n_numbers < 2 {
-                return Err(Stop::Bail);
+                return Err(QuickStop::Bail);
             }
             flat.points.push(numbers);
             return Ok(Some(0));
@@ -975,25 +981,25 @@ struct NumberSpan {
 /// The index just past the escape sequence at `b[j] == '\\'`; bails on an invalid escape and on
 /// a surrogate (left to `serde_json`).
 #[inline]
-fn escape_end(b: &[u8], j: usize) -> Fast<usize> {
-    match *b.get(j + 1).ok_or(Stop::Incomplete)? {
+fn escape_end(b: &[u8], j: usize) -> QuickParse<usize> {
+    match *b.get(j + 1).ok_or(QuickStop::Incomplete)? {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(j + 2),
         b'u' => {
-            let hex = b.get(j + 2..j + 6).ok_or(Stop::Incomplete)?;
+            let hex = b.get(j + 2..j + 6).ok_or(QuickStop::Incomplete)?;
             let code = hex_value(hex)?;
             if (0xd800..0xe000).contains(&code) {
-                return Err(Stop::Bail);
+                return Err(QuickStop::Bail);
             }
             Ok(j + 6)
         }
-        _ => Err(Stop::Bail),
+        _ => Err(QuickStop::Bail),
     }
 }
 
-fn hex_value(hex: &[u8]) -> Fast<u32> {
+fn hex_value(hex: &[u8]) -> QuickParse<u32> {
     let mut v = 0u32;
     for &h in hex {
-        let d = (h as char).to_digit(16).ok_or(Stop::Bail)?;
+        let d = (h as char).to_digit(16).ok_or(QuickStop::Bail)?;
         v = v * 16 + d;
     }
     Ok(v)
@@ -1001,7 +1007,7 @@ fn hex_value(hex: &[u8]) -> Fast<u32> {
 
 /// Decodes a string's contents (checked by [`Cursor::string_span`]: valid escapes, no
 /// surrogates, UTF-8).
-fn unescape(raw: &[u8]) -> Fast<String> {
+fn unescape(raw: &[u8]) -> QuickParse<String> {
     let mut out: Vec<u8> = Vec::with_capacity(raw.len());
     let mut j = 0;
     while j < raw.len() {
@@ -1011,7 +1017,7 @@ fn unescape(raw: &[u8]) -> Fast<String> {
             j += 1;
             continue;
         }
-        let e = raw.get(j + 1).copied().ok_or(Stop::Bail)?;
+        let e = raw.get(j + 1).copied().ok_or(QuickStop::Bail)?;
         j += 2;
         let ch = match e {
             b'"' => '"',
@@ -1023,16 +1029,16 @@ fn unescape(raw: &[u8]) -> Fast<String> {
             b'r' => '\r',
             b't' => '\t',
             b'u' => {
-                let code = hex_value(raw.get(j..j + 4).ok_or(Stop::Bail)?)?;
+                let code = hex_value(raw.get(j..j + 4).ok_or(QuickStop::Bail)?)?;
                 j += 4;
-                char::from_u32(code).ok_or(Stop::Bail)?
+                char::from_u32(code).ok_or(QuickStop::Bail)?
             }
-            _ => return Err(Stop::Bail),
+            _ => return Err(QuickStop::Bail),
         };
         let mut buf = [0u8; 4];
         out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
     }
-    String::from_utf8(out).map_err(|_| Stop::Bail)
+    String::from_utf8(out).map_err(|_| QuickStop::Bail)
 }
 
 #[cfg(test)]
@@ -1074,7 +1080,7 @@ mod tests {
     /// same feature bit for bit; when it gives up, fine (the caller uses `serde_json`).
     /// (The fast parser stops at the feature's closing brace; what follows is the caller's.)
     fn check_same(text: &[u8], wanted: &[&str]) -> Option<RawFeature> {
-        match fast_feature(text, 0, wanted) {
+        match quick_feature(text, 0, wanted) {
             Ok((fast, end)) => {
                 let reference = match parse_feature(&text[..end], wanted) {
                     Ok(r) => r,
@@ -1120,7 +1126,7 @@ mod tests {
                 String::from_utf8_lossy(text)
             );
             assert_eq!(
-                fast_feature(text, 0, &wanted).map(|(_, end)| end),
+                quick_feature(text, 0, &wanted).map(|(_, end)| end),
                 Ok(text.len())
             );
         }
@@ -1158,12 +1164,12 @@ mod tests {
         let text = br#"{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[1.25,2.5]}}"#;
         for cut in 0..text.len() {
             assert_eq!(
-                fast_feature(&text[..cut], 0, &["id"]).map(|_| ()),
-                Err(Stop::Incomplete),
+                quick_feature(&text[..cut], 0, &["id"]).map(|_| ()),
+                Err(QuickStop::Incomplete),
                 "cut at {cut}"
             );
         }
-        assert!(fast_feature(text, 0, &["id"]).is_ok());
+        assert!(quick_feature(text, 0, &["id"]).is_ok());
     }
 
     mod properties {

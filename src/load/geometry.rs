@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use std::path::Path;
 
-use super::feature::{Flat, RawFeature};
+use super::feature::{FlatCoords, RawFeature};
 use crate::error::{Error, Location, Result};
 use crate::project::metres_per_degree;
 
@@ -43,12 +43,12 @@ impl PolygonProblem {
 
 /// The rings of a Polygon (`depth == 2`) or MultiPolygon (`depth == 3`), each as
 /// `(polygon index, ring range in points)`.
-pub(crate) fn rings(flat: &Flat) -> Vec<(usize, Range<usize>)> {
+pub(crate) fn rings(flat: &FlatCoords) -> Vec<(usize, Range<usize>)> {
     ring_iter(flat).collect()
 }
 
 /// [`rings`], without collecting them.
-fn ring_iter(flat: &Flat) -> impl Iterator<Item = (usize, Range<usize>)> + Clone + '_ {
+fn ring_iter(flat: &FlatCoords) -> impl Iterator<Item = (usize, Range<usize>)> + Clone + '_ {
     let poly_ends = &flat.ends[2];
     let multi = flat.depth == Some(3);
     let mut start = 0;
@@ -90,7 +90,7 @@ fn too_few_distinct(xy: impl Iterator<Item = [f64; 2]> + Clone) -> bool {
 /// Centroid in lon/lat of a (multi)polygon's rings, and the first problem found, if any.
 ///
 /// Allocation-free for well-formed input: positions are taken to the plane as they are read.
-pub(crate) fn polygon_anchor(flat: &Flat) -> ([f64; 2], Option<PolygonProblem>) {
+pub(crate) fn polygon_anchor(flat: &FlatCoords) -> ([f64; 2], Option<PolygonProblem>) {
     let origin = flat.points[0];
     let [m_lat, m_lon] = metres_per_degree(origin[1]);
     let to_xy = |p: [f64; 2]| [(p[0] - origin[0]) * m_lon, (p[1] - origin[1]) * m_lat];
@@ -186,7 +186,7 @@ fn fallback_centre(xy: &[[f64; 2]]) -> [f64; 2] {
 }
 
 /// Centroid in lon/lat of a polygon's area (for stations given as areas).
-pub(crate) fn area_centroid(flat: &Flat) -> [f64; 2] {
+pub(crate) fn area_centroid(flat: &FlatCoords) -> [f64; 2] {
     polygon_anchor(flat).0
 }
 
@@ -230,7 +230,7 @@ thread_local! {
 
 /// Whether any ring touches itself (other than adjacent segments at their shared vertex), or
 /// two rings of one polygon cross. Works on lon/lat directly: the predicates are affine-invariant.
-fn crosses(flat: &Flat) -> bool {
+fn crosses(flat: &FlatCoords) -> bool {
     SEGMENTS.with(|scratch| {
         let (segments, all) = &mut *scratch.borrow_mut();
         segments.clear();
@@ -300,7 +300,7 @@ fn crosses_in(segments: &[Segment], all: &[RingSegments]) -> bool {
 
 /// The longitude step of the first ring edge longer than half the world (more than 180°): an
 /// edge that crosses the antimeridian, which a local plane would draw the long way round.
-fn antimeridian_step(flat: &Flat) -> Option<f64> {
+fn antimeridian_step(flat: &FlatCoords) -> Option<f64> {
     ring_iter(flat).find_map(|(_, r)| {
         flat.points[r]
             .windows(2)
@@ -318,7 +318,7 @@ pub(super) fn checked<'r>(
     raw: &'r RawFeature,
     allowed: &[&str],
     expected: &'static str,
-) -> Result<(&'r str, &'r Flat)> {
+) -> Result<(&'r str, &'r FlatCoords)> {
     let location = || Location::feature(path, index, id());
     let g = raw.geometry.as_ref().ok_or_else(|| Error::GeometryType {
         location: location(),
@@ -386,10 +386,10 @@ pub(super) fn checked<'r>(
 mod tests {
     use super::*;
 
-    fn flat_polygon(rings: &[&[[f64; 2]]]) -> Flat {
-        let mut f = Flat {
+    fn flat_polygon(rings: &[&[[f64; 2]]]) -> FlatCoords {
+        let mut f = FlatCoords {
             depth: Some(2),
-            ..Flat::default()
+            ..FlatCoords::default()
         };
         for r in rings {
             f.points.extend_from_slice(r);

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 /// # Examples
 ///
 /// ```
-/// use walkshed::load::GroupNames;
+/// use walkshed::GroupNames;
 /// let mut names = GroupNames::default();
 /// let a = names.id("金山卫镇");
 /// let b = names.id("廊下镇");

@@ -4,22 +4,22 @@
 use std::path::Path;
 
 use super::feature;
-use super::scan::{self, Failure, Problem};
+use super::scan::{self, Fault, Halt};
 use crate::error::{Error, Location};
 
 /// The error for a streaming failure. A problem in the file is worded on this error path,
 /// which reads the whole file again: `serde_json`'s own account of the file (for a
 /// FeatureCollection) or of the feature, which is exact, with its line and column.
-pub(super) fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
+pub(super) fn failure(path: &Path, wanted: &[&str], f: Halt) -> Error {
     let problem = match f {
-        Failure::Error(e) => return e,
-        Failure::Problem(Problem::Io(source)) => {
+        Halt::Error(e) => return e,
+        Halt::Fault(Fault::Io(source)) => {
             return Error::Read {
                 path: path.to_path_buf(),
                 source,
             }
         }
-        Failure::Problem(p) => p,
+        Halt::Fault(p) => p,
     };
     if !is_regular_file(path) {
         return unread_problem(path, &problem);
@@ -39,19 +39,19 @@ pub(super) fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
         0
     };
     let (offset, collection) = match &problem {
-        Problem::Element {
+        Fault::Element {
             offset, collection, ..
         }
-        | Problem::At {
+        | Fault::At {
             offset, collection, ..
         } => (*offset, *collection),
-        Problem::Io(_) => (0, false),
+        Fault::Io(_) => (0, false),
     };
     let offset = usize::try_from(offset)
         .unwrap_or(usize::MAX)
         .min(bytes.len());
     let element = match problem {
-        Problem::Element { index, .. } => Some(index),
+        Fault::Element { index, .. } => Some(index),
         _ => None,
     };
     if collection {
@@ -78,7 +78,7 @@ pub(super) fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
         }
     }
     let expected = match problem {
-        Problem::At { expected, .. } => expected,
+        Fault::At { expected, .. } => expected,
         _ => "a valid GeoJSON Feature",
     };
     let found = match bytes.get(offset) {
@@ -106,16 +106,16 @@ fn is_regular_file(path: &Path) -> bool {
 
 /// The error for a problem in a pipe or device, which is not read again: what was expected and
 /// at which byte.
-fn unread_problem(path: &Path, problem: &Problem) -> Error {
+fn unread_problem(path: &Path, problem: &Fault) -> Error {
     let (offset, expected) = match problem {
-        Problem::At {
+        Fault::At {
             offset, expected, ..
         } => (*offset, *expected),
-        Problem::Element { offset, .. } => (*offset, "a valid GeoJSON Feature"),
-        Problem::Io(_) => (0, "readable data"),
+        Fault::Element { offset, .. } => (*offset, "a valid GeoJSON Feature"),
+        Fault::Io(_) => (0, "readable data"),
     };
     let (feature, id) = match problem {
-        Problem::Element { index, .. } => (Some(*index), None),
+        Fault::Element { index, .. } => (Some(*index), None),
         _ => (None, None),
     };
     Error::Json {

@@ -1,38 +1,6 @@
 //! OpenStreetMap `.osm.pbf` reader: the ways a pedestrian may walk, as [`WalkLine`]s.
 //!
-//! # Which ways
-//!
-//! A way is kept when it has a `highway` tag and
-//! - its `highway` is one of footway, path, pedestrian, steps, living_street, residential,
-//!   service, unclassified, tertiary, secondary, primary, primary_link, secondary_link,
-//!   tertiary_link, track, cycleway, bridleway, and it has neither `foot=no` nor
-//!   `access=private|no` (unless `foot=yes|designated|permissive` allows walkers again); or
-//! - whatever its `highway`, it has `foot=yes|designated|permissive` — a trunk road with a
-//!   sidewalk, a platform, a corridor;
-//!
-//! and it is dropped, whatever else it says, when it is a motorway or motorway link, a road that
-//! does not exist (`proposed`, `abandoned`, `razed`, `disused`), or an area (`area=yes`) other
-//! than a pedestrian square (`highway=pedestrian`, whose outline is walkable and joins the
-//! streets that open onto it). Trunk roads and their links are not in the list, so without a foot
-//! permission they are left out. Ways without a `highway` tag are never walkable, even with
-//! `foot=yes` (in central Helsinki those are rows of bollards and parking lots, and walking along
-//! a row of bollards would join streets that do not meet).
-//!
-//! The shared Helsinki `walk.geojson` was made with the same list but without the foot-permission
-//! rule and with every area outline kept; the tests pin the difference (10 ways more, 19 fewer)
-//! and check every common line bit for bit. Jing'an's `walk.geojson` is matched exactly.
-//!
-//! # Coordinates and ids
-//!
-//! Coordinates are the nodes' stored locations at 7 decimals (`decimicrodegrees / 1e7`), so a
-//! node shared by two ways gives bit-identical coordinates and the two lines connect in the
-//! [`Network`](crate::network::Network). A line's id is `w<way id>`. Nodes that the file lacks
-//! (an extract cut at its edge) split the way: the runs of at least two present nodes are kept,
-//! and when there are several they are numbered `w<way id>.1`, `w<way id>.2`, … Lines come out by
-//! way id ascending, the same for any number of threads.
-//!
-//! The file is read twice: once for the ways, once for the locations of just the nodes they
-//! use, so memory stays proportional to the walking network, not to the extract.
+//! [`read_walk_lines`] documents which ways are kept, their coordinates and ids.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -103,8 +71,41 @@ const NEVER_WALKED: [&str; 6] = [
     "disused",
 ];
 
-/// Reads the walkable ways of an OpenStreetMap `.osm.pbf` file (see the
-/// [module documentation](self) for the filter, ids and coordinates).
+/// Reads the walkable ways of an OpenStreetMap `.osm.pbf` file.
+///
+/// # Which ways
+///
+/// A way is kept when it has a `highway` tag and
+/// - its `highway` is one of footway, path, pedestrian, steps, living_street, residential,
+///   service, unclassified, tertiary, secondary, primary, primary_link, secondary_link,
+///   tertiary_link, track, cycleway, bridleway, and it has neither `foot=no` nor
+///   `access=private|no` (unless `foot=yes|designated|permissive` allows walkers again); or
+/// - whatever its `highway`, it has `foot=yes|designated|permissive` — a trunk road with a
+///   sidewalk, a platform, a corridor;
+///
+/// and it is dropped, whatever else it says, when it is a motorway or motorway link, a road that
+/// does not exist (`proposed`, `abandoned`, `razed`, `disused`), or an area (`area=yes`) other
+/// than a pedestrian square (`highway=pedestrian`, whose outline is walkable and joins the
+/// streets that open onto it). Trunk roads and their links are not in the list, so without a foot
+/// permission they are left out. Ways without a `highway` tag are never walkable, even with
+/// `foot=yes` (in central Helsinki those are rows of bollards and parking lots, and walking along
+/// a row of bollards would join streets that do not meet).
+///
+/// The shared Helsinki `walk.geojson` was made with the same list but without the foot-permission
+/// rule and with every area outline kept; the tests pin the difference (10 ways more, 19 fewer)
+/// and check every common line bit for bit. Jing'an's `walk.geojson` is matched exactly.
+///
+/// # Coordinates and ids
+///
+/// Coordinates are the nodes' stored locations at 7 decimals (`decimicrodegrees / 1e7`), so a
+/// node shared by two ways gives bit-identical coordinates and the two lines connect in the
+/// [`Network`](crate::Network). A line's id is `w<way id>`. Nodes that the file lacks
+/// (an extract cut at its edge) split the way: the runs of at least two present nodes are kept,
+/// and when there are several they are numbered `w<way id>.1`, `w<way id>.2`, … Lines come out by
+/// way id ascending, the same for any number of threads.
+///
+/// The file is read twice: once for the ways, once for the locations of just the nodes they
+/// use, so memory stays proportional to the walking network, not to the extract.
 ///
 /// # Errors
 ///

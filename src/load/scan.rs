@@ -40,7 +40,7 @@ const RS: u8 = 0x1e;
 
 /// A problem in the file, located by byte offset.
 #[derive(Debug)]
-pub(crate) enum Problem {
+pub(crate) enum Fault {
     /// The file could not be read.
     Io(std::io::Error),
     /// The element starting at this offset is not a valid feature, or the file ends inside it.
@@ -65,22 +65,22 @@ pub(crate) enum Problem {
 
 /// Why streaming stopped early.
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub(crate) enum Halt {
     /// A problem in the file.
-    Problem(Problem),
+    Fault(Fault),
     /// An error from the caller's handlers.
     Error(crate::Error),
 }
 
-impl From<std::io::Error> for Failure {
+impl From<std::io::Error> for Halt {
     fn from(e: std::io::Error) -> Self {
-        Failure::Problem(Problem::Io(e))
+        Halt::Fault(Fault::Io(e))
     }
 }
 
 /// Why an element could not be parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cut {
+pub(crate) enum Unparsed {
     /// The bytes end inside it (and the file goes on).
     Incomplete,
     /// It is invalid; its exact error is worded on the error path.
@@ -93,7 +93,7 @@ pub(crate) trait Element: Sync {
     type Out: Send;
     /// Parses the element that starts at `b[at]`; returns it and the index just past it. `eof`
     /// says whether `b` reaches the end of the file.
-    fn parse(&self, b: &[u8], at: usize, eof: bool) -> Result<(Self::Out, usize), Cut>;
+    fn parse(&self, b: &[u8], at: usize, eof: bool) -> Result<(Self::Out, usize), Unparsed>;
 }
 
 /// Elements that are only delimited, not parsed: for re-reading the features' text.
@@ -101,17 +101,17 @@ pub(crate) struct Delimit;
 
 impl Element for Delimit {
     type Out = ();
-    fn parse(&self, b: &[u8], at: usize, eof: bool) -> Result<((), usize), Cut> {
+    fn parse(&self, b: &[u8], at: usize, eof: bool) -> Result<((), usize), Unparsed> {
         match skip_value(b, at) {
             Ok(end) => Ok(((), end)),
-            Err(Scan::More) if !eof => Err(Cut::Incomplete),
-            Err(_) => Err(Cut::Invalid),
+            Err(SkipError::More) if !eof => Err(Unparsed::Incomplete),
+            Err(_) => Err(Unparsed::Invalid),
         }
     }
 }
 
 /// A run of consecutive parsed elements.
-pub(crate) struct Batch<'w, T> {
+pub(crate) struct ElementRun<'w, T> {
     /// Index in the file of the first element.
     pub first: usize,
     /// The window the ranges index into.
@@ -148,8 +148,8 @@ pub(crate) fn stream<E: Element>(
     plan: Plan,
     element: &E,
     header: &mut dyn FnMut(Vec<Member>) -> crate::Result<()>,
-    sink: &mut dyn FnMut(Batch<'_, E::Out>) -> crate::Result<()>,
-) -> Result<bool, Failure> {
+    sink: &mut dyn FnMut(ElementRun<'_, E::Out>) -> crate::Result<()>,
+) -> Result<bool, Halt> {
     let mut r = Reader::open(path, plan.chunk)?;
     r.advance(0)?;
     let mut pos = 0;
@@ -186,16 +186,16 @@ pub(crate) fn stream<E: Element>(
         }
         Probe::EmptyCollection(members) => {
             let members = r.owned(&members);
-            header(members).map_err(Failure::Error)?;
+            header(members).map_err(Halt::Error)?;
             let end = r.more_or_fail(&mut pos, true, skip_value)?;
             r.expect_end(end)?;
             Ok(true)
         }
         Probe::Collection(members, array) => {
-            header(r.owned(&members)).map_err(Failure::Error)?;
+            header(r.owned(&members)).map_err(Halt::Error)?;
             pos = array + 1;
             let first = r.more_or_fail(&mut pos, true, |b, p| match skip_ws(b, p, false) {
-                j if j == b.len() => Err(Scan::More),
+                j if j == b.len() => Err(SkipError::More),
                 j => Ok(j),
             })?;
             if r.data()[first] == b']' {
@@ -222,7 +222,7 @@ pub(crate) fn stream<E: Element>(
                     }
                 }
             }
-            header(after).map_err(Failure::Error)?;
+            header(after).map_err(Halt::Error)?;
             let end = pos;
             r.expect_end(end)?;
             Ok(true)
@@ -241,7 +241,7 @@ enum Probe {
 }
 
 /// Reads the members of the object at `b[p] == '{'` up to `features`.
-fn probe(b: &[u8], p: usize) -> Result<Probe, Scan> {
+fn probe(b: &[u8], p: usize) -> Result<Probe, SkipError> {
     let mut members = Vec::new();
     let mut collection = None;
     let mut i = ws_or_more(b, p + 1)?;
@@ -263,7 +263,7 @@ fn probe(b: &[u8], p: usize) -> Result<Probe, Scan> {
             b',' => i = ws_or_more(b, i + 1)?,
             b'}' if collection == Some(true) => return Ok(Probe::EmptyCollection(members)),
             b'}' => return Ok(Probe::Feature),
-            _ => return Err(Scan::Bad(i, "',' or '}'")),
+            _ => return Err(SkipError::Bad(i, "',' or '}'")),
         }
     }
 }
@@ -277,7 +277,7 @@ enum Step {
 }
 
 /// After a member's value at `b[p..]`: the next member, or the end of the object.
-fn next_member(b: &[u8], p: usize) -> Result<Step, Scan> {
+fn next_member(b: &[u8], p: usize) -> Result<Step, SkipError> {
     let i = ws_or_more(b, p)?;
     match b[i] {
         b',' => {
@@ -287,36 +287,36 @@ fn next_member(b: &[u8], p: usize) -> Result<Step, Scan> {
             Ok(Step::Member(key, at..end))
         }
         b'}' => Ok(Step::Closed(i + 1)),
-        _ => Err(Scan::Bad(i, "',' or '}'")),
+        _ => Err(SkipError::Bad(i, "',' or '}'")),
     }
 }
 
 /// A member name at `b[i]` and the start of its value.
-fn member_name(b: &[u8], i: usize) -> Result<(String, usize), Scan> {
+fn member_name(b: &[u8], i: usize) -> Result<(String, usize), SkipError> {
     if b[i] != b'"' {
-        return Err(Scan::Bad(i, "a member name"));
+        return Err(SkipError::Bad(i, "a member name"));
     }
     let end = skip_string(b, i)?;
     let key: String =
-        serde_json::from_slice(&b[i..end]).map_err(|_| Scan::Bad(i, "a member name"))?;
+        serde_json::from_slice(&b[i..end]).map_err(|_| SkipError::Bad(i, "a member name"))?;
     let colon = ws_or_more(b, end)?;
     if b[colon] != b':' {
-        return Err(Scan::Bad(colon, "':'"));
+        return Err(SkipError::Bad(colon, "':'"));
     }
     Ok((key, ws_or_more(b, colon + 1)?))
 }
 
-/// The index of the next non-whitespace byte, or [`Scan::More`].
-fn ws_or_more(b: &[u8], i: usize) -> Result<usize, Scan> {
+/// The index of the next non-whitespace byte, or [`SkipError::More`].
+fn ws_or_more(b: &[u8], i: usize) -> Result<usize, SkipError> {
     match skip_ws(b, i, false) {
-        j if j >= b.len() => Err(Scan::More),
+        j if j >= b.len() => Err(SkipError::More),
         j => Ok(j),
     }
 }
 
 /// The result of a structural scan that may run out of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scan {
+pub(crate) enum SkipError {
     /// The bytes end before the value does.
     More,
     /// Something unexpected at this index; what was expected.
@@ -385,8 +385,8 @@ impl Reader {
         Ok(())
     }
 
-    fn problem(&self, at: usize, expected: &'static str, collection: bool) -> Failure {
-        Failure::Problem(Problem::At {
+    fn problem(&self, at: usize, expected: &'static str, collection: bool) -> Halt {
+        Halt::Fault(Fault::At {
             offset: self.base + at as u64,
             expected,
             collection: collection || self.collection,
@@ -399,17 +399,21 @@ impl Reader {
         &mut self,
         pos: &mut usize,
         collection: bool,
-        f: impl Fn(&[u8], usize) -> Result<T, Scan>,
-    ) -> Result<T, Failure> {
+        f: impl Fn(&[u8], usize) -> Result<T, SkipError>,
+    ) -> Result<T, Halt> {
         loop {
             match f(self.data(), *pos) {
                 Ok(t) => return Ok(t),
-                Err(Scan::More) if !self.eof => {
+                Err(SkipError::More) if !self.eof => {
                     self.advance(*pos)?;
                     *pos = 0;
                 }
-                Err(Scan::More) => return Err(self.problem(self.len, "more JSON", collection)),
-                Err(Scan::Bad(i, expected)) => return Err(self.problem(i, expected, collection)),
+                Err(SkipError::More) => {
+                    return Err(self.problem(self.len, "more JSON", collection))
+                }
+                Err(SkipError::Bad(i, expected)) => {
+                    return Err(self.problem(i, expected, collection))
+                }
             }
         }
     }
@@ -426,7 +430,7 @@ impl Reader {
     }
 
     /// Checks that nothing but whitespace follows `pos` to the end of the file.
-    fn expect_end(&mut self, mut pos: usize) -> Result<(), Failure> {
+    fn expect_end(&mut self, mut pos: usize) -> Result<(), Halt> {
         loop {
             let j = skip_ws(self.data(), pos, false);
             if j < self.len {
@@ -464,14 +468,14 @@ impl Mode {
 struct Chain<'a, 'i, E: Element> {
     plan: Plan,
     element: &'a E,
-    sink: &'a mut dyn FnMut(Batch<'_, E::Out>) -> crate::Result<()>,
+    sink: &'a mut dyn FnMut(ElementRun<'_, E::Out>) -> crate::Result<()>,
     index: &'i mut usize,
 }
 
 impl<E: Element> Chain<'_, '_, E> {
     /// Parses elements from `*pos` (an element's start) to the end of the chain; leaves `*pos`
     /// just past it (past `]` for an array).
-    fn run(&mut self, r: &mut Reader, pos: &mut usize, mode: Mode) -> Result<(), Failure> {
+    fn run(&mut self, r: &mut Reader, pos: &mut usize, mode: Mode) -> Result<(), Halt> {
         r.collection = mode == Mode::Array;
         loop {
             let eof = r.eof;
@@ -479,17 +483,17 @@ impl<E: Element> Chain<'_, '_, E> {
             let (items, end) = window(data, *pos, eof, mode, self.element, self.plan.parallel);
             if !items.is_empty() {
                 let n = items.len();
-                (self.sink)(Batch {
+                (self.sink)(ElementRun {
                     first: *self.index,
                     window: data,
                     items,
                 })
-                .map_err(Failure::Error)?;
+                .map_err(Halt::Error)?;
                 *self.index += n;
             }
             let index = *self.index;
             let element = |at: usize| {
-                Failure::Problem(Problem::Element {
+                Halt::Fault(Fault::Element {
                     offset: r.base + at as u64,
                     index,
                     collection: mode == Mode::Array,
@@ -603,7 +607,7 @@ fn run<E: Element>(
     loop {
         let (out, e) = match element.parse(b, s, eof) {
             Ok(x) => x,
-            Err(Cut::Incomplete) if !eof => {
+            Err(Unparsed::Incomplete) if !eof => {
                 return Piece {
                     items,
                     end: End::Incomplete(s),
@@ -740,11 +744,11 @@ const STRUCTURAL: [u8; 256] = {
 
 /// Skips a string starting at `b[i] == '"'`; returns the index after the closing quote.
 #[inline]
-fn skip_string(b: &[u8], i: usize) -> Result<usize, Scan> {
+fn skip_string(b: &[u8], i: usize) -> Result<usize, SkipError> {
     let mut j = i + 1;
     loop {
         match b.get(j) {
-            None => return Err(Scan::More),
+            None => return Err(SkipError::More),
             Some(b'"') => return Ok(j + 1),
             Some(b'\\') => j += 2,
             Some(_) => j += 1,
@@ -754,9 +758,9 @@ fn skip_string(b: &[u8], i: usize) -> Result<usize, Scan> {
 
 /// Skips one JSON value starting at `b[i]` (not whitespace), leniently: strings and brackets
 /// are followed, nothing else is checked. Returns the index after it.
-pub(crate) fn skip_value(b: &[u8], i: usize) -> Result<usize, Scan> {
+pub(crate) fn skip_value(b: &[u8], i: usize) -> Result<usize, SkipError> {
     match b.get(i) {
-        None => Err(Scan::More),
+        None => Err(SkipError::More),
         Some(b'"') => skip_string(b, i),
         Some(b'{' | b'[') => {
             let mut depth = 0usize;
@@ -765,7 +769,7 @@ pub(crate) fn skip_value(b: &[u8], i: usize) -> Result<usize, Scan> {
                 while j < b.len() && STRUCTURAL[b[j] as usize] == 0 {
                     j += 1;
                 }
-                match STRUCTURAL[*b.get(j).ok_or(Scan::More)? as usize] {
+                match STRUCTURAL[*b.get(j).ok_or(SkipError::More)? as usize] {
                     1 => j = skip_string(b, j)?,
                     2 => {
                         depth += 1;
@@ -789,9 +793,9 @@ pub(crate) fn skip_value(b: &[u8], i: usize) -> Result<usize, Scan> {
                 j += 1;
             }
             if j == b.len() {
-                Err(Scan::More)
+                Err(SkipError::More)
             } else if j == i {
-                Err(Scan::Bad(i, "a value"))
+                Err(SkipError::Bad(i, "a value"))
             } else {
                 Ok(j)
             }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::feature::{fast_feature_into, parse_feature, RawFeature, Stop};
+use super::feature::{parse_feature, quick_feature_into, QuickStop, RawFeature};
 use super::located::{failure, located_json_error};
 use super::properties::feature_id;
-use super::scan::{self, Batch, Cut, Member};
+use super::scan::{self, ElementRun, Member, Unparsed};
 use crate::error::{Error, Location, Result};
 
 /// How input files are read. Every setting gives the same records; the defaults are the fastest.
@@ -17,7 +17,7 @@ use crate::error::{Error, Location, Result};
 /// # Examples
 ///
 /// ```no_run
-/// use walkshed::load::{read_blocks_with, BlockFields, ReadOptions};
+/// use walkshed::{read_blocks_with, BlockFields, ReadOptions};
 /// // Hold at most about 8 MB of the file in memory at a time.
 /// let options = ReadOptions { chunk_bytes: 8 << 20, ..ReadOptions::default() };
 /// let blocks = read_blocks_with("blocks.geojson".as_ref(), &BlockFields::default(), &options)?;
@@ -42,7 +42,7 @@ impl Default for ReadOptions {
 }
 
 /// A GeoJSON file to stream feature by feature.
-pub(crate) struct Source {
+pub(crate) struct FeatureStream {
     /// The file.
     pub path: PathBuf,
     options: ReadOptions,
@@ -82,10 +82,10 @@ impl<T: Send> scan::Element for Features<'_, '_, T> {
         b: &[u8],
         at: usize,
         eof: bool,
-    ) -> std::result::Result<(Parsed<T>, usize), Cut> {
+    ) -> std::result::Result<(Parsed<T>, usize), Unparsed> {
         let fast = SCRATCH.with(|scratch| {
             let mut raw = scratch.borrow_mut();
-            let end = fast_feature_into(b, at, self.wanted, &mut raw)?;
+            let end = quick_feature_into(b, at, self.wanted, &mut raw)?;
             let parsed = match (self.quick)(&mut raw) {
                 Some(t) => Parsed::Done(t),
                 None => Parsed::Later(Box::new(std::mem::take(&mut *raw))),
@@ -94,24 +94,24 @@ impl<T: Send> scan::Element for Features<'_, '_, T> {
         });
         match fast {
             Ok(parsed) => return Ok(parsed),
-            Err(Stop::Incomplete) if !eof => return Err(Cut::Incomplete),
+            Err(QuickStop::Incomplete) if !eof => return Err(Unparsed::Incomplete),
             Err(_) => {}
         }
         let end = match scan::skip_value(b, at) {
             Ok(end) => end,
-            Err(scan::Scan::More) if !eof => return Err(Cut::Incomplete),
-            Err(_) => return Err(Cut::Invalid),
+            Err(scan::SkipError::More) if !eof => return Err(Unparsed::Incomplete),
+            Err(_) => return Err(Unparsed::Invalid),
         };
         parse_feature(&b[at..end], self.wanted)
             .map(|f| (Parsed::Later(Box::new(f)), end))
-            .map_err(|_| Cut::Invalid)
+            .map_err(|_| Unparsed::Invalid)
     }
 }
 
-impl Source {
+impl FeatureStream {
     /// A GeoJSON file to read with `options`.
-    pub(crate) fn new(path: &Path, options: ReadOptions) -> Source {
-        Source {
+    pub(crate) fn new(path: &Path, options: ReadOptions) -> FeatureStream {
+        FeatureStream {
             path: path.to_path_buf(),
             options,
         }
@@ -137,7 +137,7 @@ impl Source {
         self.parse_each_quick(wanted, &|_| None, f, sink)
     }
 
-    /// [`Source::parse_each`], where `quick` makes the records of features it can without their
+    /// [`FeatureStream::parse_each`], where `quick` makes the records of features it can without their
     /// index, as they are parsed (in the parsing threads, with no parsed feature kept); it must
     /// give what `f` gives, and leave the feature untouched when it gives `None`.
     pub(crate) fn parse_each_quick<T: Send>(
@@ -170,7 +170,7 @@ impl Source {
             }
             f(i, raw)
         };
-        let mut batches = |batch: Batch<'_, Parsed<T>>| -> Result<()> {
+        let mut batches = |batch: ElementRun<'_, Parsed<T>>| -> Result<()> {
             let first = batch.first;
             let span = match (batch.items.first(), batch.items.last()) {
                 (Some(a), Some(b)) => b.0.end - a.0.start,
@@ -220,7 +220,7 @@ impl Source {
         Ok(())
     }
 
-    /// Parses every feature (see [`Source::parse_each`]) into one vector.
+    /// Parses every feature (see [`FeatureStream::parse_each`]) into one vector.
     pub(crate) fn parse<T: Send>(
         &self,
         wanted: &[&str],
@@ -243,7 +243,7 @@ impl Source {
     ) -> Result<()> {
         let path = self.path.as_path();
         let mut header = |_: Vec<Member>| Ok(());
-        let mut batches = |batch: Batch<'_, ()>| {
+        let mut batches = |batch: ElementRun<'_, ()>| {
             let window = batch.window;
             sink(
                 batch.first,

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::properties::{take_id, take_text};
-use super::{geometry, ReadOptions, Source, Station, StationSet};
+use super::{geometry, FeatureStream, ReadOptions, Station, StationSet};
 use crate::error::{Error, Result};
 
 /// Reads stations: Point, MultiPoint (entrances), Polygon/MultiPolygon (reduced to centroid).
@@ -13,7 +13,7 @@ pub fn read_stations(path: &Path) -> Result<StationSet> {
 
 /// Reads stations like [`read_stations`], with the given [`ReadOptions`].
 pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationSet> {
-    let source = Source::new(path, *options);
+    let source = FeatureStream::new(path, *options);
     let stations = source.parse(&["id", "name", "level"], |i, mut raw| {
         let id = take_id(&mut raw, i);
         let (kind, flat) = geometry::checked(
@@ -57,7 +57,7 @@ pub fn read_station_property(
     path: &Path,
     field: &str,
 ) -> Result<Vec<(String, Option<serde_json::Value>)>> {
-    let source = Source::new(path, ReadOptions::default());
+    let source = FeatureStream::new(path, ReadOptions::default());
     source.parse(&["id", field], |i, mut raw| {
         let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
         let value = raw

@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use super::properties::take_id;
-use super::{geometry, osm, ReadOptions, Source};
+use super::{geometry, osm, FeatureStream, ReadOptions};
 use crate::error::{Error, Result};
 use crate::network::WalkLine;
 
 /// Reads a walking network: GeoJSON LineString/MultiLineString features, or an OpenStreetMap
-/// `.osm.pbf` file (by its extension), filtered for pedestrians (see [`osm`]).
+/// `.osm.pbf` file (by its extension), filtered for pedestrians (see [`read_walk_lines`](super::read_walk_lines)).
 pub fn read_network(path: &Path) -> Result<Vec<WalkLine>> {
     read_network_with(path, &ReadOptions::default())
 }
@@ -22,7 +22,7 @@ pub fn read_network_with(path: &Path, options: &ReadOptions) -> Result<Vec<WalkL
     let lines = if is_pbf {
         osm::read_walk_lines(path)?
     } else {
-        let source = Source::new(path, *options);
+        let source = FeatureStream::new(path, *options);
         let mut lines = Vec::new();
         source.parse_each(
             &["id"],

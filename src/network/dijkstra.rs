@@ -7,7 +7,7 @@ use super::{Network, Snap};
 
 /// A snapped station entrance: where a search starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Source {
+pub struct Origin {
     /// The station's index (input order).
     pub station: u32,
     /// Where the entrance joins the network.
@@ -16,7 +16,7 @@ pub struct Source {
 
 /// A start node of the search, with its starting distance and the label it carries.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Seed {
+pub(crate) struct Seed {
     /// The node.
     pub node: u32,
     /// Distance already walked when standing on the node, metres.
@@ -38,8 +38,8 @@ pub struct ShortestPaths {
     bound_m: f64,
     dist_m: Vec<f64>,
     source: Vec<u32>,
-    sources: Vec<Source>,
-    /// Indices into `sources`, sorted by (edge, index): the sources on each edge.
+    origins: Vec<Origin>,
+    /// Indices into `origins`, sorted by (edge, index): the origins on each edge.
     by_edge: Vec<u32>,
 }
 
@@ -82,20 +82,20 @@ fn better(d: f64, s: u32, best_d: f64, best_s: u32) -> bool {
 }
 
 impl Network {
-    /// One bounded multi-source Dijkstra from the snapped station entrances `sources`.
+    /// One bounded multi-source Dijkstra from the snapped station entrances `origins`.
     ///
     /// A source snapped onto edge `(u, v)` at `along_m` with leg `leg_m` seeds `u` with
     /// `leg_m + along_m` and `v` with `leg_m + (length_m − along_m)`. Nodes farther than
-    /// `bound_m` from every source stay unreached. Give the sources in station order (then
+    /// `bound_m` from every source stay unreached. Give the origins in station order (then
     /// entrance order): ties between equal distances go to the lower source index, hence to the
     /// lower station index.
     ///
     /// # Units
     ///
     /// Metres.
-    pub fn shortest_paths(&self, sources: Vec<Source>, bound_m: f64) -> ShortestPaths {
-        let mut seeds = Vec::with_capacity(2 * sources.len());
-        for (k, s) in sources.iter().enumerate() {
+    pub fn shortest_paths(&self, origins: Vec<Origin>, bound_m: f64) -> ShortestPaths {
+        let mut seeds = Vec::with_capacity(2 * origins.len());
+        for (k, s) in origins.iter().enumerate() {
             let edge = self.edges[s.snap.edge as usize];
             let k = k as u32;
             seeds.push(Seed {
@@ -110,21 +110,21 @@ impl Network {
             });
         }
         let mut paths = self.shortest_paths_from_seeds(&seeds, bound_m);
-        let mut by_edge: Vec<u32> = (0..sources.len() as u32).collect();
-        by_edge.sort_unstable_by_key(|&k| (sources[k as usize].snap.edge, k));
-        paths.sources = sources;
+        let mut by_edge: Vec<u32> = (0..origins.len() as u32).collect();
+        by_edge.sort_unstable_by_key(|&k| (origins[k as usize].snap.edge, k));
+        paths.origins = origins;
         paths.by_edge = by_edge;
         paths
     }
 
     /// The bounded multi-source Dijkstra itself, from explicit node seeds (binary heap, lazy
-    /// deletion). The result knows no [`Source`]s, so [`ShortestPaths::to_snap`] only walks
+    /// deletion). The result knows no [`Origin`]s, so [`ShortestPaths::to_snap`] only walks
     /// through nodes.
     ///
     /// # Units
     ///
     /// Metres.
-    pub fn shortest_paths_from_seeds(&self, seeds: &[Seed], bound_m: f64) -> ShortestPaths {
+    pub(crate) fn shortest_paths_from_seeds(&self, seeds: &[Seed], bound_m: f64) -> ShortestPaths {
         let n = self.node_count();
         let mut dist_m = vec![f64::INFINITY; n];
         let mut source = vec![NO_SOURCE; n];
@@ -169,7 +169,7 @@ impl Network {
             bound_m,
             dist_m,
             source,
-            sources: Vec::new(),
+            origins: Vec::new(),
             by_edge: Vec::new(),
         }
     }
@@ -181,9 +181,9 @@ impl ShortestPaths {
         self.bound_m
     }
 
-    /// The sources the search started from, in the order given.
-    pub fn sources(&self) -> &[Source] {
-        &self.sources
+    /// The origins the search started from, in the order given.
+    pub fn origins(&self) -> &[Origin] {
+        &self.origins
     }
 
     /// Distance (metres) from `node` to its nearest source and that source's index, or `None`
@@ -231,9 +231,9 @@ impl ShortestPaths {
         }
         let first = self
             .by_edge
-            .partition_point(|&k| self.sources[k as usize].snap.edge < snap.edge);
+            .partition_point(|&k| self.origins[k as usize].snap.edge < snap.edge);
         for &k in &self.by_edge[first..] {
-            let s = &self.sources[k as usize].snap;
+            let s = &self.origins[k as usize].snap;
             if s.edge != snap.edge {
                 break;
             }

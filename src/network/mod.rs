@@ -8,7 +8,7 @@
 //! - [`Network::snap`]: the closest point of the closest edge (perpendicular projection clamped
 //!   to the segment); ties go to the edge that comes first in the input.
 //! - [`Network::shortest_paths`]: one bounded multi-source Dijkstra from snapped station
-//!   entrances ([`Source`]s), whose [`ShortestPaths`] then gives the walking distance to any
+//!   entrances ([`Origin`]s), whose [`ShortestPaths`] then gives the walking distance to any
 //!   other snapped point ([`ShortestPaths::to_snap`]), the same-edge case included.
 //!
 //! # Units
@@ -25,7 +25,7 @@ use rstar::RTree;
 
 use crate::project::{Projection, XY};
 
-pub use dijkstra::{Seed, ShortestPaths, Source};
+pub use dijkstra::{Origin, ShortestPaths};
 pub use snap::Snap;
 
 use snap::Segment;
@@ -144,7 +144,10 @@ impl Network {
         self.piece_of_node[self.edges[edge as usize].nodes[0] as usize]
     }
 
-    /// A network measured in `projection`'s plane, from walkable lines. See [`build`](self).
+    /// A network measured in `projection`'s plane, from walkable lines: a node wherever lines
+    /// share a vertex with exactly the same longitude/latitude (numbered by first appearance),
+    /// one edge per pair of consecutive distinct vertices (numbered in input order). A vertex
+    /// with a non-finite coordinate is skipped and breaks its line in two.
     pub fn build(lines: &[WalkLine], projection: &Projection) -> Network {
         build::build(lines, projection)
     }

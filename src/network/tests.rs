@@ -7,6 +7,7 @@ use approx::assert_abs_diff_eq;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 
+use super::dijkstra::Seed;
 use super::*;
 use crate::project::distance;
 
@@ -59,8 +60,8 @@ pub(crate) fn square_with_spur_and_island() -> Network {
     ])
 }
 
-fn source(net: &Network, station: u32, p: XY) -> Source {
-    Source {
+fn source(net: &Network, station: u32, p: XY) -> Origin {
+    Origin {
         station,
         snap: net.snap(at(p)).expect("the test network has edges"),
     }

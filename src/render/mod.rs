@@ -32,15 +32,17 @@ mod suggest_curve;
 mod svg;
 mod words;
 
-pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
+pub use charts::{curve_svg, groups_svg};
 pub use gaps::{
-    draw_gaps, gaps_svg, levels_svg, palette, rank_colour, suggest_svg, DrawnMap, GapMap,
-    PickLayer, GAP_COLOUR, OFF_NETWORK_COLOUR,
+    draw_gaps, gaps_svg, levels_svg, suggest_svg, DrawnMap, GapMap, PickLayer, GAP_COLOUR,
+    OFF_NETWORK_COLOUR,
 };
 pub use html::report_html;
 pub use staffing::capacity_svg;
 pub use suggest_curve::suggest_curve_svg;
-pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
+pub(crate) use svg::escape;
+pub use svg::text_width;
+pub use svg::FONT_FAMILY;
 
 use crate::error::{Error, Result};
 use crate::load::{BlockSet, ContextLayer};
@@ -113,7 +115,7 @@ pub struct Maps {
 
 impl Maps {
     /// Stages every file.
-    pub fn stage(&self, staged: &mut Staged) -> Result<()> {
+    pub(crate) fn stage(&self, staged: &mut Staged) -> Result<()> {
         for (name, text) in &self.files {
             staged.add(name, |w| w.write_all(text.as_bytes()))?;
         }
@@ -124,9 +126,9 @@ impl Maps {
 /// Draws `gaps.svg`, `curve.svg` and (when grouping) `groups.svg`.
 ///
 /// `blocks` should hold the block outlines (read with
-/// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
+/// [`BlockFields::keep_outlines`](crate::BlockFields::keep_outlines)); without them blocks are drawn
 /// as points at their anchors. In network mode the streets come from the measurement's
-/// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
+/// [`NetworkReport`](crate::NetworkReport). The gap map credits the version in
 /// `summary`, draws the stations added to its first station file hollow, and the `context`
 /// layers under the blocks.
 pub fn draw_maps(
@@ -173,7 +175,7 @@ pub fn draw_maps(
 /// Stages `suggest.svg` (the gap map of the existing stations with the picks) and
 /// `suggest_curve.svg` (the share against the number of sites added); the `context` layers lie
 /// under the blocks.
-pub fn stage_suggest_maps(
+pub(crate) fn stage_suggest_maps(
     staged: &mut Staged,
     suggested: &crate::suggest::job::Suggested,
     blocks: &BlockSet,

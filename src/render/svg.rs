@@ -32,12 +32,6 @@ pub fn escape(s: &str) -> String {
 /// U+FFFE, U+FFFF) replaced by a space: the text handed to plotters, which escapes the five
 /// special characters itself but passes these through. All text of every SVG goes through this
 /// function or [`escape`].
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(walkshed::render::xml_chars("a\u{1}b\u{1b}[0m"), "a b [0m");
-/// ```
 pub fn xml_chars(s: &str) -> String {
     s.chars().map(xml_char).collect()
 }
@@ -205,6 +199,11 @@ mod tests {
         let mut d = String::new();
         push_ring(&mut d, &[[100, 100], [150, 100], [150, 50]]);
         assert_eq!(d, "M10 10l5 0 0-5z");
+    }
+
+    #[test]
+    fn xml_chars_replaces_forbidden_characters() {
+        assert_eq!(xml_chars("a\u{1}b\u{1b}[0m"), "a b [0m");
     }
 
     #[test]

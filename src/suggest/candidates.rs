@@ -44,8 +44,8 @@ pub const MAX_GRID_CELLS: u64 = 25_000_000;
 ///
 /// # Errors
 ///
-/// A spacing or reach that is not a positive finite number, or a grid of more than
-/// [`MAX_GRID_CELLS`] cells.
+/// A spacing or reach that is not a positive finite number, or a grid of more than 25 million
+/// cells (a 10 km square at 2 m).
 pub fn grid(
     anchors: &[XY],
     covered: &[bool],

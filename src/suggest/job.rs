@@ -280,7 +280,10 @@ fn newly_covered(covers: &Covers, covered: &[bool], s: &Suggestion) -> Vec<Vec<u
 
 /// Loads, chooses and writes a suggestion job as one unit; returns the summary (with its
 /// `suggest` section) and the run.
-pub fn run(job: &SuggestJob, progress: &mut dyn FnMut(Stage)) -> Result<(Summary, Suggested)> {
+pub fn run_suggest(
+    job: &SuggestJob,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<(Summary, Suggested)> {
     let mut publication = Publication::begin(&job.job.out_dir, &job.inputs())?;
     let (loaded, suggested) = suggest_job(job, progress)?;
     let mut summary = run::summarise(&job.job, &loaded, &suggested.analysis);

@@ -109,7 +109,7 @@ pub struct Suggestion {
 /// # Examples
 ///
 /// ```
-/// use walkshed::suggest::{suggest, Candidate, Goal};
+/// use walkshed::{suggest, Candidate, Goal};
 /// use walkshed::StraightLine;
 ///
 /// // Four blocks on a line, 0–300 m; the first is covered already. Reach 120 m.

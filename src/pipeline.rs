@@ -1,0 +1,123 @@
+//! One coverage analysis of loaded inputs: project → index → measure → aggregate.
+//!
+//! [`analyse`] takes stations and blocks already read (see [`crate::read_stations`],
+//! [`crate::read_blocks`]) and a distance model, and returns an [`Analysis`]: per-block
+//! measures and the aggregates the reports and maps are made of.
+
+use rayon::prelude::*;
+
+use crate::aggregate::{self, Aggregates, NetworkSummary};
+use crate::capacity::Staffing;
+use crate::circle::{self, CircleInputs};
+use crate::config::Params;
+use crate::coverage::{DistanceModel, Measurement};
+use crate::levels::LevelReport;
+use crate::load::{BlockSet, Station};
+use crate::project::{self, Projection};
+
+/// The result of one coverage analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The parameters.
+    pub params: Params,
+    /// The distance model's name.
+    pub model: &'static str,
+    /// The metric plane the analysis was measured in.
+    pub projection: Projection,
+    /// The stations (base and added), in input order.
+    pub stations: Vec<Station>,
+    /// Per-block measures, in input order.
+    pub measurement: Measurement,
+    /// Shares, groups, loads, walking-time distribution.
+    pub aggregates: Aggregates,
+    /// Network-mode figures.
+    pub network: Option<NetworkSummary>,
+    /// The level analysis (`--levels`).
+    pub levels: Option<LevelReport>,
+    /// Capacity (`--capacity`).
+    pub capacity: Option<Staffing>,
+}
+
+/// The metric plane for a set of blocks: a transverse Mercator centred on the middle of the
+/// bounding box of their anchors. Stations far from every block do not move it, so scenarios
+/// that add stations to the same blocks share one plane (and one network graph).
+pub fn projection_for(blocks: &BlockSet) -> Projection {
+    Projection::centred_on_bbox(blocks.anchor_bbox())
+}
+
+/// Measures and aggregates: every block against `stations` under `model`.
+pub fn analyse(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+) -> Analysis {
+    analyse_with(stations, blocks, model, params, &CircleInputs::default())
+}
+
+/// [`analyse`], with the levels and capacity `circle` asks for (read for these `stations`).
+pub fn analyse_with(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+    circle: &CircleInputs,
+) -> Analysis {
+    let bbox = blocks.anchor_bbox();
+    let projection = Projection::centred_on_bbox(bbox);
+    let entrances: Vec<Vec<project::XY>> = stations
+        .par_iter()
+        .map(|s| {
+            s.entrances
+                .iter()
+                .map(|p| projection.forward(p[0], p[1]))
+                .collect()
+        })
+        .collect();
+    let fast = projection.over_box(bbox);
+    let anchors = fast.forward_all(blocks.blocks(), |b| b.anchor);
+    let measurement = model.measure(&entrances, &anchors, params.reach_m());
+    let aggregates = aggregate::aggregate(
+        blocks.blocks(),
+        stations.len(),
+        &measurement,
+        params,
+        blocks.fields().group_by.is_some().then(|| blocks.groups()),
+    );
+    let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
+    let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
+    let (levels, capacity) = if circle.is_empty() {
+        (None, None)
+    } else {
+        let loads: Vec<f64> = aggregates.station_load.iter().map(|l| l.0).collect();
+        let groups = aggregates
+            .groups
+            .as_ref()
+            .map(|g| g.iter().map(|g| g.name.clone()).collect());
+        let plane = circle::Plane {
+            entrances: &entrances,
+            anchors: &anchors,
+        };
+        circle::measure(
+            circle,
+            &plane,
+            model,
+            &measurement,
+            params,
+            blocks,
+            &loads,
+            groups,
+        )
+    };
+    Analysis {
+        params: params.clone(),
+        model: model.name(),
+        projection,
+        stations: stations.to_vec(),
+        measurement,
+        aggregates,
+        network,
+        levels,
+        capacity,
+    }
+}
