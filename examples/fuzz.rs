@@ -67,27 +67,105 @@ enum J {
 /// Numbers that have broken readers somewhere: signed zero, the edges of lon/lat, overflow,
 /// underflow, integers past 64 bits, and text that is not a JSON number at all.
 const NUMBERS: &[&str] = &[
-    "0", "-0", "1", "-1", "180", "-180", "180.0000001", "-180.5", "90", "-90", "90.5", "-90.0",
-    "1e400", "-1e400", "1e-400", "1e308", "-1e308", "5e-324", "123e400", "1.5", "121.33",
-    "30.72", "24.94", "60.17", "18446744073709551616", "-9223372036854775809",
-    "12345678901234567890123", "0.1e1", "1E2", "NaN", "Infinity", "-", "01", "1.", "+1", ".5",
-    "1e", "0x10", "1_000",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "180",
+    "-180",
+    "180.0000001",
+    "-180.5",
+    "90",
+    "-90",
+    "90.5",
+    "-90.0",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "1e308",
+    "-1e308",
+    "5e-324",
+    "123e400",
+    "1.5",
+    "121.33",
+    "30.72",
+    "24.94",
+    "60.17",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "12345678901234567890123",
+    "0.1e1",
+    "1E2",
+    "NaN",
+    "Infinity",
+    "-",
+    "01",
+    "1.",
+    "+1",
+    ".5",
+    "1e",
+    "0x10",
+    "1_000",
 ];
 
 /// String texts: the GeoJSON type names, member names, escapes (NUL, lone and paired
 /// surrogates, invalid ones), markup characters, numbers as strings, CJK.
 const STRINGS: &[&str] = &[
-    "", "Feature", "FeatureCollection", "Point", "MultiPoint", "Polygon", "MultiPolygon",
-    "LineString", "MultiLineString", "GeometryCollection", "population", "id", "name", "level",
-    "\\u0000", "\\ud800", "\\udc00x", "\\ud83d\\ude00", "\\\"", "\\\\", "<&>\\\"'", "a\\nb",
-    "\\t", "中文 社区", "\\x", "\\u12", "1", "01", "1e400", "123e400", "true", "null", "-0",
-    "NaN", "​", "\u{202e}rtl",
+    "",
+    "Feature",
+    "FeatureCollection",
+    "Point",
+    "MultiPoint",
+    "Polygon",
+    "MultiPolygon",
+    "LineString",
+    "MultiLineString",
+    "GeometryCollection",
+    "population",
+    "id",
+    "name",
+    "level",
+    "\\u0000",
+    "\\ud800",
+    "\\udc00x",
+    "\\ud83d\\ude00",
+    "\\\"",
+    "\\\\",
+    "<&>\\\"'",
+    "a\\nb",
+    "\\t",
+    "中文 社区",
+    "\\x",
+    "\\u12",
+    "1",
+    "01",
+    "1e400",
+    "123e400",
+    "true",
+    "null",
+    "-0",
+    "NaN",
+    "​",
+    "\u{202e}rtl",
 ];
 
 /// Member names worth putting where they do not belong.
 const KEYS: &[&str] = &[
-    "type", "geometry", "coordinates", "properties", "features", "population", "id", "crs",
-    "bbox", "name", "level", "geometries", "committee", "pop", "",
+    "type",
+    "geometry",
+    "coordinates",
+    "properties",
+    "features",
+    "population",
+    "id",
+    "crs",
+    "bbox",
+    "name",
+    "level",
+    "geometries",
+    "committee",
+    "pop",
+    "",
 ];
 
 /// Keys of a batch file besides the option keys.
@@ -154,7 +232,9 @@ fn main() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
         *LAST_PANIC.lock().unwrap() = format!("{} | {payload}", at.unwrap_or_default());
     }));
     watchdog(limit, current.clone());
@@ -187,7 +267,10 @@ fn watchdog(limit: u64, current: PathBuf) {
         let started = STARTED.load(Ordering::SeqCst);
         if started != 0 && now_ms().saturating_sub(started) > limit * 1000 {
             let _ = std::fs::write(current.join("HANG"), format!("over {limit} s\n"));
-            eprintln!("an input ran over {limit} s; it is in {}", current.display());
+            eprintln!(
+                "an input ran over {limit} s; it is in {}",
+                current.display()
+            );
             std::process::exit(3);
         }
     });
@@ -314,14 +397,22 @@ impl Harness {
         let first = read(&ReadOptions::default()).map_err(|e| e.to_string());
         let small = std::fs::metadata(path).map_or(false, |m| m.len() < 100_000);
         let other = ReadOptions {
-            chunk_bytes: if small { self.rng.gen_range(1..4096) } else { 1 << 16 },
+            chunk_bytes: if small {
+                self.rng.gen_range(1..4096)
+            } else {
+                1 << 16
+            },
             parallel: self.rng.gen_bool(0.5),
         };
         let second = read(&other).map_err(|e| e.to_string());
         if first != second {
             let shape = |r: &Result<T, String>| match r {
                 Ok(_) => "records".to_owned(),
-                Err(e) => e.replace(|c: char| c.is_ascii_digit(), "").chars().take(90).collect(),
+                Err(e) => e
+                    .replace(|c: char| c.is_ascii_digit(), "")
+                    .chars()
+                    .take(90)
+                    .collect(),
             };
             let name = path.file_name().unwrap().to_string_lossy();
             let key = format!("{name}: {} / {}", shape(&first), shape(&second));
@@ -336,9 +427,16 @@ impl Harness {
         let population = ["population", "population", "pop", "id", "name", ""]
             .choose(&mut self.rng)
             .unwrap();
-        let group = [None, None, Some("committee"), Some("name"), Some("population"), Some("id")]
-            .choose(&mut self.rng)
-            .unwrap();
+        let group = [
+            None,
+            None,
+            Some("committee"),
+            Some("name"),
+            Some("population"),
+            Some("id"),
+        ]
+        .choose(&mut self.rng)
+        .unwrap();
         BlockFields {
             population: population.to_string(),
             group_by: group.map(str::to_owned),
@@ -369,7 +467,12 @@ impl Harness {
                 .choose(&mut self.rng)
                 .unwrap()
                 .map(str::to_owned),
-            outputs: if maps { "all" } else { "summary,blocks,stations,walk-time" }.to_owned(),
+            outputs: if maps {
+                "all"
+            } else {
+                "summary,blocks,stations,walk-time"
+            }
+            .to_owned(),
             labels: maps && self.rng.gen_bool(0.5),
             ..CoverageOptions::default()
         };
@@ -397,7 +500,9 @@ impl Harness {
             .collect();
         let mut text = String::new();
         if self.rng.gen_bool(0.4) {
-            text.push_str("[defaults]\nstations = \"stations.geojson\"\nblocks = \"blocks.geojson\"\n");
+            text.push_str(
+                "[defaults]\nstations = \"stations.geojson\"\nblocks = \"blocks.geojson\"\n",
+            );
             text.push_str("[[scenario]]\nname = \"a\"\n");
         }
         let tables = self.rng.gen_range(0..5);
@@ -423,21 +528,37 @@ impl Harness {
 
     fn toml_value(&mut self) -> String {
         let names = [
-            "\"today\"", "\"\"", "\"..\"", "\"a/b\"", "\"CON\"", "\"summary.json\"", "\"x\"",
-            "\"stations.geojson\"", "\"blocks.geojson\"", "\"missing.geojson\"", "\"all\"",
-            "\"maps,blocks\"", "\"zh\"", "\"中文\"", "\"\\u0000\"",
+            "\"today\"",
+            "\"\"",
+            "\"..\"",
+            "\"a/b\"",
+            "\"CON\"",
+            "\"summary.json\"",
+            "\"x\"",
+            "\"stations.geojson\"",
+            "\"blocks.geojson\"",
+            "\"missing.geojson\"",
+            "\"all\"",
+            "\"maps,blocks\"",
+            "\"zh\"",
+            "\"中文\"",
+            "\"\\u0000\"",
         ];
         match self.rng.gen_range(0..6) {
             0 => names.choose(&mut self.rng).unwrap().to_string(),
-            1 => ["0", "-1", "5", "1e400", "nan", "inf", "1e9", "0.5", "100001", "true"]
-                .choose(&mut self.rng)
-                .unwrap()
-                .to_string(),
+            1 => [
+                "0", "-1", "5", "1e400", "nan", "inf", "1e9", "0.5", "100001", "true",
+            ]
+            .choose(&mut self.rng)
+            .unwrap()
+            .to_string(),
             2 => "[5, 10, 15]".to_owned(),
-            3 => ["[]", "[0]", "[-5]", "[\"5\"]", "[nan]", "[5, 5]", "[1e400]", "[[1]]"]
-                .choose(&mut self.rng)
-                .unwrap()
-                .to_string(),
+            3 => [
+                "[]", "[0]", "[-5]", "[\"5\"]", "[nan]", "[5, 5]", "[1e400]", "[[1]]",
+            ]
+            .choose(&mut self.rng)
+            .unwrap()
+            .to_string(),
             4 => "{ a = 1 }".to_owned(),
             _ => "[\"stations.geojson\", \"stations.geojson\"]".to_owned(),
         }
@@ -478,7 +599,9 @@ impl Harness {
         if self.rng.gen_bool(0.04) {
             let alphabet = b"{}[]\":,.-+0123456789eE \n\x1etrufalsn\\\xff\xc3";
             let n = self.rng.gen_range(0..400);
-            return (0..n).map(|_| *alphabet.choose(&mut self.rng).unwrap()).collect();
+            return (0..n)
+                .map(|_| *alphabet.choose(&mut self.rng).unwrap())
+                .collect();
         }
         let n = self.rng.gen_range(1..6);
         let mut features = self.pick(kind, n);
@@ -581,7 +704,16 @@ impl Harness {
             0 => bytes.truncate(at),
             1 => bytes[at] ^= 1 << rng.gen_range(0..8),
             2 => {
-                let junk: &[&[u8]] = &[b"\xff", b"\xc3", b"\xe4\xb8", b"\0", b"\x1e", b"\r", b"\"", b"\\"];
+                let junk: &[&[u8]] = &[
+                    b"\xff",
+                    b"\xc3",
+                    b"\xe4\xb8",
+                    b"\0",
+                    b"\x1e",
+                    b"\r",
+                    b"\"",
+                    b"\\",
+                ];
                 let junk = junk.choose(rng).unwrap();
                 bytes.splice(at..at, junk.iter().copied());
             }
@@ -628,7 +760,11 @@ impl Harness {
             self.saved += 1;
             let dest = self.out.join(format!("{kind}-{}", self.saved));
             let _ = std::fs::create_dir_all(&dest);
-            for entry in std::fs::read_dir(&self.current).into_iter().flatten().flatten() {
+            for entry in std::fs::read_dir(&self.current)
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
                 if entry.path().is_file() {
                     let _ = std::fs::copy(entry.path(), dest.join(entry.file_name()));
                 }
@@ -673,7 +809,9 @@ fn unreadable(path: &Path) -> Option<String> {
             .err()
             .map(|e| e.to_string()),
         "svg" => match std::str::from_utf8(&bytes) {
-            Ok(text) => roxmltree::Document::parse(text).err().map(|e| e.to_string()),
+            Ok(text) => roxmltree::Document::parse(text)
+                .err()
+                .map(|e| e.to_string()),
             Err(e) => Some(e.to_string()),
         },
         _ => std::str::from_utf8(&bytes).err().map(|e| e.to_string()),
@@ -716,7 +854,11 @@ fn interesting(rng: &mut StdRng) -> J {
         7 => J::Obj(Vec::new()),
         8 => {
             let depth = *[10, 200, 129, 10_000, 20_000].choose(rng).unwrap();
-            let (open, close) = if rng.gen_bool(0.5) { ("[", "]") } else { ("{\"a\":", "}") };
+            let (open, close) = if rng.gen_bool(0.5) {
+                ("[", "]")
+            } else {
+                ("{\"a\":", "}")
+            };
             J::Raw(format!("{}1{}", open.repeat(depth), close.repeat(depth)))
         }
         9 => J::Str("x".repeat(rng.gen_range(100..20_000))),

@@ -122,6 +122,13 @@ pub struct CoverageOptions {
     #[arg(long, value_enum, default_value_t = Lang::default())]
     #[serde(default)]
     pub lang: Lang,
+
+    /// Refuse suspicious data instead of warning about it: duplicate block or station ids, the
+    /// same file as stations and blocks, no block near any station (default off: warn and go
+    /// on).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "de::flag")]
+    pub strict: bool,
 }
 
 /// Defaults, each used by the option's `clap` attribute and its `serde` attribute.
@@ -167,6 +174,7 @@ impl Default for CoverageOptions {
             outputs: default::outputs(),
             labels: false,
             lang: Lang::default(),
+            strict: false,
         }
     }
 }
@@ -271,6 +279,7 @@ impl CoverageOptions {
                 lang: self.lang,
                 ..MapOptions::default()
             },
+            strict: self.strict,
         })
     }
 }

@@ -36,6 +36,8 @@ pub struct Job {
     pub outputs: Outputs,
     /// Map options.
     pub map: MapOptions,
+    /// Fail on suspicious data ([`crate::checks::warnings`]) instead of warning.
+    pub strict: bool,
 }
 
 impl Job {
@@ -158,8 +160,13 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
     }
 }
 
-/// The summary of an analysis of a job.
-pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
+/// The summary of an analysis of a job, with the warnings of [`crate::checks::warnings`].
+///
+/// # Errors
+///
+/// [`Error::Suspicious`](crate::Error::Suspicious) when the job is
+/// [`strict`](Job::strict) and there are such warnings.
+pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Result<Summary> {
     let mut inputs = Inputs {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
@@ -168,12 +175,14 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
     inputs.stations.extend(job.add_stations.iter().cloned());
     let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
     let station_files: Vec<&Path> = job.inputs()[..1 + job.add_stations.len()].to_vec();
-    summary.warnings.extend(crate::checks::warnings(
-        &station_files,
-        &loaded.blocks,
-        analysis,
-    ));
-    summary
+    let suspicious = crate::checks::warnings(&station_files, &loaded.blocks, analysis);
+    if job.strict && !suspicious.is_empty() {
+        return Err(crate::Error::Suspicious {
+            warnings: suspicious,
+        });
+    }
+    summary.warnings.extend(suspicious);
+    Ok(summary)
 }
 
 /// Writes every chosen output of an analysis into the job's folder, as one unit (see
@@ -225,7 +234,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
     let analysis = analyse_loaded(job, &loaded);
-    let mut summary = summarise(job, &loaded, &analysis);
+    let mut summary = summarise(job, &loaded, &analysis)?;
     stage(
         job,
         &loaded,
