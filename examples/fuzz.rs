@@ -12,13 +12,13 @@
 //! keys.
 //!
 //! What counts as a finding:
-//! - a panic (caught with `catch_unwind`): its input is kept in `<out>/panic-<n>/`, one per
-//!   panic location;
+//! - a panic (caught with `catch_unwind`): its input is kept in `<out>/panic-<seed>-<n>/`, one
+//!   per panic location;
 //! - the same GeoJSON read with other [`ReadOptions`] (tiny chunks, one thread) giving another
-//!   result: kept in `<out>/differ-<n>/`;
+//!   result: kept in `<out>/differ-<seed>-<n>/`;
 //! - an output file of a coverage run that does not read back (JSON through `serde_json`, SVG
-//!   through `roxmltree`, CSV as UTF-8): kept in `<out>/output-<n>/`;
-//! - an input taking over 2 s: kept in `<out>/slow-<n>/`; over `--limit` seconds (default 30)
+//!   through `roxmltree`, CSV as UTF-8): kept in `<out>/output-<seed>-<n>/`;
+//! - an input taking over 2 s: kept in `<out>/slow-<seed>-<n>/`; over `--limit` seconds (default 30)
 //!   the harness stops with exit code 3, leaving the input in `<out>/current/`. A crash that
 //!   cannot be caught (a stack overflow) leaves it there too; `scripts/fuzz.sh` saves it and
 //!   restarts.
@@ -27,7 +27,8 @@
 //! cargo run --release --example fuzz -- --minutes 30 --seed 1 --out /tmp/fuzz
 //! ```
 //!
-//! It ends with a summary (iterations per target, findings) in `<out>/summary-<seed>.txt`.
+//! It keeps a summary (iterations per target, findings) in `<out>/summary-<seed>.txt`, brought
+//! up to date every 500 inputs and at the end.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -194,6 +195,7 @@ struct Harness {
     /// Findings by kind and key (panic location, …), with how often each was seen.
     findings: BTreeMap<String, u64>,
     saved: u64,
+    seed: u64,
 }
 
 /// Sample features to start from.
@@ -246,17 +248,24 @@ fn main() {
         counts: BTreeMap::new(),
         findings: BTreeMap::new(),
         saved: 0,
+        seed,
     };
     let end = Instant::now() + Duration::from_secs_f64(minutes * 60.0);
     let started = Instant::now();
     let mut iterations = 0u64;
+    let summary = out.join(format!("summary-{seed}.txt"));
     while Instant::now() < end {
         h.one();
         iterations += 1;
+        if iterations % 500 == 0 {
+            // Kept up to date, so that a run the watchdog stops still has its counts.
+            let report = h.report(seed, iterations, started.elapsed());
+            std::fs::write(&summary, report).expect("cannot write");
+        }
     }
     let report = h.report(seed, iterations, started.elapsed());
     print!("{report}");
-    std::fs::write(out.join(format!("summary-{seed}.txt")), report).expect("cannot write");
+    std::fs::write(&summary, report).expect("cannot write");
 }
 
 /// Stops the process (exit code 3) when one input runs over `limit` seconds, leaving it in
@@ -758,7 +767,9 @@ impl Harness {
         *seen += 1;
         if *seen == 1 && self.saved < 200 {
             self.saved += 1;
-            let dest = self.out.join(format!("{kind}-{}", self.saved));
+            let dest = self
+                .out
+                .join(format!("{kind}-{}-{}", self.seed, self.saved));
             let _ = std::fs::create_dir_all(&dest);
             for entry in std::fs::read_dir(&self.current)
                 .into_iter()

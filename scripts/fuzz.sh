@@ -4,7 +4,7 @@
 # catch, such as a stack overflow) is saved to OUT/abort-<n>/ and the harness restarts with the
 # next seed. Findings and a summary per seed are written to OUT (default /tmp/walkshed-fuzz).
 #
-#   scripts/fuzz.sh 30 /tmp/walkshed-fuzz
+#   scripts/fuzz.sh 30 /tmp/walkshed-fuzz [first seed]
 set -u
 minutes=${1:-30}
 out=${2:-/tmp/walkshed-fuzz}
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --example fuzz || exit 1
 mkdir -p "$out"
 end=$(( $(date +%s) + minutes * 60 ))
-seed=1
+seed=${3:-1}
 aborts=0
 while [ "$(date +%s)" -lt "$end" ]; do
     left=$(( (end - $(date +%s)) ))

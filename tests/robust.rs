@@ -194,6 +194,13 @@ fn cases() -> Vec<Case> {
             message: "error: blocks.geojson, line 2, column 190, feature 0 (id \"b1\"): invalid GeoJSON: recursion limit exceeded".into(),
         },
         Case {
+            name: "a lone surrogate escape in a property walkshed does not read",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":"b1","population":5,"note":"a\ud800b""#)],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 73, feature 0 (id \"b1\"): invalid GeoJSON: unexpected end of hex escape".into(),
+        },
+        Case {
             name: "a station at a pole",
             stations: vec![station("s1", LON, LAT), station("pole", 0.0, 90.0)],
             blocks: good_blocks(),

@@ -767,7 +767,15 @@ impl Cursor<'_> {
     /// Skips any JSON value, checking it.
     fn skip(&mut self, depth: u32) -> Fast<()> {
         match self.peek()? {
-            b'"' => self.string_span().map(drop),
+            b'"' => {
+                // A UTF-16 surrogate escape, paired or lone, is left to serde_json, which
+                // refuses a lone one (the copy in `blocks.geojson` would not read back).
+                let (start, end, escaped) = self.string_span()?;
+                if escaped && has_surrogate_escape(&self.b[start..end]) {
+                    return Err(Stop::Bail);
+                }
+                Ok(())
+            }
             b'{' => {
                 if depth >= MAX_DEPTH {
                     return Err(Stop::Bail);
@@ -1103,6 +1111,27 @@ fn hex_value(hex: &[u8]) -> Fast<u32> {
 
 /// Decodes a string's contents (checked by [`Cursor::string_span`]: valid escapes, no
 /// surrogates, UTF-8).
+/// Whether the contents of a string (escapes checked) hold a `\uD800`–`\uDFFF` escape.
+fn has_surrogate_escape(raw: &[u8]) -> bool {
+    let mut j = 0;
+    while j < raw.len() {
+        if raw[j] != b'\\' {
+            j += 1;
+            continue;
+        }
+        if raw.get(j + 1) == Some(&b'u') {
+            let code = raw.get(j + 2..j + 6).map(hex_value);
+            if matches!(code, Some(Ok(0xD800..=0xDFFF))) {
+                return true;
+            }
+            j += 6;
+        } else {
+            j += 2;
+        }
+    }
+    false
+}
+
 fn unescape(raw: &[u8]) -> Fast<String> {
     let mut out: Vec<u8> = Vec::with_capacity(raw.len());
     let mut j = 0;
