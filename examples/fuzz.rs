@@ -146,7 +146,7 @@ const STRINGS: &[&str] = &[
     "null",
     "-0",
     "NaN",
-    "​",
+    "\u{200B}",
     "\u{202e}rtl",
 ];
 
@@ -257,7 +257,7 @@ fn main() {
     while Instant::now() < end {
         h.one();
         iterations += 1;
-        if iterations % 500 == 0 {
+        if iterations.is_multiple_of(500) {
             // Kept up to date, so that a run the watchdog stops still has its counts.
             let report = h.report(seed, iterations, started.elapsed());
             std::fs::write(&summary, report).expect("cannot write");
@@ -404,7 +404,7 @@ impl Harness {
         read: impl Fn(&ReadOptions) -> walkshed::Result<T>,
     ) -> Result<(), ()> {
         let first = read(&ReadOptions::default()).map_err(|e| e.to_string());
-        let small = std::fs::metadata(path).map_or(false, |m| m.len() < 100_000);
+        let small = std::fs::metadata(path).is_ok_and(|m| m.len() < 100_000);
         let other = ReadOptions {
             chunk_bytes: if small {
                 self.rng.gen_range(1..4096)

@@ -12,9 +12,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::{covered, Coverage, Group, NetworkSummary};
+use crate::capacity::CapacitySummary;
 use crate::config::{Params, ThresholdUnit};
 use crate::coverage::Reach;
 use crate::error::{Error, Result};
+use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
 use crate::load::{BlockSet, ReadOptions, Source};
 use crate::publish::Staged;
 use crate::Analysis;
@@ -37,6 +39,42 @@ pub struct Inputs {
     pub blocks: PathBuf,
     /// The network file, in network mode.
     pub network: Option<PathBuf>,
+    /// How many stations each station file gave, in the order of `stations` (empty when not
+    /// known: then every station counts as base).
+    #[serde(skip)]
+    pub station_counts: Vec<usize>,
+}
+
+impl Inputs {
+    /// Where station `i` (input order) came from: `base` for the `--stations` file, else the
+    /// name of the `--add-stations` file that added it.
+    pub fn station_source(&self, i: usize) -> String {
+        let mut end = 0;
+        for (k, n) in self.station_counts.iter().enumerate() {
+            end += n;
+            if i < end {
+                return match (k, self.stations.get(k)) {
+                    (0, _) | (_, None) => "base".to_owned(),
+                    (_, Some(p)) => p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |f| f.to_string_lossy().into_owned(),
+                    ),
+                };
+            }
+        }
+        "base".to_owned()
+    }
+}
+
+/// Station names the gap map left off (`--labels`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Labels {
+    /// Stations with a name.
+    pub named: usize,
+    /// How many names were left off because they would overlap.
+    pub dropped: usize,
+    /// Their names, in input order.
+    pub dropped_names: Vec<String>,
 }
 
 /// Parameters as reported.
@@ -100,14 +138,30 @@ pub struct Summary {
     pub groups: Option<Vec<Group>>,
     /// Network figures.
     pub network: Option<NetworkSummary>,
+    /// With `--levels`: the standard measured against (`gb50180`, `gb50180+custom`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard: Option<String>,
+    /// With `--levels`: the population served per level with a reach, highest first, then
+    /// `complete`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<LevelCoverage>>,
+    /// With `--capacity`: the two-step floating catchment's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacitySummary>,
     /// Invalid polygons (at most the first 100).
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
     pub warnings: Vec<String>,
+    /// With `--labels` and maps: the station names left off the gap map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Labels>,
     /// The files the run published, sorted (`summary.json` included when written): the
     /// manifest by which a later run knows the folder as walkshed's. Empty until written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// `walkshed suggest`: the suggested sites (absent from a coverage run's summary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggest: Option<crate::suggest::tables::SuggestSummary>,
 }
 
 /// How many invalid polygons the summary lists by name.
@@ -140,6 +194,12 @@ impl Summary {
                 ));
             }
         }
+        let unknown = crate::levels::unknown_levels(&analysis.stations);
+        if unknown > 0 && analysis.levels.is_none() {
+            warnings.push(format!(
+                "{unknown} station(s) have a level that is not one of {ACCEPTED_LEVELS}; they are drawn as \"other\""
+            ));
+        }
         let network_mode = analysis.network.is_some();
         let mut params = analysis.params.clone();
         if network_mode {
@@ -169,6 +229,16 @@ impl Summary {
             coverage: analysis.aggregates.coverage.clone(),
             groups: analysis.aggregates.groups.clone(),
             network: analysis.network.clone(),
+            standard: analysis
+                .levels
+                .as_ref()
+                .map(|l| l.distances.standard.name.clone()),
+            levels: analysis.levels.as_ref().map(|l| l.coverage.clone()),
+            capacity: analysis.capacity.as_ref().map(|c| {
+                let population: Vec<f64> = blocks.blocks().iter().map(|b| b.population).collect();
+                let ids: Vec<&str> = analysis.stations.iter().map(|s| s.id.as_str()).collect();
+                c.summary(&population, &ids)
+            }),
             invalid_polygons: invalid
                 .iter()
                 .take(INVALID_LISTED)
@@ -179,8 +249,28 @@ impl Summary {
                 })
                 .collect(),
             warnings,
+            labels: None,
             files: Vec::new(),
+            suggest: None,
         }
+    }
+
+    /// Notes the station names the gap map left off (`dropped`, of the stations with a name),
+    /// with a warning when there are any.
+    pub fn note_labels(&mut self, named: usize, dropped: &[String]) {
+        if !dropped.is_empty() {
+            self.warnings.push(format!(
+                "{} of {} station labels left off the gap map (they would overlap): {}",
+                dropped.len(),
+                named,
+                dropped.join(", ")
+            ));
+        }
+        self.labels = Some(Labels {
+            named,
+            dropped: dropped.len(),
+            dropped_names: dropped.to_vec(),
+        });
     }
 
     /// The summary as pretty JSON (keys in a fixed order), with a final newline.
@@ -210,28 +300,39 @@ impl Summary {
             .params
             .thresholds
             .iter()
-            .map(|t| match p.params.unit {
-                ThresholdUnit::Minutes => {
-                    format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0))
-                }
-                ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
-            })
+            .map(|t| threshold_text(t, p.params.unit, true))
             .collect();
-        let _ = write!(
-            o,
-            "  walking   {} at {} m/min",
-            thresholds.join(", "),
-            fmt_num(p.params.speed_m_per_min, 1)
-        );
+        let _ = write!(o, "  walking   {}", thresholds.join(", "));
+        if p.params.unit == ThresholdUnit::Minutes {
+            let _ = write!(
+                o,
+                " at {} m/min",
+                fmt_num(
+                    p.params.speed_m_per_min,
+                    speed_decimals(p.params.speed_m_per_min)
+                )
+            );
+        }
         if self.network.is_some() {
-            let _ = writeln!(
+            let _ = write!(
                 o,
                 ", along the network (max snap {} m)",
                 fmt_num(p.params.max_snap_m, 0)
             );
         } else {
-            let _ = writeln!(o, ", straight line × detour {}", p.params.detour);
+            let _ = write!(o, ", straight line × detour {}", p.params.detour);
         }
+        if p.params.unit == ThresholdUnit::Metres {
+            let _ = write!(
+                o,
+                " (minutes in the tables at {} m/min)",
+                fmt_num(
+                    p.params.speed_m_per_min,
+                    speed_decimals(p.params.speed_m_per_min)
+                )
+            );
+        }
+        o.push('\n');
         let c = &self.counts;
         let _ = writeln!(
             o,
@@ -276,14 +377,14 @@ impl Summary {
             "within", "residents", "share", "blocks"
         );
         for cov in &self.coverage {
-            let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks));
+            let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks, p.params.unit));
         }
         if let Some(groups) = &self.groups {
             let _ = writeln!(
                 o,
                 "\n  by {} — worst first (by share within {}):",
                 p.group_by.as_deref().unwrap_or(""),
-                threshold_text(&self.coverage[0].threshold, p.params.unit)
+                threshold_text(&self.coverage[0].threshold, p.params.unit, false)
             );
             let width = groups
                 .iter()
@@ -297,11 +398,8 @@ impl Summary {
                 "group", "blocks", "residents"
             );
             for c in &self.coverage {
-                let _ = write!(
-                    o,
-                    " {:>9}",
-                    format!("≤{}", short_threshold(&c.threshold, p.params.unit))
-                );
+                let head = format!("≤{}", short_threshold(&c.threshold, p.params.unit));
+                let _ = write!(o, " {}", pad_left(&head, 9));
             }
             o.push('\n');
             for g in groups {
@@ -320,15 +418,106 @@ impl Summary {
                 o.push('\n');
             }
         }
+        self.levels_text(&mut o);
+        self.capacity_text(&mut o);
+        if let Some(s) = &self.suggest {
+            o.push_str(&s.to_text());
+        }
         for w in &self.warnings {
             let _ = writeln!(o, "\n  warning: {w}");
         }
         o
     }
+
+    /// The level table, with the standard used.
+    fn levels_text(&self, o: &mut String) {
+        let (Some(levels), Some(standard)) = (&self.levels, &self.standard) else {
+            return;
+        };
+        let _ = writeln!(
+            o,
+            "\n  levels — standard {standard} (mapping 文明实践 levels onto GB 50180-2018's circles is a planning convention)"
+        );
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>8} {:>14} {:>8} {:>16}",
+            "served at", "reach", "residents", "share", "blocks"
+        );
+        for l in levels {
+            let reach = l
+                .reach_m
+                .map_or("every".to_owned(), |r| format!("{} m", fmt_num(r, 0)));
+            let _ = writeln!(
+                o,
+                "  {:<10} {:>8} {:>14} {:>7.1}% {:>9}/{}",
+                l.level,
+                reach,
+                fmt_num(l.population, 0),
+                l.share * 100.0,
+                l.blocks,
+                self.counts.blocks
+            );
+        }
+    }
+
+    /// The capacity figures, and the overloaded stations worst first.
+    fn capacity_text(&self, o: &mut String) {
+        let Some(c) = &self.capacity else {
+            return;
+        };
+        let _ = writeln!(
+            o,
+            "\n  capacity ({:?}): {} in all; {} per 1,000 residents within reach on average; {:.1}% of residents reach none",
+            c.field,
+            fmt_num(c.total, 1),
+            fmt_num(c.mean_access_per_1000, 2),
+            c.share_without * 100.0
+        );
+        if let (Some(limit), Some(over)) = (c.max_load, &c.overloaded) {
+            let list: Vec<String> = over
+                .iter()
+                .map(|s| match s.load_per_capacity {
+                    Some(l) => format!("{} ({})", s.id, fmt_num(l, 0)),
+                    None => format!("{} (no capacity)", s.id),
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "  overloaded (more than {} residents per unit), worst first: {}",
+                fmt_num(limit, 0),
+                if list.is_empty() {
+                    "none".to_owned()
+                } else {
+                    list.join(", ")
+                }
+            );
+        }
+    }
 }
 
-/// Columns a string takes in a terminal (CJK characters take two).
-fn display_width(s: &str) -> usize {
+/// `s` right-aligned in `width` terminal columns ([`display_width`]).
+fn pad_left(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(display_width(s))))
+}
+
+/// Decimals to print a speed with: none when whole.
+fn speed_decimals(speed: f64) -> usize {
+    if speed.fract() == 0.0 {
+        0
+    } else {
+        1
+    }
+}
+
+/// Columns a string takes in a terminal: CJK and other wide characters take two, combining
+/// marks and zero-width characters none (East Asian Width, as terminals use it).
+pub(crate) fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+#[cfg(test)]
+/// The former hand-written width table, kept to show the crate agrees with it on CJK.
+fn display_width_table(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
             0x1100..=0x115F
@@ -346,7 +535,7 @@ fn display_width(s: &str) -> usize {
 fn short_threshold(t: &crate::config::Threshold, unit: ThresholdUnit) -> String {
     match unit {
         ThresholdUnit::Minutes => format!("{}min", t.label),
-        ThresholdUnit::Metres => t.label.clone(),
+        ThresholdUnit::Metres => format!("{}m", fmt_num(t.distance_m, 0)),
     }
 }
 
@@ -354,18 +543,20 @@ fn group_name(g: &Group) -> String {
     g.name.clone().unwrap_or_else(|| "(no value)".to_owned())
 }
 
-fn threshold_text(t: &crate::config::Threshold, unit: ThresholdUnit) -> String {
+/// A threshold as the text summary prints it everywhere: `5 min` (with `metres`, `5 min
+/// (300 m)`), `1,000 m`.
+fn threshold_text(t: &crate::config::Threshold, unit: ThresholdUnit, metres: bool) -> String {
     match unit {
+        ThresholdUnit::Minutes if metres => {
+            format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0))
+        }
         ThresholdUnit::Minutes => format!("{} min", t.label),
         ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
     }
 }
 
-fn coverage_line(c: &Coverage, blocks: usize) -> String {
-    let within = match c.threshold.label.strip_suffix('m') {
-        Some(m) => format!("{m} m"),
-        None => format!("{} min", c.threshold.label),
-    };
+fn coverage_line(c: &Coverage, blocks: usize, unit: ThresholdUnit) -> String {
+    let within = threshold_text(&c.threshold, unit, false);
     format!(
         "{:<10} {:>14} {:>7.1}% {:>9} ({:>4.1}%)",
         within,
@@ -416,6 +607,10 @@ pub struct Outputs {
     pub walk_time: bool,
     /// `gaps.svg`, `curve.svg`, `groups.svg`.
     pub maps: bool,
+    /// `groups.csv` (when grouping); `summary` writes it too.
+    pub groups: bool,
+    /// `report.html`.
+    pub report: bool,
 }
 
 impl Default for Outputs {
@@ -426,20 +621,26 @@ impl Default for Outputs {
             stations: true,
             walk_time: true,
             maps: true,
+            groups: true,
+            report: true,
         }
     }
 }
 
 impl Outputs {
-    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `maps` (or `all`).
+    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `groups`, `maps`,
+    /// `report` (or `all`). `groups.csv` is written with `groups` or `summary`.
     pub fn parse(list: &str) -> Result<Self> {
-        let mut o = Outputs {
+        const NONE: Outputs = Outputs {
             summary: false,
             blocks: false,
             stations: false,
             walk_time: false,
             maps: false,
+            groups: false,
+            report: false,
         };
+        let mut o = NONE;
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
                 "summary" => o.summary = true,
@@ -447,25 +648,21 @@ impl Outputs {
                 "stations" => o.stations = true,
                 "walk-time" | "walk_time" => o.walk_time = true,
                 "maps" => o.maps = true,
+                "groups" => o.groups = true,
+                "report" => o.report = true,
                 "all" => o = Outputs::default(),
                 other => {
                     return Err(Error::parameter(
                         "--outputs",
-                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, maps or all"),
+                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, groups, maps, report or all"),
                     ))
                 }
             }
         }
-        if o == (Outputs {
-            summary: false,
-            blocks: false,
-            stations: false,
-            walk_time: false,
-            maps: false,
-        }) {
+        if o == NONE {
             return Err(Error::parameter(
                 "--outputs",
-                "expected at least one of summary, blocks, stations, walk-time, maps or all, found none",
+                "expected at least one of summary, blocks, stations, walk-time, groups, maps, report or all, found none",
             ));
         }
         Ok(o)
@@ -478,17 +675,18 @@ pub fn stage_tables(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
+    inputs: &Inputs,
     outputs: Outputs,
 ) -> Result<()> {
     if outputs.stations {
-        let csv = stations_csv(analysis);
+        let csv = stations_csv(analysis, inputs);
         staged.add("stations.csv", |w| w.write_all(csv.as_bytes()))?;
     }
     if outputs.walk_time {
         let csv = walk_time_csv(analysis);
         staged.add("walk_time.csv", |w| w.write_all(csv.as_bytes()))?;
     }
-    if outputs.summary {
+    if outputs.summary || outputs.groups {
         if let Some(csv) = groups_csv(analysis, blocks) {
             staged.add("groups.csv", |w| w.write_all(csv.as_bytes()))?;
         }
@@ -544,21 +742,34 @@ fn round_to(x: f64, decimals: i32) -> f64 {
     }
 }
 
-/// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load.
-pub fn stations_csv(analysis: &Analysis) -> String {
+/// `stations.csv`: id, name, level, lon, lat, entrances, from_area, each station's load, and
+/// its `source` (`base`, or the `--add-stations` file that added it, from `inputs`); with
+/// `--capacity`, its capacity, the residents within the first threshold, its load per unit of
+/// capacity and its capacity per 1,000 residents within reach (and `overloaded` with
+/// `--max-load`).
+pub fn stations_csv(analysis: &Analysis, inputs: &Inputs) -> String {
     let label = &analysis.params.thresholds[0].label;
     let mut o = String::from(
-        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n",
+        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold,source",
     );
-    for (s, (pop, n)) in analysis
+    let staffing = analysis.capacity.as_ref();
+    if let Some(c) = staffing {
+        o.push_str(",capacity,residents_within,load_per_capacity,ratio_per_1000");
+        if c.max_load.is_some() {
+            o.push_str(",overloaded");
+        }
+    }
+    o.push('\n');
+    for (j, (s, (pop, n))) in analysis
         .stations
         .iter()
         .zip(&analysis.aggregates.station_load)
+        .enumerate()
     {
         let [lon, lat] = s.entrances[0];
-        let _ = writeln!(
+        let _ = write!(
             o,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&s.id),
             csv_field(s.name.as_deref().unwrap_or("")),
             csv_field(s.level.as_deref().unwrap_or("")),
@@ -568,8 +779,27 @@ pub fn stations_csv(analysis: &Analysis) -> String {
             s.from_area,
             num(*pop),
             n,
-            csv_field(label)
+            csv_field(label),
+            csv_field(&inputs.station_source(j))
         );
+        if let Some(c) = staffing {
+            let optional = |x: Option<f64>, decimals| {
+                x.filter(|v| v.is_finite())
+                    .map_or(String::new(), |v| num(round_to(v, decimals)))
+            };
+            let _ = write!(
+                o,
+                ",{},{},{},{}",
+                num(c.capacity[j]),
+                num(c.access.residents_within[j]),
+                optional(c.load_per_capacity[j], 3),
+                optional(c.access.ratio[j].map(|r| r * 1000.0), 4)
+            );
+            if c.max_load.is_some() {
+                let _ = write!(o, ",{}", c.overloaded(j));
+            }
+        }
+        o.push('\n');
     }
     o
 }
@@ -591,9 +821,12 @@ pub fn walk_time_csv(analysis: &Analysis) -> String {
     o
 }
 
-/// `groups.csv`, one row per group × threshold, when grouping.
+/// `groups.csv`, one row per group × threshold, when grouping; with `--levels`, then one row
+/// per group × level with a reach (`threshold` is the level's name, `distance_m` its reach), and
+/// a `complete` row.
 pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
     let groups = analysis.aggregates.groups.as_ref()?;
+    let level_groups = analysis.levels.as_ref().and_then(|l| l.groups.as_ref());
     let field = blocks.fields().group_by.as_deref().unwrap_or("group");
     let mut o = format!(
         "{},threshold,minutes,distance_m,blocks,population,population_covered,share,blocks_covered\n",
@@ -615,6 +848,24 @@ pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
                 c.blocks_covered
             );
         }
+        if let Some(levels) = level_groups.and_then(|l| l.iter().find(|l| l.name == g.name)) {
+            for l in &levels.levels {
+                let (minutes, distance) = l.reach_m.map_or((String::new(), String::new()), |r| {
+                    (num(r / analysis.params.speed_m_per_min), num(r))
+                });
+                let _ = writeln!(
+                    o,
+                    "{},{},{minutes},{distance},{},{},{},{},{}",
+                    csv_field(g.name.as_deref().unwrap_or("")),
+                    l.level,
+                    g.blocks,
+                    num(g.population),
+                    num(l.population),
+                    num(l.share),
+                    l.blocks
+                );
+            }
+        }
     }
     Some(o)
 }
@@ -627,6 +878,9 @@ struct WsMembers<'a> {
     station_ids: Vec<String>,
     /// `,"ws_covered_<label>":` for each threshold.
     covered_keys: Vec<String>,
+    /// With `--levels`: each level with a reach, with its `ws_level_<level>_m` and
+    /// `ws_served_<level>` member names.
+    level_keys: Vec<(crate::Level, String, String)>,
 }
 
 impl<'a> WsMembers<'a> {
@@ -649,6 +903,42 @@ impl<'a> WsMembers<'a> {
                     )
                 })
                 .collect(),
+            level_keys: analysis.levels.as_ref().map_or(Vec::new(), |l| {
+                l.distances
+                    .standard
+                    .reaches()
+                    .map(|(level, _)| {
+                        (
+                            level,
+                            format!(",\"ws_level_{level}_m\":"),
+                            format!(",\"ws_served_{level}\":"),
+                        )
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// Block `i`'s level and capacity members, appended to `o`.
+    fn write_circle(&self, i: usize, o: &mut Vec<u8>) {
+        if let Some(levels) = &self.analysis.levels {
+            let d = &levels.distances;
+            for (level, distance_key, served_key) in &self.level_keys {
+                o.extend_from_slice(distance_key.as_bytes());
+                match d.distance_m[i][level.rank()] {
+                    Some(m) => o.extend_from_slice(num(round_to(m, 2)).as_bytes()),
+                    None => o.extend_from_slice(b"null"),
+                }
+                o.extend_from_slice(served_key.as_bytes());
+                let served = d.served(i, *level) == Some(true);
+                o.extend_from_slice(if served { b"true" } else { b"false" });
+            }
+            let complete = d.complete(i);
+            let _ = write!(o, ",\"ws_complete\":{complete}");
+        }
+        if let Some(c) = &self.analysis.capacity {
+            let a = c.access.per_resident[i] * 1000.0;
+            let _ = write!(o, ",\"ws_access_per_1000\":{}", num(round_to(a, 6)));
         }
     }
 
@@ -685,12 +975,29 @@ impl<'a> WsMembers<'a> {
             let leg = |x: Option<f64>| x.map_or("null".to_owned(), |v| num(round_to(v, 2)));
             let _ = write!(
                 o,
-                ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{}",
+                ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{},\"ws_unreached\":{}",
                 leg(legs.block_m),
                 leg(legs.station_m),
-                m.reach == Reach::OffNetwork
+                m.reach == Reach::OffNetwork,
+                match unreached(m) {
+                    Some(why) => format!("\"{why}\""),
+                    None => "null".to_owned(),
+                }
             );
         }
+        self.write_circle(i, o);
+    }
+}
+
+/// Why no station reaches a block in network mode: `off_network` (its snap leg is longer than
+/// `--max-snap`), `no_station_on_piece` (its piece of the network holds no station), or
+/// `beyond_limit` (the nearest station is farther than the search bound); `None` when reached.
+pub fn unreached(m: &crate::coverage::Measured) -> Option<&'static str> {
+    match m.reach {
+        Reach::Reached => None,
+        Reach::OffNetwork => Some("off_network"),
+        Reach::Unreached if m.piece_has_station == Some(false) => Some("no_station_on_piece"),
+        Reach::Unreached => Some("beyond_limit"),
     }
 }
 
@@ -853,6 +1160,15 @@ pub fn write_walk_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_width_counts_wide_characters_twice() {
+        for s in ["第20居委会", "服务点02", "abc", "（无值）", "石化街道"] {
+            assert_eq!(display_width(s), display_width_table(s), "{s}");
+        }
+        assert_eq!(display_width("第20居委会"), 10);
+        assert_eq!(pad_left("第20", 6), "  第20");
+    }
 
     #[test]
     fn numbers_read_well() {

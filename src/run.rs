@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::circle::{CircleInputs, CircleOptions};
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::load::{self, BlockFields, BlockSet, StationSet};
@@ -13,7 +14,7 @@ use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
 use crate::report::{self, Inputs, Outputs, Summary};
-use crate::{analyse, projection_for, Analysis, Params};
+use crate::{analyse_with, projection_for, Analysis, Params};
 
 /// Everything one coverage run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +37,8 @@ pub struct Job {
     pub outputs: Outputs,
     /// Map options.
     pub map: MapOptions,
+    /// The level analysis and capacity, when asked for.
+    pub circle: CircleOptions,
     /// Fail on suspicious data ([`crate::checks::warnings`]) instead of warning.
     pub strict: bool,
 }
@@ -112,7 +115,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_shapes = job.outputs.maps;
+    fields.keep_shapes = job.outputs.maps || job.outputs.report;
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
     crate::checks::extent(&blocks)?;
     let network = match &job.network {
@@ -130,8 +133,15 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     })
 }
 
-/// Runs the analysis of loaded inputs.
-pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
+/// Runs the analysis of loaded inputs; fails when `--levels` finds a station without a known
+/// level, or `--capacity` a station without a valid capacity.
+pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
+    let files: Vec<(&std::path::Path, &[crate::Station])> = loaded
+        .stations
+        .iter()
+        .map(|s| (s.path.as_path(), s.stations.as_slice()))
+        .collect();
+    let circle = CircleInputs::read(&job.circle, &files)?;
     // One station file (the usual case) is used as it is, without a copy.
     let joined;
     let stations = match loaded.stations.as_slice() {
@@ -144,18 +154,25 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
     match &loaded.network {
         Some(net) => {
             let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
-            analyse(
+            Ok(analyse_with(
                 stations,
                 &loaded.blocks,
                 &model as &dyn DistanceModel,
                 &job.params,
-            )
+                &circle,
+            ))
         }
         None => {
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            analyse(stations, &loaded.blocks, &model, &job.params)
+            Ok(analyse_with(
+                stations,
+                &loaded.blocks,
+                &model,
+                &job.params,
+                &circle,
+            ))
         }
     }
 }
@@ -171,6 +188,7 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Result<Summ
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
         network: job.network.clone(),
+        station_counts: loaded.stations.iter().map(|s| s.stations.len()).collect(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
     let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
@@ -208,7 +226,8 @@ pub fn write(
 }
 
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
-/// them in `summary.files`.
+/// them in `summary.files`. The maps are drawn first, so that `summary` notes the station names
+/// they left off (with `--labels`).
 pub fn stage(
     job: &Job,
     loaded: &Loaded,
@@ -217,11 +236,37 @@ pub fn stage(
     staged: &mut Staged,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<()> {
-    progress(Stage::WriteTables);
-    report::stage_tables(staged, analysis, &loaded.blocks, job.outputs)?;
-    if job.outputs.maps {
+    let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        crate::render::stage_maps(staged, analysis, &loaded.blocks, summary, &job.map)?;
+        let maps = crate::render::draw_maps(analysis, &loaded.blocks, summary, &job.map)?;
+        if job.map.labels {
+            let named = analysis
+                .stations
+                .iter()
+                .filter(|s| s.name.as_deref().is_some_and(|n| !n.trim().is_empty()))
+                .count();
+            summary.note_labels(named, &maps.labels_dropped);
+        }
+        Some(maps)
+    } else {
+        None
+    };
+    progress(Stage::WriteTables);
+    report::stage_tables(
+        staged,
+        analysis,
+        &loaded.blocks,
+        &summary.inputs,
+        job.outputs,
+    )?;
+    if let Some(maps) = &maps {
+        if job.outputs.maps {
+            maps.stage(staged)?;
+        }
+        if job.outputs.report {
+            let html = crate::render::report_html(analysis, summary, maps, &job.map);
+            staged.add("report.html", |w| w.write_all(html.as_bytes()))?;
+        }
     }
     report::stage_summary(staged, summary, job.outputs.summary)
 }
@@ -233,7 +278,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
-    let analysis = analyse_loaded(job, &loaded);
+    let analysis = analyse_loaded(job, &loaded)?;
     let mut summary = summarise(job, &loaded, &analysis)?;
     stage(
         job,

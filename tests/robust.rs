@@ -115,7 +115,7 @@ fn cases() -> Vec<Case> {
             stations: good_stations(),
             blocks: good_blocks(),
             args: args(&["--outputs="]),
-            message: "error: invalid --outputs: expected at least one of summary, blocks, stations, walk-time, maps or all, found none".into(),
+            message: "error: invalid --outputs: expected at least one of summary, blocks, stations, walk-time, groups, maps, report or all, found none".into(),
         },
         Case {
             name: "duplicate station id",

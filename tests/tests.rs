@@ -3,11 +3,14 @@
 
 mod area;
 mod batch;
+mod circle;
 mod cli;
 mod common;
 mod coverage;
+mod maps;
 mod network;
 mod perf_paths;
 mod publish;
 mod render;
 mod robust;
+mod suggest;

@@ -94,8 +94,9 @@ pub struct NetworkReport {
     /// Per block, in input order: the snap legs (kept out of [`Measured`], which every mode
     /// fills, to keep it small).
     pub legs: Vec<Legs>,
-    /// Edges as pairs of plane points with the walking distance (metres) from the nearest
-    /// station at each end (`None` where unreached), for maps.
+    /// Every edge as a pair of plane points with the walking distance (metres) from the nearest
+    /// station at each end (`None` where unreached: beyond the search bound, or on a piece of
+    /// the network without a station), for maps.
     pub edges_reached: Vec<([XY; 2], [Option<f64>; 2])>,
 }
 
@@ -125,4 +126,19 @@ pub trait DistanceModel: Sync {
     /// Every station within `reach_m` of every block anchor (not only the nearest), with its
     /// distance by this model.
     fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment;
+
+    /// The two-step floating catchment within `reach_m` ([`crate::capacity`]) of blocks of
+    /// `population` and stations of `capacity`: by default over [`catchment`](Self::catchment);
+    /// a model may make it without holding the whole catchment.
+    fn access(
+        &self,
+        entrances: &[Vec<XY>],
+        anchors: &[XY],
+        reach_m: f64,
+        population: &[f64],
+        capacity: &[f64],
+    ) -> crate::capacity::Access {
+        let catchment = self.catchment(entrances, anchors, reach_m);
+        crate::capacity::Access::compute(&catchment, population, capacity)
+    }
 }

@@ -17,32 +17,33 @@ use super::MapOptions;
 pub(crate) type ChartError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Width of both charts, pixels.
-const CHART_W: u32 = 900;
+pub(super) const CHART_W: u32 = 900;
 /// Height of the coverage curve, pixels.
-const CURVE_H: u32 = 560;
+pub(super) const CURVE_H: u32 = 560;
 /// At most this many groups are drawn (the worst-covered).
 pub const GROUPS_SHOWN: usize = 40;
 /// Height of one group's row, pixels.
-const GROUP_ROW: u32 = 26;
+pub(super) const GROUP_ROW: u32 = 26;
 
-fn colour(hex: &str) -> RGBColor {
+pub(super) fn colour(hex: &str) -> RGBColor {
     let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
     RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
 }
 
-fn font(size: f64) -> TextStyle<'static> {
+pub(super) fn font(size: f64) -> TextStyle<'static> {
     (FONT_FAMILY, size)
         .into_font()
         .color(&RGBColor(0x22, 0x22, 0x22))
 }
 
 /// The drawing area of a whole chart.
-type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(super) type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// A chart with two linear axes.
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws `title` at the top of `root` and returns the area below it.
-fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
+pub(super) fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
     let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
         xml_chars(title),
@@ -53,7 +54,7 @@ fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> 
     Ok(root.margin(48, 0, 0, 0))
 }
 
-fn err<E: std::error::Error + Send + Sync + 'static>(e: E) -> ChartError {
+pub(super) fn err<E: std::error::Error + Send + Sync + 'static>(e: E) -> ChartError {
     Box::new(e)
 }
 
@@ -212,7 +213,7 @@ pub fn groups_svg(
             .build_cartesian_2d(0f64..100f64, 0f64..rows as f64)
             .map_err(err)?;
         groups_mesh(&mut chart, &words, first)?;
-        group_bars(&root, &mut chart, shown, &names, &words)?;
+        group_bars(&root, &mut chart, shown, &names, first.share, &words)?;
         overall_line(&root, &mut chart, first.share, rows as f64, &words)?;
         if groups.len() > shown.len() {
             root.draw(&Text::new(
@@ -259,14 +260,17 @@ fn groups_mesh(chart: &mut Chart, words: &Words, first: &Coverage) -> Result<(),
 }
 
 /// One bar per group in `shown`, top down, its name (`names`) left of it and its share and
-/// residents right of it.
+/// residents right of it; a label that would cross the overall line (at `overall`, 0–1) moves
+/// to the right of the line.
 fn group_bars(
     root: &Root,
     chart: &mut Chart,
     shown: &[Group],
     names: &[String],
+    overall: f64,
     words: &Words,
 ) -> Result<(), ChartError> {
+    let (line_x, _) = chart.backend_coord(&(overall * 100.0, 0.0));
     let top = shown.len().max(1) as f64;
     let bar = colour(&palette(1)[0]);
     chart
@@ -289,8 +293,13 @@ fn group_bars(
             percent(s, words.lang),
             words.population(g.population)
         );
+        let w = text_width(&label, 12.0).ceil() as i32;
+        let mut start = x + 6;
+        if start <= line_x + 4 && start + w >= line_x - 4 {
+            start = line_x + 6;
+        }
         let left = font(12.0).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(xml_chars(&label), (x + 6, y), left))
+        root.draw(&Text::new(xml_chars(&label), (start, y), left))
             .map_err(err)?;
     }
     Ok(())

@@ -50,6 +50,11 @@ impl<'a> Plane<'a> {
         }
     }
 
+    /// Each block's anchor, metres in the plane.
+    pub fn anchors(&self) -> &[XY] {
+        &self.anchors
+    }
+
     /// The box of every finite anchor and outline vertex, metres; empty (infinite) if none.
     pub fn extent(&self) -> (XY, XY) {
         let mut min = [f64::INFINITY; 2];
@@ -102,7 +107,11 @@ impl<'a> Plane<'a> {
 
     /// The subpaths of the blocks `members`: their rings, and their dots, one per pixel cell and
     /// size.
-    fn class_paths(&self, members: &[usize], frame: &Frame) -> (Vec<String>, Vec<String>) {
+    pub(super) fn class_paths(
+        &self,
+        members: &[usize],
+        frame: &Frame,
+    ) -> (Vec<String>, Vec<String>) {
         let drawn: Vec<Drawn> = members
             .par_iter()
             .map(|&i| draw_block(&self.outline(i), self.anchors[i], frame))
