@@ -92,9 +92,10 @@ pub use error::{Error, Location, Result};
 pub use index::StationIndex;
 pub use levels::{Level, LevelDistances, LevelReport, Standard};
 pub use load::{
-    read_blocks, read_blocks_with, read_network, read_network_with, read_stations,
-    read_stations_with, read_walk_lines, Block, BlockFields, BlockSet, BlockSetBuilder, GroupId,
-    GroupNames, OutlineRings, PolygonProblem, ReadOptions, Station, StationSet,
+    read_blocks, read_blocks_with, read_context, read_network, read_network_with, read_stations,
+    read_stations_with, read_walk_lines, Block, BlockFields, BlockSet, BlockSetBuilder,
+    ContextLayer, GroupId, GroupNames, OutlineRings, PolygonProblem, ReadOptions, Station,
+    StationSet,
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
 pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};

@@ -31,7 +31,7 @@ pub struct ContextLayer {
 /// # Examples
 ///
 /// ```
-/// let layer = walkshed::load::read_context("data/shihua/canal.geojson".as_ref()).unwrap();
+/// let layer = walkshed::read_context("data/shihua/canal.geojson".as_ref()).unwrap();
 /// assert_eq!(layer.name, "示意河道");
 /// assert_eq!((layer.lines.len(), layer.rings.len()), (1, 0));
 /// ```

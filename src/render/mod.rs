@@ -80,7 +80,7 @@ pub struct MapOptions {
     /// `--group-by` field.
     pub group_label: Option<String>,
     /// Context files (`--context`): lines and polygons drawn under the blocks, read into
-    /// [`Loaded::context`](crate::run::Loaded::context) with the other inputs.
+    /// the loaded context layers with the other inputs.
     pub context: Vec<std::path::PathBuf>,
 }
 
