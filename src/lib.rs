@@ -68,7 +68,10 @@ pub mod suggest;
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
-pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
+pub use coverage::{
+    AreaBasis, AreaModel, DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach,
+    StraightLine,
+};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
 pub use levels::{Level, Standard};
@@ -96,6 +99,31 @@ pub struct Analysis {
     pub aggregates: Aggregates,
     /// Network-mode figures.
     pub network: Option<NetworkSummary>,
+    /// Area mode (`--measure area`): each block's covered fractions; `None` otherwise.
+    pub area: Option<AreaCoverage>,
+}
+
+/// Area mode's per-block results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaCoverage {
+    /// Sides of the disk polygons.
+    pub disk_sides: usize,
+    /// Per block (input order), per threshold: the covered fraction of its area, in [0, 1].
+    pub fractions: Vec<Vec<f64>>,
+    /// What each block's fractions rest on, counted: blocks read as a valid polygon, blocks
+    /// whose rings were read by the even-odd rule, blocks without area counted by their anchor.
+    pub bases: AreaBases,
+}
+
+/// How many blocks' area-mode fractions rest on each [`AreaBasis`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AreaBases {
+    /// Valid polygons.
+    pub polygon: usize,
+    /// Invalid rings repaired by the even-odd rule.
+    pub even_odd: usize,
+    /// No area (points, degenerate rings): counted by the anchor's distance.
+    pub anchor: usize,
 }
 
 /// The metric plane for a set of blocks: a transverse Mercator centred on the middle of the
@@ -144,5 +172,71 @@ pub fn analyse(
         measurement,
         aggregates,
         network,
+        area: None,
     }
+}
+
+/// Area mode (`--measure area`): [`analyse`] in a straight line with the detour of `area`,
+/// then each block's covered fraction of its area per threshold, and coverage per threshold
+/// and group counted as population × fraction. The block's nearest station and distance, the
+/// station loads and the walking-time distribution stay those of the anchor.
+///
+/// The blocks' outlines must have been kept ([`BlockFields::keep_shapes`]); blocks without one
+/// (or without area) count by their anchor.
+pub fn analyse_area(
+    stations: &[Station],
+    blocks: &BlockSet,
+    area: &AreaModel,
+    params: &Params,
+) -> Analysis {
+    let straight = StraightLine {
+        detour: area.detour(),
+    };
+    let mut analysis = analyse(stations, blocks, &straight, params);
+    let projection = &analysis.projection;
+    let entrances: Vec<Vec<project::XY>> = stations
+        .iter()
+        .map(|s| {
+            let forward = |p: &[f64; 2]| projection.forward(p[0], p[1]);
+            s.entrances.iter().map(forward).collect()
+        })
+        .collect();
+    let shape = |i: usize| {
+        let anchor = blocks.blocks()[i].anchor;
+        let forward = |p: [f64; 2]| projection.forward(p[0], p[1]);
+        coverage::BlockShape {
+            anchor: forward(anchor),
+            rings: blocks.outline(i).map_or_else(Vec::new, |rings| {
+                rings.map(|ring| ring.map(forward).collect()).collect()
+            }),
+        }
+    };
+    let thresholds: Vec<f64> = params.thresholds.iter().map(|t| t.distance_m).collect();
+    let measured = area.covered_fractions_by(blocks.blocks().len(), shape, &entrances, &thresholds);
+    let mut bases = AreaBases::default();
+    let fractions: Vec<Vec<f64>> = measured
+        .into_iter()
+        .map(|(basis, f)| {
+            *match basis {
+                AreaBasis::Polygon => &mut bases.polygon,
+                AreaBasis::EvenOdd => &mut bases.even_odd,
+                AreaBasis::Anchor => &mut bases.anchor,
+            } += 1;
+            f
+        })
+        .collect();
+    analysis.aggregates = aggregate::aggregate_area(
+        blocks.blocks(),
+        stations.len(),
+        &analysis.measurement,
+        params,
+        blocks.fields().group_by.is_some().then(|| blocks.groups()),
+        &fractions,
+    );
+    analysis.area = Some(AreaCoverage {
+        disk_sides: area.sides(),
+        fractions,
+        bases,
+    });
+    analysis
 }

@@ -95,6 +95,9 @@ fn stages(job: &run::Job) -> Vec<Stage> {
         s.push(Stage::LoadNetwork);
     }
     s.extend([Stage::Measure, Stage::WriteTables]);
+    if job.needs_bands() {
+        s.push(Stage::ServiceAreas);
+    }
     if job.outputs.maps {
         s.push(Stage::Render);
     }

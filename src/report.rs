@@ -17,7 +17,7 @@ use crate::coverage::Reach;
 use crate::error::{Error, Result};
 use crate::load::{BlockSet, ReadOptions, Source};
 use crate::publish::Staged;
-use crate::Analysis;
+use crate::{Analysis, AreaBases};
 
 /// The tool's name and version.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,6 +55,12 @@ pub struct Parameters {
     pub group_by: Option<String>,
     /// Centre `[lon, lat]` of the transverse Mercator plane.
     pub projection_centre: [f64; 2],
+    /// `area` in area mode (`--measure area`); absent when blocks count by their anchor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<&'static str>,
+    /// Area mode: sides of the polygons standing in for the disks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_sides: Option<usize>,
 }
 
 /// Counts of the inputs.
@@ -100,6 +106,10 @@ pub struct Summary {
     pub groups: Option<Vec<Group>>,
     /// Network figures.
     pub network: Option<NetworkSummary>,
+    /// Area mode: how many blocks' fractions rest on their polygon, on the even-odd repair of
+    /// invalid rings, or on their anchor (no area).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_bases: Option<AreaBases>,
     /// Invalid polygons (at most the first 100).
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
@@ -130,6 +140,13 @@ impl Summary {
                 invalid.len()
             ));
         }
+        if let Some(a) = analysis.area.as_ref().filter(|a| a.bases.anchor > 0) {
+            warnings.push(format!(
+                "area mode: {} block(s) have no area (points or degenerate rings); each counts \
+                 wholly or not at all by its anchor",
+                a.bases.anchor
+            ));
+        }
         if let Some(n) = &analysis.network {
             if !n.stations_off_network.is_empty() {
                 warnings.push(format!(
@@ -158,6 +175,8 @@ impl Summary {
                 weighted: blocks.weighted(),
                 group_by: blocks.fields().group_by.clone(),
                 projection_centre: analysis.projection.centre(),
+                measure: analysis.area.as_ref().map(|_| "area"),
+                disk_sides: analysis.area.as_ref().map(|a| a.disk_sides),
             },
             counts: Counts {
                 stations: analysis.stations.len(),
@@ -169,6 +188,7 @@ impl Summary {
             coverage: analysis.aggregates.coverage.clone(),
             groups: analysis.aggregates.groups.clone(),
             network: analysis.network.clone(),
+            area_bases: analysis.area.as_ref().map(|a| a.bases),
             invalid_polygons: invalid
                 .iter()
                 .take(INVALID_LISTED)
@@ -231,6 +251,17 @@ impl Summary {
             );
         } else {
             let _ = writeln!(o, ", straight line × detour {}", p.params.detour);
+        }
+        if let (Some(sides), Some(b)) = (p.disk_sides, &self.area_bases) {
+            let _ = writeln!(
+                o,
+                "  area mode: residents count by the share of their block's area within reach \
+                 (disks as {sides}-gons); {} blocks as polygons, {} invalid ones read by the \
+                 even-odd rule, {} without area by their anchor",
+                fmt_int(b.polygon),
+                fmt_int(b.even_odd),
+                fmt_int(b.anchor)
+            );
         }
         let c = &self.counts;
         let _ = writeln!(
@@ -416,6 +447,8 @@ pub struct Outputs {
     pub walk_time: bool,
     /// `gaps.svg`, `curve.svg`, `groups.svg`.
     pub maps: bool,
+    /// `service_areas.geojson`.
+    pub service_areas: bool,
 }
 
 impl Default for Outputs {
@@ -426,12 +459,14 @@ impl Default for Outputs {
             stations: true,
             walk_time: true,
             maps: true,
+            service_areas: true,
         }
     }
 }
 
 impl Outputs {
-    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `maps` (or `all`).
+    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `maps`,
+    /// `service-areas` (or `all`).
     pub fn parse(list: &str) -> Result<Self> {
         let mut o = Outputs {
             summary: false,
@@ -439,6 +474,7 @@ impl Outputs {
             stations: false,
             walk_time: false,
             maps: false,
+            service_areas: false,
         };
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
@@ -447,11 +483,12 @@ impl Outputs {
                 "stations" => o.stations = true,
                 "walk-time" | "walk_time" => o.walk_time = true,
                 "maps" => o.maps = true,
+                "service-areas" | "service_areas" => o.service_areas = true,
                 "all" => o = Outputs::default(),
                 other => {
                     return Err(Error::parameter(
                         "--outputs",
-                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, maps or all"),
+                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, maps, service-areas or all"),
                     ))
                 }
             }
@@ -606,6 +643,8 @@ struct WsMembers<'a> {
     station_ids: Vec<String>,
     /// `,"ws_covered_<label>":` for each threshold.
     covered_keys: Vec<String>,
+    /// Area mode: `,"ws_fraction_<label>":` for each threshold.
+    fraction_keys: Vec<String>,
 }
 
 impl<'a> WsMembers<'a> {
@@ -621,12 +660,13 @@ impl<'a> WsMembers<'a> {
                 .params
                 .thresholds
                 .iter()
-                .map(|t| {
-                    format!(
-                        ",{}:",
-                        serde_json::Value::from(format!("ws_covered_{}", t.label))
-                    )
-                })
+                .map(|t| key(&format!("ws_covered_{}", t.label)))
+                .collect(),
+            fraction_keys: analysis
+                .params
+                .thresholds
+                .iter()
+                .map(|t| key(&format!("ws_fraction_{}", t.label)))
                 .collect(),
         }
     }
@@ -651,13 +691,32 @@ impl<'a> WsMembers<'a> {
             }
             None => o.extend_from_slice(b",\"ws_distance_m\":null,\"ws_minutes\":null"),
         }
-        for (t, key) in analysis.params.thresholds.iter().zip(&self.covered_keys) {
+        let fractions = analysis.area.as_ref().map(|a| &a.fractions[i]);
+        for (k, (t, key)) in analysis
+            .params
+            .thresholds
+            .iter()
+            .zip(&self.covered_keys)
+            .enumerate()
+        {
+            let hit = match fractions {
+                Some(f) => f[k] >= 1.0,
+                None => covered(m.distance_m, t.distance_m),
+            };
             o.extend_from_slice(key.as_bytes());
-            o.extend_from_slice(if covered(m.distance_m, t.distance_m) {
-                b"true"
-            } else {
-                b"false"
-            });
+            o.extend_from_slice(if hit { b"true" } else { b"false" });
+        }
+        if let Some(f) = fractions {
+            for (fraction, key) in f.iter().zip(&self.fraction_keys) {
+                o.extend_from_slice(key.as_bytes());
+                // Six decimals, but never 1 for a block not wholly covered.
+                let shown = if *fraction >= 1.0 {
+                    1.0
+                } else {
+                    round_to(*fraction, 6).min(0.999_999)
+                };
+                o.extend_from_slice(num(shown).as_bytes());
+            }
         }
         if let Some(network) = &analysis.measurement.network {
             let legs = network.legs[i];
@@ -671,6 +730,11 @@ impl<'a> WsMembers<'a> {
             );
         }
     }
+}
+
+/// `,"<name>":`, the name as a JSON string.
+fn key(name: &str) -> String {
+    format!(",{}:", serde_json::Value::from(name))
 }
 
 /// One output feature: the input feature's text with the `ws_*` members added to its

@@ -6,14 +6,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
+use crate::coverage::{AreaModel, DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::load::{self, BlockFields, BlockSet, StationSet};
 use crate::network::Network;
+use crate::options::Measure;
+use crate::project::XY;
 use crate::publish::{Publication, Staged};
-use crate::render::MapOptions;
+use crate::render::{MapOptions, ReachStyle};
 use crate::report::{self, Inputs, Outputs, Summary};
-use crate::{analyse, projection_for, Analysis, Params};
+use crate::service_areas::{
+    contoured_bands, service_areas_geojson, straight_line_bands, Band, Residents, ServiceGrid,
+};
+use crate::{analyse, analyse_area, projection_for, Analysis, Params};
 
 /// Everything one coverage run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +35,10 @@ pub struct Job {
     pub fields: BlockFields,
     /// Thresholds, speed, detour, snap limit.
     pub params: Params,
+    /// Whether blocks count by their anchor or by the share of their area within reach.
+    pub measure: Measure,
+    /// Network mode: the grid contoured into service areas.
+    pub service_grid: ServiceGrid,
     /// The output folder.
     pub out_dir: PathBuf,
     /// Which files to write.
@@ -47,6 +56,18 @@ impl Job {
         inputs.extend(self.network.as_deref());
         inputs
     }
+
+    /// Whether the blocks' outlines must be kept when reading them: for maps, and for area
+    /// mode.
+    pub fn keeps_shapes(&self) -> bool {
+        self.outputs.maps || self.measure == Measure::Area
+    }
+
+    /// Whether the run computes service areas: for `service_areas.geojson`, or for a gap map
+    /// that draws them.
+    pub fn needs_bands(&self) -> bool {
+        self.outputs.service_areas || (self.outputs.maps && self.map.reach == ReachStyle::Bands)
+    }
 }
 
 /// Stages of a job, announced to a progress callback.
@@ -62,6 +83,8 @@ pub enum Stage {
     Measure,
     /// Writing tables.
     WriteTables,
+    /// Computing service areas.
+    ServiceAreas,
     /// Drawing maps.
     Render,
 }
@@ -75,6 +98,7 @@ impl Stage {
             Stage::LoadNetwork => "building the walking network",
             Stage::Measure => "measuring walking distances",
             Stage::WriteTables => "writing tables",
+            Stage::ServiceAreas => "computing service areas",
             Stage::Render => "drawing maps",
         }
     }
@@ -110,7 +134,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_shapes = job.outputs.maps;
+    fields.keep_shapes = job.keeps_shapes();
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
     let network = match &job.network {
         Some(path) => {
@@ -152,7 +176,62 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            analyse(stations, &loaded.blocks, &model, &job.params)
+            match job.measure {
+                Measure::Anchor => analyse(stations, &loaded.blocks, &model, &job.params),
+                Measure::Area => {
+                    let area = AreaModel::new(job.params.detour, AreaModel::DEFAULT_SIDES)
+                        .expect("the detour was checked with the options");
+                    analyse_area(stations, &loaded.blocks, &area, &job.params)
+                }
+            }
+        }
+    }
+}
+
+/// The service areas of an analysis: straight-line disks, or the network contoured on the
+/// job's grid.
+pub fn service_bands(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Result<Vec<Band>> {
+    let projection = &analysis.projection;
+    let entrances: Vec<Vec<XY>> = analysis
+        .stations
+        .iter()
+        .map(|s| {
+            let forward = |p: &[f64; 2]| projection.forward(p[0], p[1]);
+            s.entrances.iter().map(forward).collect()
+        })
+        .collect();
+    let blocks = loaded.blocks.blocks();
+    let anchors: Vec<XY> = blocks
+        .iter()
+        .map(|b| projection.forward(b.anchor[0], b.anchor[1]))
+        .collect();
+    let population: Vec<f64> = blocks.iter().map(|b| b.population).collect();
+    let residents = Residents {
+        anchors: &anchors,
+        population: &population,
+    };
+    let thresholds: Vec<f64> = job.params.thresholds.iter().map(|t| t.distance_m).collect();
+    match &loaded.network {
+        Some(net) => {
+            let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
+            contoured_bands(
+                &model,
+                &entrances,
+                &thresholds,
+                job.service_grid,
+                residents,
+                projection,
+            )
+        }
+        None => {
+            let model = AreaModel::new(job.params.detour, AreaModel::DEFAULT_SIDES)?;
+            Ok(straight_line_bands(
+                &model,
+                &entrances,
+                &thresholds,
+                residents,
+                projection,
+            ))
         }
     }
 }
@@ -202,9 +281,26 @@ pub fn stage(
 ) -> Result<()> {
     progress(Stage::WriteTables);
     report::stage_tables(staged, analysis, &loaded.blocks, job.outputs)?;
+    let bands = if job.needs_bands() {
+        progress(Stage::ServiceAreas);
+        Some(service_bands(job, loaded, analysis)?)
+    } else {
+        None
+    };
+    if let (true, Some(bands)) = (job.outputs.service_areas, &bands) {
+        let json = service_areas_geojson(bands);
+        staged.add("service_areas.geojson", |w| w.write_all(json.as_bytes()))?;
+    }
     if job.outputs.maps {
         progress(Stage::Render);
-        crate::render::stage_maps(staged, analysis, &loaded.blocks, summary, &job.map)?;
+        crate::render::stage_maps(
+            staged,
+            analysis,
+            &loaded.blocks,
+            summary,
+            &job.map,
+            bands.as_deref(),
+        )?;
     }
     report::stage_summary(staged, summary, job.outputs.summary)
 }

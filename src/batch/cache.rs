@@ -103,11 +103,11 @@ fn plan(scenarios: &[Scenario]) -> Plan {
         }
         let key = blocks_key(s);
         match p.blocks.iter_mut().find(|(k, _, _)| *k == key) {
-            // Outlines are kept when any scenario reading these blocks draws maps.
-            Some(entry) => entry.2 |= s.job.outputs.maps,
+            // Outlines are kept when any scenario reading these blocks draws maps or measures areas.
+            Some(entry) => entry.2 |= s.job.keeps_shapes(),
             None => p
                 .blocks
-                .push((key, s.job.blocks.clone(), s.job.outputs.maps)),
+                .push((key, s.job.blocks.clone(), s.job.keeps_shapes())),
         }
         if let Some(net) = &s.job.network {
             push_once(&mut p.networks, identity(net), net.clone());

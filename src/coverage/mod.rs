@@ -11,7 +11,7 @@ mod catchment;
 mod network;
 mod straight;
 
-pub use area::{disk_polygon, AreaModel, BlockShape};
+pub use area::{disk_polygon, in_regular_polygon, AreaBasis, AreaModel, BlockShape};
 pub use catchment::Catchment;
 
 pub use network::NetworkModel;

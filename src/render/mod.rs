@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::load::BlockSet;
 use crate::publish::Staged;
 use crate::report::Summary;
+use crate::service_areas::Band;
 use crate::Analysis;
 
 /// The attribution printed in a corner of the gap map unless [`MapOptions::attribution`] says
@@ -49,6 +50,19 @@ pub enum Lang {
     Zh,
 }
 
+/// What the gap map draws for the reach (`--reach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase", expecting = "\"circles\" or \"bands\"")]
+pub enum ReachStyle {
+    /// Straight line: a dashed circle of the first threshold about each station entrance;
+    /// network: the streets reached, coloured by walking time.
+    #[default]
+    Circles,
+    /// The service areas: one tint per threshold band
+    /// ([`service_areas`](crate::service_areas)).
+    Bands,
+}
+
 /// Options for maps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapOptions {
@@ -56,6 +70,8 @@ pub struct MapOptions {
     pub labels: bool,
     /// Language of labels.
     pub lang: Lang,
+    /// Reach circles (or streets) or service-area bands.
+    pub reach: ReachStyle,
     /// The data attribution printed in the gap map's bottom-right corner; `None` prints none.
     /// Defaults to [`DEFAULT_ATTRIBUTION`].
     pub attribution: Option<String>,
@@ -66,6 +82,7 @@ impl Default for MapOptions {
         MapOptions {
             labels: false,
             lang: Lang::En,
+            reach: ReachStyle::Circles,
             attribution: Some(DEFAULT_ATTRIBUTION.to_owned()),
         }
     }
@@ -85,18 +102,18 @@ fn chart_error(name: &str, e: charts::ChartError) -> Error {
 /// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
 /// as points at their anchors. In network mode the streets come from the measurement's
 /// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
-/// `summary`.
+/// `summary`. With [`ReachStyle::Bands`] the gap map draws `bands` (when given) for the reach.
 pub fn stage_maps(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
     summary: &Summary,
     options: &MapOptions,
+    bands: Option<&[Band]>,
 ) -> Result<()> {
-    let gaps = gaps_svg(
-        &GapMap::new(analysis, blocks, summary.tool.version),
-        options,
-    );
+    let mut map = GapMap::new(analysis, blocks, summary.tool.version);
+    map.bands = bands;
+    let gaps = gaps_svg(&map, options);
     staged.add("gaps.svg", |w| w.write_all(gaps.as_bytes()))?;
     let curve =
         curve_svg(analysis, blocks.weighted(), options).map_err(|e| chart_error("curve.svg", e))?;

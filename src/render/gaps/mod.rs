@@ -33,10 +33,11 @@ use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
 use crate::load::{BlockSet, Station};
 use crate::project::Projection;
+use crate::service_areas::Band;
 use crate::Analysis;
 
 use super::words::Words;
-use super::MapOptions;
+use super::{MapOptions, ReachStyle};
 use blocks::Plane;
 use classes::Classes;
 use frame::{Frame, Page};
@@ -59,6 +60,12 @@ pub struct GapMap<'a> {
     pub stations: &'a [Station],
     /// In network mode, the streets reached; `None` draws straight-line walksheds.
     pub streets: Option<&'a NetworkReport>,
+    /// Service-area bands, drawn for the reach with [`ReachStyle::Bands`](crate::render::ReachStyle)
+    /// (none by [`GapMap::new`]).
+    pub bands: Option<&'a [Band]>,
+    /// Area mode: each block's covered fraction at the first threshold (block order), which
+    /// shades the blocks partly covered.
+    pub fractions: Option<&'a [Vec<f64>]>,
     /// The share reached per threshold, for the title and subtitle.
     pub coverage: &'a [Coverage],
     /// All residents (or blocks, unweighted): the whole of the legend's shares.
@@ -77,6 +84,8 @@ impl<'a> GapMap<'a> {
             measured: &analysis.measurement.blocks,
             stations: &analysis.stations,
             streets: analysis.measurement.network.as_ref(),
+            bands: None,
+            fractions: analysis.area.as_ref().map(|a| a.fractions.as_slice()),
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
             version,
@@ -114,9 +123,17 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
     header.draw(&mut o);
     frame.open(&mut o);
     plane.draw(&mut o, &classes, &frame);
-    match map.streets {
-        Some(report) => reach::streets(&mut o, report, thresholds, &classes.colours, &frame),
-        None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
+    if let Some(fractions) = map.fractions {
+        plane.draw_partial(&mut o, fractions, &frame);
+    }
+    match (options.reach, map.bands, map.streets) {
+        (ReachStyle::Bands, Some(bands), _) => {
+            reach::bands(&mut o, bands, map.projection, &classes.colours, &frame)
+        }
+        (_, _, Some(report)) => {
+            reach::streets(&mut o, report, thresholds, &classes.colours, &frame)
+        }
+        (_, _, None) => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
     let symbols = stations::draw(&mut o, &stations, &frame);
     if options.labels {
