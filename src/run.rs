@@ -57,16 +57,17 @@ impl Job {
         inputs
     }
 
-    /// Whether the blocks' outlines must be kept when reading them: for maps, and for area
-    /// mode.
+    /// Whether the blocks' outlines must be kept when reading them: for maps and the report,
+    /// and for area mode.
     pub fn keeps_shapes(&self) -> bool {
-        self.outputs.maps || self.measure == Measure::Area
+        self.outputs.maps || self.outputs.report || self.measure == Measure::Area
     }
 
     /// Whether the run computes service areas: for `service_areas.geojson`, or for a gap map
     /// that draws them.
     pub fn needs_bands(&self) -> bool {
-        self.outputs.service_areas || (self.outputs.maps && self.map.reach == ReachStyle::Bands)
+        self.outputs.service_areas
+            || ((self.outputs.maps || self.outputs.report) && self.map.reach == ReachStyle::Bands)
     }
 }
 
@@ -136,6 +137,7 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     let mut fields = job.fields.clone();
     fields.keep_shapes = job.keeps_shapes();
     let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
+    crate::checks::extent(&blocks)?;
     let network = match &job.network {
         Some(path) => {
             progress(Stage::LoadNetwork);
@@ -242,9 +244,17 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
         network: job.network.clone(),
+        station_counts: loaded.stations.iter().map(|s| s.stations.len()).collect(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
-    Summary::new(analysis, &loaded.blocks, inputs)
+    let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
+    let station_files: Vec<&Path> = job.inputs()[..1 + job.add_stations.len()].to_vec();
+    summary.warnings.extend(crate::checks::warnings(
+        &station_files,
+        &loaded.blocks,
+        analysis,
+    ));
+    summary
 }
 
 /// Writes every chosen output of an analysis into the job's folder, as one unit (see
@@ -270,7 +280,8 @@ pub fn write(
 }
 
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
-/// them in `summary.files`.
+/// them in `summary.files`. The maps are drawn first, so that `summary` notes the station names
+/// they left off (with `--labels`).
 pub fn stage(
     job: &Job,
     loaded: &Loaded,
@@ -279,28 +290,53 @@ pub fn stage(
     staged: &mut Staged,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<()> {
-    progress(Stage::WriteTables);
-    report::stage_tables(staged, analysis, &loaded.blocks, job.outputs)?;
     let bands = if job.needs_bands() {
         progress(Stage::ServiceAreas);
         Some(service_bands(job, loaded, analysis)?)
     } else {
         None
     };
-    if let (true, Some(bands)) = (job.outputs.service_areas, &bands) {
-        let json = service_areas_geojson(bands);
-        staged.add("service_areas.geojson", |w| w.write_all(json.as_bytes()))?;
-    }
-    if job.outputs.maps {
+    let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        crate::render::stage_maps(
-            staged,
+        let maps = crate::render::draw_maps(
             analysis,
             &loaded.blocks,
             summary,
             &job.map,
             bands.as_deref(),
         )?;
+        if job.map.labels {
+            let named = analysis
+                .stations
+                .iter()
+                .filter(|s| s.name.as_deref().is_some_and(|n| !n.trim().is_empty()))
+                .count();
+            summary.note_labels(named, &maps.labels_dropped);
+        }
+        Some(maps)
+    } else {
+        None
+    };
+    progress(Stage::WriteTables);
+    report::stage_tables(
+        staged,
+        analysis,
+        &loaded.blocks,
+        &summary.inputs,
+        job.outputs,
+    )?;
+    if let (true, Some(bands)) = (job.outputs.service_areas, &bands) {
+        let json = service_areas_geojson(bands);
+        staged.add("service_areas.geojson", |w| w.write_all(json.as_bytes()))?;
+    }
+    if let Some(maps) = &maps {
+        if job.outputs.maps {
+            maps.stage(staged)?;
+        }
+        if job.outputs.report {
+            let html = crate::render::report_html(analysis, summary, maps, &job.map);
+            staged.add("report.html", |w| w.write_all(html.as_bytes()))?;
+        }
     }
     report::stage_summary(staged, summary, job.outputs.summary)
 }

@@ -103,7 +103,8 @@ fn plan(scenarios: &[Scenario]) -> Plan {
         }
         let key = blocks_key(s);
         match p.blocks.iter_mut().find(|(k, _, _)| *k == key) {
-            // Outlines are kept when any scenario reading these blocks draws maps or measures areas.
+            // Outlines are kept when any scenario reading these blocks draws maps or a report,
+            // or measures areas.
             Some(entry) => entry.2 |= s.job.keeps_shapes(),
             None => p
                 .blocks
@@ -157,6 +158,7 @@ impl Cache {
                 keep_shapes: *keep_shapes,
             };
             let set = load::read_blocks(file, &fields)
+                .and_then(|set| crate::checks::extent(&set).map(|()| set))
                 .map(Arc::new)
                 .map_err(|e| e.with_causes());
             blocks.insert(key.clone(), set);
