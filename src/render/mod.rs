@@ -143,7 +143,7 @@ pub fn draw_maps(
     if let Some(&base) = summary.inputs.station_counts.first() {
         map.base_stations = base;
     }
-    map.bands = bands;
+    map.bands = bands.filter(|_| options.reach == ReachStyle::Bands);
     let gaps = draw_gaps(&map, options);
     let mut files = vec![("gaps.svg", gaps.svg)];
     let curve =

@@ -37,7 +37,7 @@ use crate::service_areas::Band;
 use crate::Analysis;
 
 use super::words::Words;
-use super::{MapOptions, ReachStyle};
+use super::MapOptions;
 use blocks::Plane;
 use classes::Classes;
 use frame::{Frame, Page};
@@ -63,8 +63,9 @@ pub struct GapMap<'a> {
     pub base_stations: usize,
     /// In network mode, the streets reached; `None` draws straight-line walksheds.
     pub streets: Option<&'a NetworkReport>,
-    /// Service-area bands, drawn for the reach with [`ReachStyle::Bands`](crate::render::ReachStyle)
-    /// (none by [`GapMap::new`]).
+    /// Service-area bands, drawn for the reach instead of circles or streets when given (none
+    /// by [`GapMap::new`]; [`draw_maps`](crate::render::draw_maps) gives them with
+    /// [`ReachStyle::Bands`](crate::render::ReachStyle)).
     pub bands: Option<&'a [Band]>,
     /// Area mode: each block's covered fraction at the first threshold (block order), which
     /// shades the blocks partly covered.
@@ -133,8 +134,10 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
     ));
     let classes = Classes::new(map.blocks, map.measured, thresholds);
     let header = Header::new(map, &words);
+    // Bands, when drawn, stand in for the streets.
     let streets = map
         .streets
+        .filter(|_| map.bands.is_none())
         .map(|report| reach::street_paths(report, thresholds, &frame));
     let drawn = streets
         .as_ref()
@@ -155,12 +158,10 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
     if let Some(fractions) = map.fractions {
         plane.draw_partial(&mut o, fractions, &frame);
     }
-    match (options.reach, map.bands, &streets) {
-        (ReachStyle::Bands, Some(bands), _) => {
-            reach::bands(&mut o, bands, map.projection, &classes.colours, &frame)
-        }
-        (_, _, Some(by_kind)) => reach::streets(&mut o, by_kind),
-        (_, _, None) => reach::walksheds(&mut o, entrances(), radius_m, &frame),
+    match (map.bands, &streets) {
+        (Some(bands), _) => reach::bands(&mut o, bands, map.projection, &classes.colours, &frame),
+        (None, Some(by_kind)) => reach::streets(&mut o, by_kind),
+        (None, None) => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
     let symbols = stations::draw(&mut o, &stations, &frame);
     let mut labels_dropped = Vec::new();
