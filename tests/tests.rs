@@ -12,3 +12,4 @@ mod perf_paths;
 mod publish;
 mod render;
 mod robust;
+mod suggest;
