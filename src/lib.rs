@@ -49,6 +49,7 @@ pub mod aggregate;
 pub mod batch;
 pub mod capacity;
 pub mod checks;
+pub mod circle;
 pub mod config;
 pub mod coords;
 pub mod coverage;
@@ -67,6 +68,8 @@ pub mod service_areas;
 pub mod suggest;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
+pub use capacity::Staffing;
+pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{
@@ -75,7 +78,7 @@ pub use coverage::{
 };
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
-pub use levels::{Level, Standard};
+pub use levels::{Level, LevelReport, Standard};
 pub use load::{
     read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
 };
@@ -100,6 +103,10 @@ pub struct Analysis {
     pub aggregates: Aggregates,
     /// Network-mode figures.
     pub network: Option<NetworkSummary>,
+    /// The level analysis (`--levels`).
+    pub levels: Option<LevelReport>,
+    /// Capacity (`--capacity`).
+    pub capacity: Option<Staffing>,
     /// Area mode (`--measure area`): each block's covered fractions; `None` otherwise.
     pub area: Option<AreaCoverage>,
 }
@@ -141,6 +148,17 @@ pub fn analyse(
     model: &dyn DistanceModel,
     params: &Params,
 ) -> Analysis {
+    analyse_with(stations, blocks, model, params, &CircleInputs::default())
+}
+
+/// [`analyse`], with the levels and capacity `circle` asks for (read for these `stations`).
+pub fn analyse_with(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+    circle: &CircleInputs,
+) -> Analysis {
     use rayon::prelude::*;
     let bbox = blocks.anchor_bbox();
     let projection = Projection::centred_on_bbox(bbox);
@@ -165,6 +183,29 @@ pub fn analyse(
     );
     let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
     let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
+    let (levels, capacity) = if circle.is_empty() {
+        (None, None)
+    } else {
+        let loads: Vec<f64> = aggregates.station_load.iter().map(|l| l.0).collect();
+        let groups = aggregates
+            .groups
+            .as_ref()
+            .map(|g| g.iter().map(|g| g.name.clone()).collect());
+        let plane = circle::Plane {
+            entrances: &entrances,
+            anchors: &anchors,
+        };
+        circle::measure(
+            circle,
+            &plane,
+            model,
+            &measurement,
+            params,
+            blocks,
+            &loads,
+            groups,
+        )
+    };
     Analysis {
         params: params.clone(),
         model: model.name(),
@@ -173,11 +214,13 @@ pub fn analyse(
         measurement,
         aggregates,
         network,
+        levels,
+        capacity,
         area: None,
     }
 }
 
-/// Area mode (`--measure area`): [`analyse`] in a straight line with the detour of `area`,
+/// Area mode (`--measure area`): [`analyse_with`] in a straight line with the detour of `area`,
 /// then each block's covered fraction of its area per threshold, and coverage per threshold
 /// and group counted as population × fraction. The block's nearest station and distance, the
 /// station loads and the walking-time distribution stay those of the anchor.
@@ -189,11 +232,12 @@ pub fn analyse_area(
     blocks: &BlockSet,
     area: &AreaModel,
     params: &Params,
+    circle: &CircleInputs,
 ) -> Analysis {
     let straight = StraightLine {
         detour: area.detour(),
     };
-    let mut analysis = analyse(stations, blocks, &straight, params);
+    let mut analysis = analyse_with(stations, blocks, &straight, params, circle);
     let projection = &analysis.projection;
     let entrances: Vec<Vec<project::XY>> = stations
         .iter()

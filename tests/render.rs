@@ -96,6 +96,7 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             lang,
             ..MapOptions::default()
         },
+        circle: Default::default(),
     }
 }
 
