@@ -9,6 +9,7 @@
 
 mod block_set;
 mod blocks;
+mod context;
 mod feature;
 mod geometry;
 mod groups;
@@ -23,6 +24,7 @@ mod walk_lines;
 
 pub use block_set::{BlockFields, BlockSet, BlockSetBuilder, Shape};
 pub use blocks::{read_blocks, read_blocks_with};
+pub use context::{read_context, ContextLayer};
 pub use geometry::PolygonProblem;
 pub use groups::{GroupId, GroupNames};
 pub(crate) use properties::properties_member;
