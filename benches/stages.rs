@@ -363,6 +363,7 @@ fn write(c: &mut Criterion) {
             out_dir: out.path().to_path_buf(),
             outputs: Outputs::parse("summary,blocks,stations,walk-time").expect("outputs"),
             map: Default::default(),
+            input: Default::default(),
         };
         let loaded = Loaded {
             stations: vec![Arc::new(p.stations.clone())],

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, CoverageArgs};
+use cli::{BatchArgs, Cli, Command, ConvertArgs, CoverageArgs};
 use walkshed::batch::{self, Batch, Event, LoadStep, RunOptions};
 use walkshed::run::{self, Stage};
 
@@ -56,7 +56,30 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Coverage(args) => coverage(&args),
         Command::Batch(args) => run_batch(&args),
+        Command::Convert(args) => convert(&args),
     }
+}
+
+fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.to == walkshed::Coords::Wgs84,
+        "invalid --to: walkshed converts to wgs84 only, found {}",
+        args.to
+    );
+    let options = walkshed::load::InputOptions {
+        coords: args.from,
+        encoding: args.encoding,
+        lon_column: args.lon_column.clone(),
+        lat_column: args.lat_column.clone(),
+    };
+    let n = walkshed::load::convert_to_geojson(&args.input, &options, &args.output)?;
+    eprintln!(
+        "{} features converted from {} to wgs84: {}",
+        n,
+        args.from,
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {

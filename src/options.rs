@@ -26,8 +26,9 @@ use clap::Args;
 use serde::Deserialize;
 
 use crate::config::{DEFAULT_DETOUR, DEFAULT_MAX_SNAP_M, DEFAULT_SPEED_M_PER_MIN};
+use crate::coords::Coords;
 use crate::error::{Error, Result};
-use crate::load::BlockFields;
+use crate::load::{BlockFields, InputFile, InputOptions, InputSettings, TextEncoding};
 use crate::render::{Lang, MapOptions};
 use crate::report::Outputs;
 use crate::run::Job;
@@ -121,6 +122,36 @@ pub struct CoverageOptions {
     #[arg(long, value_enum, default_value_t = Lang::default())]
     #[serde(default)]
     pub lang: Lang,
+
+    /// Coordinates of --stations and --add-stations: wgs84 (GPS, OpenStreetMap, GIS), gcj02
+    /// (Amap 高德, Tencent) or bd09 (Baidu); converted to WGS84 on reading.
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub stations_coords: Coords,
+
+    /// Coordinates of --blocks: wgs84, gcj02 or bd09 (as --stations-coords).
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub blocks_coords: Coords,
+
+    /// Text encoding of CSV inputs and of Shapefile .dbf files without a .cpg: utf-8 or gbk
+    /// (GB18030, what Excel in China writes) [default: detected: UTF-8 if the bytes are valid
+    /// UTF-8, else GBK].
+    #[arg(long, value_name = "ENCODING")]
+    #[serde(default)]
+    pub encoding: Option<TextEncoding>,
+
+    /// Longitude column of CSV and Excel inputs [default: the column named lon, lng, long,
+    /// longitude, x or 经度, any case].
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub lon_column: Option<String>,
+
+    /// Latitude column of CSV and Excel inputs [default: the column named lat, latitude, y or
+    /// 纬度, any case].
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub lat_column: Option<String>,
 }
 
 /// Defaults, each used by the option's `clap` attribute and its `serde` attribute.
@@ -166,6 +197,11 @@ impl Default for CoverageOptions {
             outputs: default::outputs(),
             labels: false,
             lang: Lang::default(),
+            stations_coords: Coords::Wgs84,
+            blocks_coords: Coords::Wgs84,
+            encoding: None,
+            lon_column: None,
+            lat_column: None,
         }
     }
 }
@@ -213,6 +249,8 @@ impl CoverageOptions {
         let fields = [
             ("--population", Some(&self.population)),
             ("--group-by", self.group_by.as_ref()),
+            ("--lon-column", self.lon_column.as_ref()),
+            ("--lat-column", self.lat_column.as_ref()),
         ];
         for (name, field) in fields {
             if field.is_some_and(|f| f.trim().is_empty()) {
@@ -270,7 +308,22 @@ impl CoverageOptions {
                 lang: self.lang,
                 ..MapOptions::default()
             },
+            input: self.input_settings(),
         })
+    }
+
+    /// How the stations and blocks files are read beyond their format.
+    fn input_settings(&self) -> InputSettings {
+        let with = |coords| InputOptions {
+            coords,
+            encoding: self.encoding,
+            lon_column: self.lon_column.clone(),
+            lat_column: self.lat_column.clone(),
+        };
+        InputSettings {
+            stations: with(self.stations_coords),
+            blocks: with(self.blocks_coords),
+        }
     }
 }
 
@@ -282,8 +335,16 @@ fn resolve(base_dir: Option<&Path>, path: &Path) -> PathBuf {
     }
 }
 
-/// Why the input file `path` of option `name` cannot be read, if it cannot.
+/// Why the input file `path` of option `name` cannot be read, if it cannot: `FILE.xlsx:SHEET`
+/// and `FILE.gpkg:LAYER` name the file before the colon, and the format must be one walkshed
+/// reads (the network only GeoJSON or `.osm.pbf`).
 fn file_problem(name: &str, path: &Path) -> Option<Error> {
+    let file = match InputFile::parse(path) {
+        _ if name == "--network" || path.as_os_str().is_empty() => path.to_path_buf(),
+        Ok(input) => input.path,
+        Err(e) => return Some(Error::parameter(name, e.to_string())),
+    };
+    let path = file.as_path();
     let message = if path.as_os_str().is_empty() {
         "expected a non-empty string, found an empty one".to_owned()
     } else if path.is_dir() {

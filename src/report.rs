@@ -37,6 +37,10 @@ pub struct Inputs {
     pub blocks: PathBuf,
     /// The network file, in network mode.
     pub network: Option<PathBuf>,
+    /// The inputs converted from web-map coordinates (`blocks: gcj02 → wgs84`); absent when
+    /// none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub converted: Vec<String>,
 }
 
 /// Parameters as reported.
@@ -746,7 +750,7 @@ fn rebuilt_feature(text: &[u8], ws: &[u8]) -> String {
 /// The input file is streamed again chunk by chunk, so no block geometry is held for it; each
 /// chunk's features are rewritten in parallel pieces, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
-    let source = Source::new(blocks.path(), ReadOptions::default());
+    let source = Source::new(blocks.geojson_path(), ReadOptions::default());
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
     let changed = || Error::Json {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
-use crate::load::{self, BlockFields, BlockSet, StationSet};
+use crate::load::{self, BlockFields, BlockSet, InputSettings, StationSet};
 use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
@@ -36,6 +36,8 @@ pub struct Job {
     pub outputs: Outputs,
     /// Map options.
     pub map: MapOptions,
+    /// How the stations and blocks files are read: coordinates, encoding, columns.
+    pub input: InputSettings,
 }
 
 impl Job {
@@ -104,14 +106,19 @@ impl Loaded {
 /// Loads a job's inputs.
 pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     progress(Stage::LoadStations);
-    let mut stations = vec![Arc::new(load::read_stations(&job.stations)?)];
+    let read = |file| load::read_stations_from(file, &job.input.stations);
+    let mut stations = vec![Arc::new(read(&job.stations)?)];
     for extra in &job.add_stations {
-        stations.push(Arc::new(load::read_stations(extra)?));
+        stations.push(Arc::new(read(extra)?));
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
     fields.keep_shapes = job.outputs.maps;
-    let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
+    let blocks = Arc::new(load::read_blocks_from(
+        &job.blocks,
+        &fields,
+        &job.input.blocks,
+    )?);
     let network = match &job.network {
         Some(path) => {
             progress(Stage::LoadNetwork);
@@ -163,6 +170,7 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
         network: job.network.clone(),
+        converted: job.input.converted(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
     Summary::new(analysis, &loaded.blocks, inputs)

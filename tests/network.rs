@@ -20,6 +20,7 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
         out_dir: "unused".into(),
         outputs: walkshed::report::Outputs::default(),
         map: Default::default(),
+        input: Default::default(),
     }
 }
 

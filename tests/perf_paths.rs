@@ -324,6 +324,7 @@ fn blocks_geojson_keeps_every_input_feature_and_adds_the_results() {
         out_dir: dir.path().join(out),
         outputs: Outputs::parse("blocks").expect("outputs"),
         map: Default::default(),
+        input: Default::default(),
     };
     let one = with_threads(1, || run(&job("one"), &mut |_| {})).expect("run");
     let two = with_threads(2, || run(&job("two"), &mut |_| {})).expect("run");

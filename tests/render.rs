@@ -94,6 +94,7 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             lang,
             ..MapOptions::default()
         },
+        input: Default::default(),
     }
 }
 

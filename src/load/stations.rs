@@ -3,12 +3,25 @@
 use std::path::Path;
 
 use super::properties::{take_id, take_text};
-use super::{geometry, ReadOptions, Source, Station, StationSet};
+use super::{geojson_copy, geometry, InputOptions, ReadOptions, Source, Station, StationSet};
 use crate::error::{Error, Result};
 
 /// Reads stations: Point, MultiPoint (entrances), Polygon/MultiPolygon (reduced to centroid).
 pub fn read_stations(path: &Path) -> Result<StationSet> {
     read_stations_with(path, &ReadOptions::default())
+}
+
+/// Reads stations like [`read_stations`], from a file in any format walkshed reads (see
+/// [`InputOptions`]), converted to WGS84. Errors name `path`.
+pub fn read_stations_from(path: &Path, input: &InputOptions) -> Result<StationSet> {
+    match geojson_copy(path, input)? {
+        None => read_stations(path),
+        Some(copy) => {
+            let mut set = read_stations(copy.path()).map_err(|e| e.with_path(copy.path(), path))?;
+            set.path = path.to_path_buf();
+            Ok(set)
+        }
+    }
 }
 
 /// Reads stations like [`read_stations`], with the given [`ReadOptions`].
