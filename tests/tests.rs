@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod common;
 mod coverage;
+mod formats;
 mod network;
 mod perf_paths;
 mod publish;
