@@ -139,10 +139,13 @@ fn choose_layer(path: &Path, db: &Connection, wanted: Option<&str>) -> Result<La
     })
 }
 
+/// A layer's SRS: its id, name, organization and the organization's code.
+type SrsRow = (i64, Option<String>, Option<String>, Option<i64>);
+
 /// Fails unless the layer's CRS is WGS84 or CGCS2000 longitude/latitude (or undefined
 /// geographic, srs_id 0, whose coordinates are then range-checked).
 fn check_crs(path: &Path, db: &Connection, table: &str) -> Result<()> {
-    let row: Option<(i64, Option<String>, Option<String>, Option<i64>)> = db
+    let row: Option<SrsRow> = db
         .query_row(
             "SELECT g.srs_id, s.srs_name, s.organization, s.organization_coordsys_id \
              FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id \
@@ -159,7 +162,7 @@ fn check_crs(path: &Path, db: &Connection, table: &str) -> Result<()> {
         .as_deref()
         .is_some_and(|o| o.eq_ignore_ascii_case("epsg"));
     if srs_id == 0
-        || GEOGRAPHIC.contains(&srs_id) && !(org.is_some() && !epsg)
+        || (epsg || org.is_none()) && GEOGRAPHIC.contains(&srs_id)
         || epsg && code.is_some_and(|c| GEOGRAPHIC.contains(&c))
     {
         return Ok(());
