@@ -238,11 +238,19 @@ pub fn aggregate(
     let first = params.thresholds[0].distance_m;
     let step = walk_time_step_m(params);
     let rows = (params.reach_m() / step).ceil() as usize;
+    // The sums hold the rows up to the farthest block measured, not all the reach: the
+    // distribution's tail is empty, and a run's sums are made once per 65,536 blocks.
+    let used = m
+        .blocks
+        .iter()
+        .filter_map(|x| x.distance_m.and_then(|d| row_of(d, step, rows)))
+        .max()
+        .unwrap_or(0);
     let runs: Vec<Sums> = blocks
         .par_chunks(RUN)
         .zip(m.blocks.par_chunks(RUN))
         .map(|(blocks, measured)| {
-            let mut sums = Sums::new(params, stations, rows, group_count);
+            let mut sums = Sums::new(params, stations, used, group_count);
             for (b, x) in blocks.iter().zip(measured) {
                 sums.all.add(params, b, x.distance_m);
                 if group_count.is_some() {
@@ -253,14 +261,14 @@ pub fn aggregate(
                     load.0 += b.population;
                     load.1 += 1;
                 }
-                if let Some(k) = x.distance_m.and_then(|d| row_of(d, step, rows)) {
+                if let Some(k) = x.distance_m.and_then(|d| row_of(d, step, used)) {
                     sums.bins[k] += b.population;
                 }
             }
             sums
         })
         .collect();
-    let mut total = Sums::new(params, stations, rows, group_count);
+    let mut total = Sums::new(params, stations, used, group_count);
     for run in runs {
         total.merge(params, run);
     }
@@ -288,7 +296,9 @@ pub fn aggregate(
         groups
     });
 
-    let walk_time = walk_time(&total.bins, params, population);
+    let mut bins = total.bins;
+    bins.resize(rows + 1, 0.0);
+    let walk_time = walk_time(&bins, params, population);
     Aggregates {
         population,
         coverage,

@@ -149,7 +149,7 @@ pub struct CoverageArgs {
 /// Options every command shares.
 #[derive(Debug, Args)]
 pub struct RunFlags {
-    /// Worker threads [default: all cores]; results are identical for any number.
+    /// Worker threads, 1 to 1024 [default: all cores]; results are identical for any number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 

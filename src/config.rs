@@ -15,6 +15,15 @@ pub const DEFAULT_MAX_SNAP_M: f64 = 200.0;
 pub const DEFAULT_DETOUR: f64 = 1.0;
 /// The walking-time distribution reaches this many times the largest threshold.
 pub const WALK_TIME_REACH: f64 = 3.0;
+/// The largest threshold accepted, metres (100 km): a walk far beyond any planning question,
+/// and the bound that keeps the walking-time table and a network search small.
+pub const MAX_THRESHOLD_M: f64 = 100_000.0;
+/// The slowest and fastest walking speeds accepted, metres per minute (1 m/min to 1 km/min).
+pub const SPEED_RANGE_M_PER_MIN: (f64, f64) = (1.0, 1_000.0);
+/// The largest straight-line detour factor accepted.
+pub const MAX_DETOUR: f64 = 10.0;
+/// The longest snap leg accepted, metres (100 km).
+pub const MAX_SNAP_LIMIT_M: f64 = 100_000.0;
 
 /// How thresholds were given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,13 +146,30 @@ impl ParamsBuilder {
     /// [`build`](Self::build) succeeds.
     pub fn problems(&self) -> Vec<Error> {
         let mut problems = Vec::new();
+        let (slow, fast) = SPEED_RANGE_M_PER_MIN;
         if let Err(e) = positive("--speed", self.speed_m_per_min, "metres per minute") {
             problems.push(e);
+        } else if !(slow..=fast).contains(&self.speed_m_per_min) {
+            problems.push(Error::parameter(
+                "--speed",
+                format!(
+                    "expected a walking speed from {slow} to {fast} metres per minute, found {}",
+                    shown(self.speed_m_per_min)
+                ),
+            ));
         }
         if !(self.detour.is_finite() && self.detour >= 1.0) {
             problems.push(Error::parameter(
                 "--detour",
                 format!("expected a finite number ≥ 1, found {}", self.detour),
+            ));
+        } else if self.detour > MAX_DETOUR {
+            problems.push(Error::parameter(
+                "--detour",
+                format!(
+                    "expected a factor of at most {MAX_DETOUR}, found {}",
+                    shown(self.detour)
+                ),
             ));
         }
         if !(self.max_snap_m.is_finite() && self.max_snap_m >= 0.0) {
@@ -152,6 +178,14 @@ impl ParamsBuilder {
                 format!(
                     "expected a finite number of metres ≥ 0, found {}",
                     self.max_snap_m
+                ),
+            ));
+        } else if self.max_snap_m > MAX_SNAP_LIMIT_M {
+            problems.push(Error::parameter(
+                "--max-snap",
+                format!(
+                    "expected at most {MAX_SNAP_LIMIT_M} metres, found {}",
+                    shown(self.max_snap_m)
                 ),
             ));
         }
@@ -165,15 +199,44 @@ impl ParamsBuilder {
                 format!("expected at least one number of {what}, found none"),
             ));
         }
-        if let Some(Err(e)) = self
-            .values
-            .iter()
-            .map(|&v| positive(name, v, what))
-            .find(Result::is_err)
-        {
+        if let Some(e) = self.values.iter().find_map(|&v| self.threshold_problem(v)) {
             problems.push(e);
         }
         problems
+    }
+
+    /// What is wrong with the threshold `v` (in minutes or metres), if anything: it must be
+    /// positive and reach at most [`MAX_THRESHOLD_M`].
+    fn threshold_problem(&self, v: f64) -> Option<Error> {
+        let (name, what) = match self.unit {
+            ThresholdUnit::Minutes => ("--minutes", "minutes"),
+            ThresholdUnit::Metres => ("--distance", "metres"),
+        };
+        if let Err(e) = positive(name, v, what) {
+            return Some(e);
+        }
+        let metres = match self.unit {
+            ThresholdUnit::Minutes => v * self.speed_m_per_min,
+            ThresholdUnit::Metres => v,
+        };
+        let km = MAX_THRESHOLD_M / 1000.0;
+        (metres > MAX_THRESHOLD_M).then(|| {
+            let found = match self.unit {
+                ThresholdUnit::Minutes => {
+                    format!(
+                        "{} minutes ({} m at {} m/min)",
+                        shown(v),
+                        shown(metres),
+                        self.speed_m_per_min
+                    )
+                }
+                ThresholdUnit::Metres => format!("{} m", shown(v)),
+            };
+            Error::parameter(
+                name,
+                format!("expected a walk of at most {km} km, found {found}"),
+            )
+        })
     }
 
     /// The validated parameters, or the first of [`problems`](Self::problems).
@@ -218,6 +281,16 @@ fn positive(name: &str, value: f64, unit: &str) -> Result<f64> {
             name,
             format!("expected a positive finite number of {unit}, found {value}"),
         ))
+    }
+}
+
+/// A number for a message: as written when small (`120000`), in scientific notation when huge
+/// (`1e300`), so a message stays one readable line.
+fn shown(x: f64) -> String {
+    if x.abs() < 1e9 {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 

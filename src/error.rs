@@ -132,6 +132,36 @@ pub enum Error {
         /// What is missing ("stations", "blocks", "walkable lines").
         what: &'static str,
     },
+    /// Two stations with one id (ids join the tables: each must name one station).
+    #[error("{location}: duplicate station id {id:?}: feature {first} has it too; station ids must be unique")]
+    DuplicateStation {
+        /// Where: the second station with the id.
+        location: Location,
+        /// The id.
+        id: String,
+        /// Index of the first feature with the id.
+        first: usize,
+    },
+    /// Populations whose total is beyond the largest finite number.
+    #[error(
+        "{}: the populations in field {field:?} add up to more than {:e}; check the field's values",
+        path.display(),
+        f64::MAX
+    )]
+    PopulationTotal {
+        /// The blocks file.
+        path: PathBuf,
+        /// The population field.
+        field: String,
+    },
+    /// Data too spread out for one local plane.
+    #[error("{}: {message}", path.display())]
+    Extent {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A population value that is not a finite number ≥ 0.
     #[error(
         "{location}: invalid population {value}: expected a finite number ≥ 0 in field {field:?}"

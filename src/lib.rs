@@ -48,6 +48,7 @@
 pub mod aggregate;
 pub mod batch;
 pub mod capacity;
+pub mod checks;
 pub mod config;
 pub mod coords;
 pub mod coverage;

@@ -82,11 +82,15 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The most worker threads `--threads` accepts: far more than any machine walkshed runs on has
+/// cores, and few enough to start in a moment.
+const MAX_THREADS: usize = 1024;
+
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
         anyhow::ensure!(
-            n > 0,
-            "invalid --threads: expected a whole number ≥ 1, found 0"
+            (1..=MAX_THREADS).contains(&n),
+            "invalid --threads: expected a whole number from 1 to {MAX_THREADS}, found {n}"
         );
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -117,10 +121,11 @@ fn stages(job: &run::Job) -> Vec<Stage> {
     if job.network.is_some() {
         s.push(Stage::LoadNetwork);
     }
-    s.extend([Stage::Measure, Stage::WriteTables]);
-    if job.outputs.maps {
+    s.push(Stage::Measure);
+    if job.outputs.maps || job.outputs.report {
         s.push(Stage::Render);
     }
+    s.push(Stage::WriteTables);
     s
 }
 
@@ -149,11 +154,22 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{:>8.3} s  in all", (end - start).as_secs_f64());
     }
     let summary = result?;
+    if let Some(l) = summary.labels.as_ref().filter(|l| l.dropped > 0) {
+        eprintln!(
+            "warning: {} of {} station labels left off the gap map (they would overlap): {}",
+            l.dropped,
+            l.named,
+            l.dropped_names.join(", ")
+        );
+    }
     if args.run.json {
         print!("{}", summary.to_json());
     } else if !args.run.quiet {
         print!("{}", summary.to_text());
         println!("\n  outputs in {}", job.out_dir.display());
+    }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -58,7 +58,8 @@ pub struct CoverageOptions {
     #[serde(default, deserialize_with = "de::path")]
     pub blocks: Option<PathBuf>,
 
-    /// Walking thresholds in minutes, comma-separated [default: 5].
+    /// Walking thresholds in minutes, comma-separated, each a walk of at most 100 km at --speed
+    /// [default: 5].
     #[arg(
         long,
         value_name = "MIN[,MIN…]",
@@ -68,19 +69,19 @@ pub struct CoverageOptions {
     #[serde(default, deserialize_with = "de::numbers")]
     pub minutes: Option<Vec<f64>>,
 
-    /// Walking speed in metres per minute; 60 m/min ≈ 3.6 km/h.
+    /// Walking speed in metres per minute, from 1 to 1000; 60 m/min ≈ 3.6 km/h.
     #[arg(long, value_name = "M_PER_MIN", default_value_t = default::speed())]
     #[serde(default = "default::speed", deserialize_with = "de::number")]
     pub speed: f64,
 
     /// Thresholds given directly in metres, comma-separated, instead of --minutes (e.g.
-    /// 300,500,1000 for GB 50180-2018's 5/10/15-minute circles); walking minutes in the
-    /// outputs still use --speed.
+    /// 300,500,1000 for GB 50180-2018's 5/10/15-minute circles), each at most 100000 (100 km);
+    /// walking minutes in the outputs still use --speed.
     #[arg(long, value_name = "M[,M…]", value_delimiter = ',')]
     #[serde(default, deserialize_with = "de::numbers")]
     pub distance: Option<Vec<f64>>,
 
-    /// Straight-line detour factor ≥ 1 multiplying crow-fly distance to stand in for street
+    /// Straight-line detour factor from 1 to 10 multiplying crow-fly distance to stand in for street
     /// circuity (planners often use 1.2–1.4); ignored with --network.
     #[arg(long, value_name = "FACTOR", default_value_t = default::detour())]
     #[serde(default = "default::detour", deserialize_with = "de::number")]
@@ -93,7 +94,7 @@ pub struct CoverageOptions {
     pub network: Option<PathBuf>,
 
     /// With --network: longest straight snap leg, in metres, from a station or block anchor to
-    /// the nearest network edge; points farther away are off-network.
+    /// the nearest network edge (at most 100000); points farther away are off-network.
     #[arg(long, value_name = "M", default_value_t = default::max_snap())]
     #[serde(default = "default::max_snap", deserialize_with = "de::number")]
     pub max_snap: f64,
@@ -108,7 +109,15 @@ pub struct CoverageOptions {
     #[serde(default)]
     pub group_by: Option<String>,
 
-    /// Outputs to write, comma-separated: summary, blocks, stations, walk-time, maps, or all.
+    /// The groups' name in chart titles (e.g. 居委会 for --group-by committee) [default: the
+    /// --group-by field].
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub group_label: Option<String>,
+
+    /// Outputs to write, comma-separated: summary (summary.json and groups.csv), blocks
+    /// (blocks.geojson), stations (stations.csv), walk-time (walk_time.csv), groups
+    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), report (report.html), or all.
     #[arg(long, value_name = "LIST", default_value_t = default::outputs())]
     #[serde(default = "default::outputs", deserialize_with = "de::list")]
     pub outputs: String,
@@ -194,6 +203,7 @@ impl Default for CoverageOptions {
             max_snap: default::max_snap(),
             population: default::population(),
             group_by: None,
+            group_label: None,
             outputs: default::outputs(),
             labels: false,
             lang: Lang::default(),
@@ -249,6 +259,7 @@ impl CoverageOptions {
         let fields = [
             ("--population", Some(&self.population)),
             ("--group-by", self.group_by.as_ref()),
+            ("--group-label", self.group_label.as_ref()),
             ("--lon-column", self.lon_column.as_ref()),
             ("--lat-column", self.lat_column.as_ref()),
         ];
@@ -306,6 +317,7 @@ impl CoverageOptions {
             map: MapOptions {
                 labels: self.labels,
                 lang: self.lang,
+                group_label: self.group_label.clone(),
                 ..MapOptions::default()
             },
             input: self.input_settings(),

@@ -37,10 +37,46 @@ pub struct Inputs {
     pub blocks: PathBuf,
     /// The network file, in network mode.
     pub network: Option<PathBuf>,
+    /// How many stations each station file gave, in the order of `stations` (empty when not
+    /// known: then every station counts as base).
+    #[serde(skip)]
+    pub station_counts: Vec<usize>,
     /// The inputs converted from web-map coordinates (`blocks: gcj02 → wgs84`); absent when
     /// none was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub converted: Vec<String>,
+}
+
+impl Inputs {
+    /// Where station `i` (input order) came from: `base` for the `--stations` file, else the
+    /// name of the `--add-stations` file that added it.
+    pub fn station_source(&self, i: usize) -> String {
+        let mut end = 0;
+        for (k, n) in self.station_counts.iter().enumerate() {
+            end += n;
+            if i < end {
+                return match (k, self.stations.get(k)) {
+                    (0, _) | (_, None) => "base".to_owned(),
+                    (_, Some(p)) => p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |f| f.to_string_lossy().into_owned(),
+                    ),
+                };
+            }
+        }
+        "base".to_owned()
+    }
+}
+
+/// Station names the gap map left off (`--labels`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Labels {
+    /// Stations with a name.
+    pub named: usize,
+    /// How many names were left off because they would overlap.
+    pub dropped: usize,
+    /// Their names, in input order.
+    pub dropped_names: Vec<String>,
 }
 
 /// Parameters as reported.
@@ -108,6 +144,9 @@ pub struct Summary {
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
     pub warnings: Vec<String>,
+    /// With `--labels` and maps: the station names left off the gap map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Labels>,
     /// The files the run published, sorted (`summary.json` included when written): the
     /// manifest by which a later run knows the folder as walkshed's. Empty until written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -183,8 +222,27 @@ impl Summary {
                 })
                 .collect(),
             warnings,
+            labels: None,
             files: Vec::new(),
         }
+    }
+
+    /// Notes the station names the gap map left off (`dropped`, of the stations with a name),
+    /// with a warning when there are any.
+    pub fn note_labels(&mut self, named: usize, dropped: &[String]) {
+        if !dropped.is_empty() {
+            self.warnings.push(format!(
+                "{} of {} station labels left off the gap map (they would overlap): {}",
+                dropped.len(),
+                named,
+                dropped.join(", ")
+            ));
+        }
+        self.labels = Some(Labels {
+            named,
+            dropped: dropped.len(),
+            dropped_names: dropped.to_vec(),
+        });
     }
 
     /// The summary as pretty JSON (keys in a fixed order), with a final newline.
@@ -214,28 +272,39 @@ impl Summary {
             .params
             .thresholds
             .iter()
-            .map(|t| match p.params.unit {
-                ThresholdUnit::Minutes => {
-                    format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0))
-                }
-                ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
-            })
+            .map(|t| threshold_text(t, p.params.unit, true))
             .collect();
-        let _ = write!(
-            o,
-            "  walking   {} at {} m/min",
-            thresholds.join(", "),
-            fmt_num(p.params.speed_m_per_min, 1)
-        );
+        let _ = write!(o, "  walking   {}", thresholds.join(", "));
+        if p.params.unit == ThresholdUnit::Minutes {
+            let _ = write!(
+                o,
+                " at {} m/min",
+                fmt_num(
+                    p.params.speed_m_per_min,
+                    speed_decimals(p.params.speed_m_per_min)
+                )
+            );
+        }
         if self.network.is_some() {
-            let _ = writeln!(
+            let _ = write!(
                 o,
                 ", along the network (max snap {} m)",
                 fmt_num(p.params.max_snap_m, 0)
             );
         } else {
-            let _ = writeln!(o, ", straight line × detour {}", p.params.detour);
+            let _ = write!(o, ", straight line × detour {}", p.params.detour);
         }
+        if p.params.unit == ThresholdUnit::Metres {
+            let _ = write!(
+                o,
+                " (minutes in the tables at {} m/min)",
+                fmt_num(
+                    p.params.speed_m_per_min,
+                    speed_decimals(p.params.speed_m_per_min)
+                )
+            );
+        }
+        o.push('\n');
         let c = &self.counts;
         let _ = writeln!(
             o,
@@ -280,14 +349,14 @@ impl Summary {
             "within", "residents", "share", "blocks"
         );
         for cov in &self.coverage {
-            let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks));
+            let _ = writeln!(o, "  {}", coverage_line(cov, c.blocks, p.params.unit));
         }
         if let Some(groups) = &self.groups {
             let _ = writeln!(
                 o,
                 "\n  by {} — worst first (by share within {}):",
                 p.group_by.as_deref().unwrap_or(""),
-                threshold_text(&self.coverage[0].threshold, p.params.unit)
+                threshold_text(&self.coverage[0].threshold, p.params.unit, false)
             );
             let width = groups
                 .iter()
@@ -301,11 +370,8 @@ impl Summary {
                 "group", "blocks", "residents"
             );
             for c in &self.coverage {
-                let _ = write!(
-                    o,
-                    " {:>9}",
-                    format!("≤{}", short_threshold(&c.threshold, p.params.unit))
-                );
+                let head = format!("≤{}", short_threshold(&c.threshold, p.params.unit));
+                let _ = write!(o, " {}", pad_left(&head, 9));
             }
             o.push('\n');
             for g in groups {
@@ -331,8 +397,29 @@ impl Summary {
     }
 }
 
-/// Columns a string takes in a terminal (CJK characters take two).
-fn display_width(s: &str) -> usize {
+/// `s` right-aligned in `width` terminal columns ([`display_width`]).
+fn pad_left(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(display_width(s))))
+}
+
+/// Decimals to print a speed with: none when whole.
+fn speed_decimals(speed: f64) -> usize {
+    if speed.fract() == 0.0 {
+        0
+    } else {
+        1
+    }
+}
+
+/// Columns a string takes in a terminal: CJK and other wide characters take two, combining
+/// marks and zero-width characters none (East Asian Width, as terminals use it).
+pub(crate) fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+#[cfg(test)]
+/// The former hand-written width table, kept to show the crate agrees with it on CJK.
+fn display_width_table(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
             0x1100..=0x115F
@@ -350,7 +437,7 @@ fn display_width(s: &str) -> usize {
 fn short_threshold(t: &crate::config::Threshold, unit: ThresholdUnit) -> String {
     match unit {
         ThresholdUnit::Minutes => format!("{}min", t.label),
-        ThresholdUnit::Metres => t.label.clone(),
+        ThresholdUnit::Metres => format!("{}m", fmt_num(t.distance_m, 0)),
     }
 }
 
@@ -358,18 +445,20 @@ fn group_name(g: &Group) -> String {
     g.name.clone().unwrap_or_else(|| "(no value)".to_owned())
 }
 
-fn threshold_text(t: &crate::config::Threshold, unit: ThresholdUnit) -> String {
+/// A threshold as the text summary prints it everywhere: `5 min` (with `metres`, `5 min
+/// (300 m)`), `1,000 m`.
+fn threshold_text(t: &crate::config::Threshold, unit: ThresholdUnit, metres: bool) -> String {
     match unit {
+        ThresholdUnit::Minutes if metres => {
+            format!("{} min ({} m)", t.label, fmt_num(t.distance_m, 0))
+        }
         ThresholdUnit::Minutes => format!("{} min", t.label),
         ThresholdUnit::Metres => format!("{} m", fmt_num(t.distance_m, 0)),
     }
 }
 
-fn coverage_line(c: &Coverage, blocks: usize) -> String {
-    let within = match c.threshold.label.strip_suffix('m') {
-        Some(m) => format!("{m} m"),
-        None => format!("{} min", c.threshold.label),
-    };
+fn coverage_line(c: &Coverage, blocks: usize, unit: ThresholdUnit) -> String {
+    let within = threshold_text(&c.threshold, unit, false);
     format!(
         "{:<10} {:>14} {:>7.1}% {:>9} ({:>4.1}%)",
         within,
@@ -420,6 +509,10 @@ pub struct Outputs {
     pub walk_time: bool,
     /// `gaps.svg`, `curve.svg`, `groups.svg`.
     pub maps: bool,
+    /// `groups.csv` (when grouping); `summary` writes it too.
+    pub groups: bool,
+    /// `report.html`.
+    pub report: bool,
 }
 
 impl Default for Outputs {
@@ -430,20 +523,26 @@ impl Default for Outputs {
             stations: true,
             walk_time: true,
             maps: true,
+            groups: true,
+            report: true,
         }
     }
 }
 
 impl Outputs {
-    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `maps` (or `all`).
+    /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `groups`, `maps`,
+    /// `report` (or `all`). `groups.csv` is written with `groups` or `summary`.
     pub fn parse(list: &str) -> Result<Self> {
-        let mut o = Outputs {
+        const NONE: Outputs = Outputs {
             summary: false,
             blocks: false,
             stations: false,
             walk_time: false,
             maps: false,
+            groups: false,
+            report: false,
         };
+        let mut o = NONE;
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
                 "summary" => o.summary = true,
@@ -451,14 +550,22 @@ impl Outputs {
                 "stations" => o.stations = true,
                 "walk-time" | "walk_time" => o.walk_time = true,
                 "maps" => o.maps = true,
+                "groups" => o.groups = true,
+                "report" => o.report = true,
                 "all" => o = Outputs::default(),
                 other => {
                     return Err(Error::parameter(
                         "--outputs",
-                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, maps or all"),
+                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, groups, maps, report or all"),
                     ))
                 }
             }
+        }
+        if o == NONE {
+            return Err(Error::parameter(
+                "--outputs",
+                "expected at least one of summary, blocks, stations, walk-time, groups, maps, report or all, found none",
+            ));
         }
         Ok(o)
     }
@@ -470,17 +577,18 @@ pub fn stage_tables(
     staged: &mut Staged,
     analysis: &Analysis,
     blocks: &BlockSet,
+    inputs: &Inputs,
     outputs: Outputs,
 ) -> Result<()> {
     if outputs.stations {
-        let csv = stations_csv(analysis);
+        let csv = stations_csv(analysis, inputs);
         staged.add("stations.csv", |w| w.write_all(csv.as_bytes()))?;
     }
     if outputs.walk_time {
         let csv = walk_time_csv(analysis);
         staged.add("walk_time.csv", |w| w.write_all(csv.as_bytes()))?;
     }
-    if outputs.summary {
+    if outputs.summary || outputs.groups {
         if let Some(csv) = groups_csv(analysis, blocks) {
             staged.add("groups.csv", |w| w.write_all(csv.as_bytes()))?;
         }
@@ -512,36 +620,47 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
-/// A number for tables: shortest round-trip form, with `-0` as `0`.
+/// A number for tables: shortest round-trip form, with `-0` as `0`; a non-finite value (which
+/// the checks on inputs and parameters leave no way to reach) as `null`, never a bare `inf`.
 pub(crate) fn num(x: f64) -> String {
-    if x == 0.0 {
+    if !x.is_finite() {
+        "null".to_owned()
+    } else if x == 0.0 {
         "0".to_owned()
     } else {
         format!("{x}")
     }
 }
 
-/// Rounds to `decimals` decimals for output (comparisons use the unrounded value).
+/// Rounds to `decimals` decimals for output (comparisons use the unrounded value); a value too
+/// large to scale stays as it is.
 fn round_to(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
-    (x * f).round() / f
+    let scaled = x * f;
+    if scaled.is_finite() {
+        scaled.round() / f
+    } else {
+        x
+    }
 }
 
-/// `stations.csv`: id, name, level, lon, lat, entrances, from_area, and each station's load.
-pub fn stations_csv(analysis: &Analysis) -> String {
+/// `stations.csv`: id, name, level, lon, lat, entrances, from_area, each station's load, and
+/// its `source` (`base`, or the `--add-stations` file that added it, from `inputs`).
+pub fn stations_csv(analysis: &Analysis, inputs: &Inputs) -> String {
     let label = &analysis.params.thresholds[0].label;
     let mut o = String::from(
-        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold\n",
+        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold,source\n",
     );
-    for (s, (pop, n)) in analysis
+    for (i, (s, (pop, n))) in analysis
         .stations
         .iter()
         .zip(&analysis.aggregates.station_load)
+        .enumerate()
     {
         let [lon, lat] = s.entrances[0];
         let _ = writeln!(
             o,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&s.id),
             csv_field(s.name.as_deref().unwrap_or("")),
             csv_field(s.level.as_deref().unwrap_or("")),
@@ -551,7 +670,8 @@ pub fn stations_csv(analysis: &Analysis) -> String {
             s.from_area,
             num(*pop),
             n,
-            csv_field(label)
+            csv_field(label),
+            csv_field(&inputs.station_source(i))
         );
     }
     o
@@ -668,12 +788,28 @@ impl<'a> WsMembers<'a> {
             let leg = |x: Option<f64>| x.map_or("null".to_owned(), |v| num(round_to(v, 2)));
             let _ = write!(
                 o,
-                ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{}",
+                ",\"ws_block_leg_m\":{},\"ws_station_leg_m\":{},\"ws_off_network\":{},\"ws_unreached\":{}",
                 leg(legs.block_m),
                 leg(legs.station_m),
-                m.reach == Reach::OffNetwork
+                m.reach == Reach::OffNetwork,
+                match unreached(m) {
+                    Some(why) => format!("\"{why}\""),
+                    None => "null".to_owned(),
+                }
             );
         }
+    }
+}
+
+/// Why no station reaches a block in network mode: `off_network` (its snap leg is longer than
+/// `--max-snap`), `no_station_on_piece` (its piece of the network holds no station), or
+/// `beyond_limit` (the nearest station is farther than the search bound); `None` when reached.
+pub fn unreached(m: &crate::coverage::Measured) -> Option<&'static str> {
+    match m.reach {
+        Reach::Reached => None,
+        Reach::OffNetwork => Some("off_network"),
+        Reach::Unreached if m.piece_has_station == Some(false) => Some("no_station_on_piece"),
+        Reach::Unreached => Some("beyond_limit"),
     }
 }
 
@@ -836,6 +972,15 @@ pub fn write_walk_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_width_counts_wide_characters_twice() {
+        for s in ["第20居委会", "服务点02", "abc", "（无值）", "石化街道"] {
+            assert_eq!(display_width(s), display_width_table(s), "{s}");
+        }
+        assert_eq!(display_width("第20居委会"), 10);
+        assert_eq!(pad_left("第20", 6), "  第20");
+    }
 
     #[test]
     fn numbers_read_well() {

@@ -113,12 +113,13 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_shapes = job.outputs.maps;
+    fields.keep_shapes = job.outputs.maps || job.outputs.report;
     let blocks = Arc::new(load::read_blocks_from(
         &job.blocks,
         &fields,
         &job.input.blocks,
     )?);
+    crate::checks::extent(&blocks)?;
     let network = match &job.network {
         Some(path) => {
             progress(Stage::LoadNetwork);
@@ -171,9 +172,17 @@ pub fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
         blocks: job.blocks.clone(),
         network: job.network.clone(),
         converted: job.input.converted(),
+        station_counts: loaded.stations.iter().map(|s| s.stations.len()).collect(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());
-    Summary::new(analysis, &loaded.blocks, inputs)
+    let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
+    let station_files: Vec<&Path> = job.inputs()[..1 + job.add_stations.len()].to_vec();
+    summary.warnings.extend(crate::checks::warnings(
+        &station_files,
+        &loaded.blocks,
+        analysis,
+    ));
+    summary
 }
 
 /// Writes every chosen output of an analysis into the job's folder, as one unit (see
@@ -199,7 +208,8 @@ pub fn write(
 }
 
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
-/// them in `summary.files`.
+/// them in `summary.files`. The maps are drawn first, so that `summary` notes the station names
+/// they left off (with `--labels`).
 pub fn stage(
     job: &Job,
     loaded: &Loaded,
@@ -208,11 +218,37 @@ pub fn stage(
     staged: &mut Staged,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<()> {
-    progress(Stage::WriteTables);
-    report::stage_tables(staged, analysis, &loaded.blocks, job.outputs)?;
-    if job.outputs.maps {
+    let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        crate::render::stage_maps(staged, analysis, &loaded.blocks, summary, &job.map)?;
+        let maps = crate::render::draw_maps(analysis, &loaded.blocks, summary, &job.map)?;
+        if job.map.labels {
+            let named = analysis
+                .stations
+                .iter()
+                .filter(|s| s.name.as_deref().is_some_and(|n| !n.trim().is_empty()))
+                .count();
+            summary.note_labels(named, &maps.labels_dropped);
+        }
+        Some(maps)
+    } else {
+        None
+    };
+    progress(Stage::WriteTables);
+    report::stage_tables(
+        staged,
+        analysis,
+        &loaded.blocks,
+        &summary.inputs,
+        job.outputs,
+    )?;
+    if let Some(maps) = &maps {
+        if job.outputs.maps {
+            maps.stage(staged)?;
+        }
+        if job.outputs.report {
+            let html = crate::render::report_html(analysis, summary, maps, &job.map);
+            staged.add("report.html", |w| w.write_all(html.as_bytes()))?;
+        }
     }
     report::stage_summary(staged, summary, job.outputs.summary)
 }

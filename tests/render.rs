@@ -181,7 +181,7 @@ fn hand_made_case_has_every_class_legend_and_mark() {
     for want in [
         "5-minute walking coverage: 23.1 % of residents",
         "≤ 5 min (300 m)",
-        "5–10 min",
+        "5–10 min (gap)",
         "> 10 min (gap)",
         "150 residents · 23.1 %",
         "200 residents · 30.8 %",
@@ -402,15 +402,24 @@ fn network_mode_draws_streets_and_off_network_blocks() {
         .descendants()
         .find(|n| has_class(n, "streets"))
         .expect("a streets group");
-    let classes: Vec<_> = streets
+    let kinds: Vec<_> = streets
         .children()
-        .filter_map(|p| p.attribute("data-class"))
+        .filter_map(|p| p.attribute("data-streets"))
         .collect();
     assert_eq!(
-        classes,
-        ["1", "0"],
-        "the 300–500 m edge in the 5–10 min band, the first in 0–5 min"
+        kinds,
+        ["beyond", "within-last", "within-first"],
+        "the edge reached from one end only beyond, the 300–500 m edge within 10 min, the \
+         first within 5 min"
     );
+    // Every kind of street drawn has a legend entry (defect 6).
+    let legend: Vec<_> = doc
+        .descendants()
+        .filter(|n| has_class(n, "legend-streets"))
+        .filter_map(|n| n.attribute("data-streets"))
+        .collect();
+    assert_eq!(legend, ["within-first", "within-last", "beyond"]);
+    assert!(texts(&doc).iter().any(|t| t == "streets within 5 min"));
     assert!(
         !doc.descendants().any(|n| has_class(&n, "walksheds")),
         "no circles in network mode"

@@ -115,10 +115,12 @@ fn plan(scenarios: &[Scenario]) -> Plan {
         let key = blocks_key(s);
         match p.blocks.iter_mut().find(|(k, _, _)| *k == key) {
             // Outlines are kept when any scenario reading these blocks draws maps.
-            Some(entry) => entry.2 |= s.job.outputs.maps,
-            None => p
-                .blocks
-                .push((key, s.job.blocks.clone(), s.job.outputs.maps)),
+            Some(entry) => entry.2 |= s.job.outputs.maps || s.job.outputs.report,
+            None => p.blocks.push((
+                key,
+                s.job.blocks.clone(),
+                s.job.outputs.maps || s.job.outputs.report,
+            )),
         }
         if let Some(net) = &s.job.network {
             push_once(&mut p.networks, identity(net), net.clone());
@@ -178,6 +180,7 @@ impl Cache {
                 .map(|s| s.job.input.blocks.clone())
                 .unwrap_or_default();
             let set = load::read_blocks_from(file, &fields, &input)
+                .and_then(|set| crate::checks::extent(&set).map(|()| set))
                 .map(Arc::new)
                 .map_err(|e| e.with_causes());
             blocks.insert(key.clone(), set);

@@ -1,53 +1,139 @@
-//! `batch.svg`: the scenarios' coverage shares side by side, one group of bars per threshold,
-//! each bar labelled with its share and a legend naming the scenarios.
+//! `batch.svg`: the scenarios' coverage shares side by side (one group of bars per threshold,
+//! each bar labelled with its share to one decimal), and with a diff the residents each
+//! scenario gains against its base, ranked, so the proposal that helps most is on top.
+//!
+//! Written directly as SVG text, in the batch's language, with the Okabe–Ito palette (safe for
+//! every kind of colour blindness).
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::fmt::Write as _;
 
-use crate::error::{Error, Result};
-use crate::render::FONT_FAMILY as FONT;
+use crate::render::{escape, Lang, FONT_FAMILY};
+use crate::report::fmt_num;
 
+use super::diff::{Diff, Scope};
 use super::table::Row;
 
-/// Colours of the scenarios (Tableau 10), in batch order, repeating after ten.
-const COLOURS: [RGBColor; 10] = [
-    RGBColor(78, 121, 167),
-    RGBColor(242, 142, 43),
-    RGBColor(89, 161, 79),
-    RGBColor(225, 87, 89),
-    RGBColor(118, 183, 178),
-    RGBColor(237, 201, 72),
-    RGBColor(176, 122, 161),
-    RGBColor(255, 157, 167),
-    RGBColor(156, 117, 95),
-    RGBColor(186, 176, 172),
+/// Colours of the scenarios (Okabe–Ito), in batch order, repeating after eight.
+const COLOURS: [&str; 8] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
 ];
 
 /// Horizontal pixels per bar.
-const BAR_PX: u32 = 28;
+const BAR_PX: f64 = 34.0;
 /// Pixels between threshold groups.
-const GAP_PX: u32 = 36;
+const GAP_PX: f64 = 36.0;
+/// Height of the shares panel's plot, pixels.
+const PLOT_H: f64 = 280.0;
+/// Height of one row of the gains panel, pixels.
+const GAIN_ROW: f64 = 30.0;
 
 /// An estimate of a label's width in pixels at `size` (CJK characters count double).
-fn text_px(s: &str, size: u32) -> u32 {
-    let units: u32 = s
-        .chars()
-        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
-        .sum();
-    units * size * 6 / 10
+fn text_px(s: &str, size: f64) -> f64 {
+    crate::report::display_width(s) as f64 * size * 0.6
 }
 
-/// The label of a threshold row.
-fn threshold_label(r: &Row) -> String {
-    match r.label.strip_suffix('m') {
-        Some(m) => format!("{m} m"),
-        None => format!("{} min ({} m)", r.label, super::table::num(r.distance_m)),
+/// The words of the chart.
+struct Words {
+    lang: Lang,
+}
+
+impl Words {
+    fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+    fn title(&self) -> &'static str {
+        if self.zh() {
+            "各方案步行可达居民比例"
+        } else {
+            "Share of residents within walking distance, by scenario"
+        }
+    }
+    fn axis(&self) -> &'static str {
+        if self.zh() {
+            "可达居民比例"
+        } else {
+            "share of residents"
+        }
+    }
+    fn scenario(&self) -> &'static str {
+        if self.zh() {
+            "方案"
+        } else {
+            "scenario"
+        }
+    }
+    fn threshold(&self, r: &Row) -> String {
+        match (r.label.strip_suffix('m'), self.zh()) {
+            (Some(_), false) => format!("{} m", fmt_num(r.distance_m, 0)),
+            (Some(_), true) => format!("{} 米", fmt_num(r.distance_m, 0)),
+            (None, false) => format!("{} min ({} m)", r.label, fmt_num(r.distance_m, 0)),
+            (None, true) => format!("{} 分钟（{} 米）", r.label, fmt_num(r.distance_m, 0)),
+        }
+    }
+    fn gains_title(&self, within: &str) -> String {
+        if self.zh() {
+            format!("相对基准方案新增覆盖居民（{within}内），按多少排序")
+        } else {
+            format!("Residents gained against the base, within {within}, most first")
+        }
+    }
+    fn versus(&self, base: &str) -> String {
+        if self.zh() {
+            format!("对比 {base}")
+        } else {
+            format!("vs {base}")
+        }
     }
 }
 
-/// Draws the chart of `rows` (successful scenarios, in batch order) as SVG text.
-pub(super) fn batch_svg(rows: &[Row]) -> Result<String> {
+/// One share as a label: `70.4%`.
+fn share_label(share: f64) -> String {
+    format!("{}%", fmt_num(share * 100.0, 1))
+}
+
+/// A signed count of residents: `+1,234`, `−56`, `0`.
+fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", fmt_num(x, 0))
+    } else if x < 0.0 {
+        format!("−{}", fmt_num(-x, 0))
+    } else {
+        "0".to_owned()
+    }
+}
+
+/// A text element.
+fn text(o: &mut String, x: f64, y: f64, attrs: &str, s: &str) {
+    let _ = writeln!(
+        o,
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" {attrs}>{}</text>",
+        escape(s)
+    );
+}
+
+/// The gains of every scenario compared with a base at the diff's smallest threshold: (scenario,
+/// base, net residents), most first, then by name; and that threshold's row label.
+fn gains(diff: &Diff) -> (Vec<(&str, &str, f64)>, Option<f64>) {
+    let first = diff
+        .rows
+        .iter()
+        .filter(|r| r.scope == Scope::Total)
+        .map(|r| r.distance_m)
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.min(d))));
+    let mut out: Vec<(&str, &str, f64)> = diff
+        .rows
+        .iter()
+        .filter(|r| r.scope == Scope::Total && Some(r.distance_m) == first)
+        .map(|r| (r.scenario.as_str(), r.base.as_str(), r.net))
+        .collect();
+    out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(b.0)));
+    (out, first)
+}
+
+/// Draws the chart of `rows` (successful scenarios, in batch order), with the gains of `diff`
+/// when given, in `lang`, as SVG text.
+pub(super) fn batch_svg(rows: &[Row], diff: Option<&Diff>, lang: Lang) -> String {
+    let words = Words { lang };
     let mut scenarios: Vec<&str> = Vec::new();
     let mut thresholds: Vec<(f64, String)> = Vec::new();
     for r in rows {
@@ -55,109 +141,213 @@ pub(super) fn batch_svg(rows: &[Row]) -> Result<String> {
             scenarios.push(&r.scenario);
         }
         if !thresholds.iter().any(|(d, _)| *d == r.distance_m) {
-            thresholds.push((r.distance_m, threshold_label(r)));
+            thresholds.push((r.distance_m, words.threshold(r)));
         }
     }
     thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let k = scenarios.len().max(1) as u32;
-    let n = thresholds.len().max(1) as u32;
+    let (gained, first) = diff.map(gains).unwrap_or_default();
+    let k = scenarios.len().max(1) as f64;
+    let n = thresholds.len().max(1) as f64;
     let legend_w = scenarios
         .iter()
-        .map(|s| text_px(s, 14))
-        .max()
-        .unwrap_or(0)
-        .clamp(80, 320)
-        + 44;
-    let plot_w = (n * (k * BAR_PX + GAP_PX)).max(360);
-    let width = 80 + plot_w + 20 + legend_w;
-    let height = 460;
-
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        draw(&root, rows, &scenarios, &thresholds, legend_w).map_err(|e| Error::Write {
-            path: "batch.svg".into(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        .map(|s| text_px(s, 14.0))
+        .fold(80.0, f64::max)
+        .min(320.0)
+        + 44.0;
+    let plot_w = (n * (k * BAR_PX + GAP_PX)).max(360.0);
+    let (left, top) = (72.0, 60.0);
+    let width = (left + plot_w + 24.0 + legend_w).max(640.0).ceil();
+    let gains_top = top + PLOT_H + 70.0;
+    let height = if gained.is_empty() {
+        gains_top
+    } else {
+        gains_top + 40.0 + GAIN_ROW * gained.len() as f64 + 20.0
     }
-    Ok(svg)
-}
+    .ceil();
 
-type DrawResult = std::result::Result<(), DrawingAreaErrorKind<std::io::Error>>;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"{FONT_FAMILY}\">"
+    );
+    let _ = writeln!(o, "<title>{}</title>", escape(words.title()));
+    let _ = writeln!(
+        o,
+        "<rect width=\"{width}\" height=\"{height}\" fill=\"#FFFFFF\"/>"
+    );
+    text(
+        &mut o,
+        20.0,
+        32.0,
+        "font-size=\"18\" font-weight=\"bold\" fill=\"#111\"",
+        words.title(),
+    );
 
-fn draw(
-    root: &DrawingArea<SVGBackend<'_>, Shift>,
-    rows: &[Row],
-    scenarios: &[&str],
-    thresholds: &[(f64, String)],
-    legend_w: u32,
-) -> DrawResult {
-    root.fill(&WHITE)?;
-    let (w, _) = root.dim_in_pixel();
-    let (plot, legend) = root.split_horizontally(w - legend_w);
-    let n = thresholds.len().max(1) as f64;
-    let k = scenarios.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(
-            "Share of residents within walking distance, by scenario",
-            (FONT, 18),
-        )
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
-        .build_cartesian_2d(0f64..n, 0f64..1.05)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .x_labels(0)
-        .x_label_formatter(&|_| String::new())
-        .y_labels(11)
-        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-        .y_desc("share of residents")
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
-        .draw()?;
-
-    // Bars fill 80 % of each threshold's slot; each takes 90 % of its own width.
-    let slot = 0.8 / k;
-    let value_style =
-        TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    // The shares panel: grid and axis, then one group of bars per threshold.
+    let y_of = |share: f64| top + PLOT_H * (1.0 - share.clamp(0.0, 1.0));
+    for step in 0..=10 {
+        let v = step as f64 / 10.0;
+        let y = y_of(v);
+        let _ = writeln!(
+            o,
+            "<path d=\"M{left} {y:.1}h{plot_w:.1}\" stroke=\"{}\" stroke-width=\"1\"/>",
+            if step == 0 { "#444" } else { "#E5E5E5" }
+        );
+        text(
+            &mut o,
+            left - 6.0,
+            y + 4.0,
+            "font-size=\"12\" fill=\"#333\" text-anchor=\"end\"",
+            &format!("{}%", step * 10),
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<text transform=\"translate(18 {:.1}) rotate(-90)\" font-size=\"13\" fill=\"#333\" text-anchor=\"middle\">{}</text>",
+        top + PLOT_H / 2.0,
+        escape(words.axis())
+    );
+    let slot_w = plot_w / n;
+    o.push_str("<g class=\"shares\">\n");
     for (j, name) in scenarios.iter().enumerate() {
         let colour = COLOURS[j % COLOURS.len()];
         for r in rows.iter().filter(|r| r.scenario == *name) {
             let Some(i) = thresholds.iter().position(|(d, _)| *d == r.distance_m) else {
                 continue;
             };
-            let x0 = i as f64 + 0.1 + j as f64 * slot;
-            let x1 = x0 + slot * 0.9;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(x0, 0.0), (x1, r.share)],
-                colour.filled(),
-            )))?;
-            let (px, py) = chart.backend_coord(&((x0 + x1) / 2.0, r.share));
-            plot.draw(&Text::new(
-                format!("{:.0}%", r.share * 100.0),
-                (px, py - 2),
-                value_style.clone(),
-            ))?;
+            let x0 = left + i as f64 * slot_w + (slot_w - k * BAR_PX) / 2.0 + j as f64 * BAR_PX;
+            let y = y_of(r.share);
+            let _ = writeln!(
+                o,
+                "<rect data-scenario=\"{}\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>",
+                escape(name),
+                x0 + 2.0,
+                BAR_PX - 4.0,
+                top + PLOT_H - y
+            );
+            text(
+                &mut o,
+                x0 + BAR_PX / 2.0,
+                y - 4.0,
+                "class=\"value\" font-size=\"10\" fill=\"#111\" text-anchor=\"middle\"",
+                &share_label(r.share),
+            );
         }
     }
-    let label_style =
-        TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    o.push_str("</g>\n");
     for (i, (_, label)) in thresholds.iter().enumerate() {
-        let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-        plot.draw(&Text::new(label.clone(), (px, py + 8), label_style.clone()))?;
+        let x = left + (i as f64 + 0.5) * slot_w;
+        text(
+            &mut o,
+            x,
+            top + PLOT_H + 22.0,
+            "font-size=\"13\" fill=\"#111\" text-anchor=\"middle\"",
+            label,
+        );
+    }
+    let lx = left + plot_w + 24.0;
+    text(
+        &mut o,
+        lx,
+        top + 4.0,
+        "font-size=\"14\" font-weight=\"bold\" fill=\"#111\"",
+        words.scenario(),
+    );
+    for (j, name) in scenarios.iter().enumerate() {
+        let y = top + 26.0 + 22.0 * j as f64;
+        let _ = writeln!(
+            o,
+            "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"{}\"/>",
+            y - 11.0,
+            COLOURS[j % COLOURS.len()]
+        );
+        text(&mut o, lx + 22.0, y, "font-size=\"14\" fill=\"#111\"", name);
     }
 
-    let heading = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-    legend.draw(&Text::new("scenario", (8, 48), heading.clone()))?;
-    for (j, name) in scenarios.iter().enumerate() {
-        let y = 74 + 22 * j as i32;
-        let colour = COLOURS[j % COLOURS.len()];
-        legend.draw(&Rectangle::new([(8, y - 7), (22, y + 7)], colour.filled()))?;
-        legend.draw(&Text::new(name.to_string(), (30, y), heading.clone()))?;
+    let within = thresholds.iter().find(|(d, _)| Some(*d) == first);
+    if let (false, Some((_, within))) = (gained.is_empty(), within) {
+        draw_gains(
+            &mut o, &words, &gained, within, &scenarios, gains_top, width,
+        );
     }
-    root.present()?;
-    Ok(())
+    o.push_str("</svg>\n");
+    o
+}
+
+/// The gains panel from `top` (pixels): one bar per scenario compared, most residents gained
+/// first, in the scenario's colour, labelled with the count and its base.
+fn draw_gains(
+    o: &mut String,
+    words: &Words,
+    gained: &[(&str, &str, f64)],
+    within: &str,
+    scenarios: &[&str],
+    top: f64,
+    width: f64,
+) {
+    text(
+        o,
+        20.0,
+        top,
+        "font-size=\"16\" font-weight=\"bold\" fill=\"#111\"",
+        &words.gains_title(within),
+    );
+    let name_w = gained
+        .iter()
+        .map(|g| text_px(g.0, 13.0))
+        .fold(60.0, f64::max)
+        .min(260.0);
+    let zero = 20.0 + name_w + 12.0;
+    let room = (width - zero - 200.0).max(120.0);
+    let most = gained.iter().map(|g| g.2.abs()).fold(1.0, f64::max);
+    let any_negative = gained.iter().any(|g| g.2 < 0.0);
+    let (zero, scale) = if any_negative {
+        (zero + room / 2.0, room / 2.0 / most)
+    } else {
+        (zero, room / most)
+    };
+    o.push_str("<g class=\"gains\">\n");
+    for (i, (name, base, net)) in gained.iter().enumerate() {
+        let y = top + 24.0 + GAIN_ROW * i as f64;
+        let j = scenarios.iter().position(|s| s == name).unwrap_or(0);
+        let w = net.abs() * scale;
+        let x = if *net < 0.0 { zero - w } else { zero };
+        text(o, 20.0, y + 15.0, "font-size=\"13\" fill=\"#111\"", name);
+        let _ = writeln!(
+            o,
+            "<rect data-scenario=\"{}\" data-net=\"{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"20\" fill=\"{}\"/>",
+            escape(name),
+            net,
+            COLOURS[j % COLOURS.len()]
+        );
+        let label = format!("{} ({})", signed(*net), words.versus(base));
+        let lx = if *net < 0.0 { zero + 6.0 } else { x + w + 6.0 };
+        text(
+            o,
+            lx,
+            y + 15.0,
+            "class=\"gain\" font-size=\"12\" fill=\"#111\"",
+            &label,
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<path d=\"M{zero:.1} {:.1}v{:.1}\" stroke=\"#444\" stroke-width=\"1\"/>",
+        top + 18.0,
+        GAIN_ROW * gained.len() as f64 + 6.0
+    );
+    o.push_str("</g>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_have_one_decimal_and_signs() {
+        assert_eq!(share_label(0.704), "70.4%");
+        assert_eq!(share_label(0.699), "69.9%");
+        assert_eq!(signed(1234.0), "+1,234");
+        assert_eq!(signed(-56.0), "−56");
+    }
 }

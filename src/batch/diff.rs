@@ -1,5 +1,6 @@
-//! `--diff BASE`: residents gained and lost by every scenario against a base scenario, in total
-//! and per group, at every threshold the two share.
+//! `--diff BASE` and a scenario's `diff = "…"`: residents gained and lost by every scenario
+//! against its base scenario (its own, else the batch's), in total and per group, at every
+//! threshold the two share.
 //!
 //! When both scenarios read the same blocks file with the same population field, blocks are
 //! compared one by one: a block is *gained* when the scenario covers it and the base does not,
@@ -13,6 +14,7 @@ use serde::Serialize;
 use crate::aggregate::covered;
 use crate::report::fmt_num;
 
+use super::file::DiffBase;
 use super::table::{csv_field, num, opt};
 use super::Done;
 
@@ -60,11 +62,11 @@ pub struct DiffRow {
     pub blocks_lost: Option<usize>,
 }
 
-/// The diff of a batch against its base.
+/// The diff of a batch: each scenario against its base.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diff {
-    /// The base scenario.
-    pub base: String,
+    /// The batch's base scenario (`--diff`), if one was given; each row names its own base.
+    pub base: Option<String>,
     /// The grouping field of the per-group rows, if any.
     pub group_by: Option<String>,
     /// Rows: per scenario, per threshold, the total then each group (by name).
@@ -83,13 +85,32 @@ struct Tally {
     blocks_lost: usize,
 }
 
-/// Compares every successful scenario with the base (which must have succeeded).
-pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
-    let (_, base) = done.iter().find(|(n, _)| *n == base_name)?;
+/// The base of a scenario whose own choice is `own`, given the batch's base `batch`.
+pub(super) fn base_of<'a>(own: &'a DiffBase, batch: Option<&'a str>) -> Option<&'a str> {
+    match own {
+        DiffBase::Batch => batch,
+        DiffBase::Named(b) => Some(b),
+        DiffBase::None => None,
+    }
+}
+
+/// Compares every successful scenario (name, outcome, own base) with its base (its own, else
+/// `batch`); a scenario whose base failed is named in the text. `None` when nothing was
+/// compared (no base given, or none ran).
+pub(super) fn diff(batch: Option<&str>, done: &[(&str, &Done, &DiffBase)]) -> Option<Diff> {
     let mut rows = Vec::new();
     let mut text = Vec::new();
     let mut group_field = None;
-    for (name, s) in done.iter().filter(|(n, _)| *n != base_name) {
+    for (name, s, own) in done {
+        let Some(base_name) = base_of(own, batch).filter(|b| b != name) else {
+            continue;
+        };
+        let Some((_, base, _)) = done.iter().find(|(n, _, _)| *n == base_name) else {
+            text.push(format!(
+                "{name} vs {base_name}: the base scenario failed, nothing to compare"
+            ));
+            continue;
+        };
         let same_blocks = s.blocks.path() == base.blocks.path()
             || std::fs::canonicalize(s.blocks.path()).ok()
                 == std::fs::canonicalize(base.blocks.path()).ok();
@@ -204,8 +225,11 @@ pub(super) fn diff(base_name: &str, done: &[(&str, &Done)]) -> Option<Diff> {
             ));
         }
     }
+    if rows.is_empty() {
+        return None;
+    }
     Some(Diff {
-        base: base_name.to_owned(),
+        base: batch.map(str::to_owned),
         group_by: group_field,
         rows,
         text,

@@ -26,6 +26,21 @@ pub struct Scenario {
     /// The coverage job. Its `out_dir` is the bare name; [`super::run()`] puts it under the
     /// batch's output folder.
     pub job: Job,
+    /// The scenario's own base for the diff (`diff = "today-network"`), overriding `--diff`;
+    /// [`DiffBase::None`] (`diff = false`) compares it with nothing.
+    pub diff: DiffBase,
+}
+
+/// What a scenario is compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DiffBase {
+    /// The batch's `--diff` base, if any.
+    #[default]
+    Batch,
+    /// This scenario.
+    Named(String),
+    /// Nothing (`diff = false`).
+    None,
 }
 
 /// A validated batch file.
@@ -183,7 +198,7 @@ impl Reader<'_> {
     fn options(&mut self, table: &str, t: &toml::Table) -> toml::Table {
         let mut found: Vec<(Option<String>, String)> = Vec::new();
         let mut good = toml::Table::new();
-        for (key, v) in t.iter().filter(|(k, _)| *k != "name") {
+        for (key, v) in t.iter().filter(|(k, _)| *k != "name" && *k != "diff") {
             if !CoverageOptions::keys().contains(&key.as_str()) {
                 found.push((Some(key.clone()), unknown_key_message(key)));
                 continue;
@@ -419,11 +434,45 @@ impl Batch {
                     None
                 }
             };
+            let diff = match t.get("diff") {
+                None => DiffBase::Batch,
+                Some(Value::String(base)) => DiffBase::Named(base.clone()),
+                Some(Value::Boolean(false)) => DiffBase::None,
+                Some(other) => {
+                    r.problem(
+                        &table,
+                        Some("diff"),
+                        format!(
+                            "expected the name of another scenario or false, found {}",
+                            kind(other)
+                        ),
+                    );
+                    DiffBase::Batch
+                }
+            };
             let checked = r.options(&table, t);
             let out_dir = PathBuf::from(name.as_deref().unwrap_or_default());
             let job = r.job(&table, [&checked, &defaults], [t, defaults_raw], out_dir);
             if let (Some(name), Some(job)) = (name, job) {
-                scenarios.push(Scenario { name, job });
+                scenarios.push(Scenario { name, job, diff });
+            }
+        }
+        for s in &scenarios {
+            if let DiffBase::Named(base) = &s.diff {
+                let table = format!("scenario {:?}", s.name);
+                if base == &s.name {
+                    r.problem(&table, Some("diff"), "a scenario cannot be its own base");
+                } else if !scenarios.iter().any(|o| &o.name == base) {
+                    let names: Vec<&str> = scenarios.iter().map(|o| o.name.as_str()).collect();
+                    r.problem(
+                        &table,
+                        Some("diff"),
+                        format!(
+                            "no scenario is named {base:?}; the scenarios are {}",
+                            names.join(", ")
+                        ),
+                    );
+                }
             }
         }
         if r.problems.is_empty() {
@@ -460,6 +509,15 @@ mod tests {
             p.contains(
                 &"[defaults], key \"minute\": unknown key; did you mean \"minutes\"?".to_owned()
             ),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_scenario_base_is_a_name_or_false() {
+        let p = problems("[[scenario]]\nname = \"b\"\ndiff = 3\n");
+        assert!(
+            p.contains(&"scenario \"b\", key \"diff\": expected the name of another scenario or false, found the integer 3".to_owned()),
             "{p:?}"
         );
     }

@@ -16,10 +16,11 @@
 //!    options (through [`crate::run`]), writing `OUT/<scenario>/`; a scenario that fails is
 //!    reported with its reason and leaves no folder, and the others finish;
 //! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`Row`],
-//!    and under `"files"` every file of the run), `OUT/batch.svg` (the shares side by side), and
-//!    with a base scenario `OUT/diff.csv` (residents gained and lost against the base, in total
-//!    and per group: [`Diff`]; when the base fails, there is no `diff.csv` and a warning says
-//!    so).
+//!    and under `"files"` every file of the run), `OUT/batch.svg` (the shares side by side and, with a diff, the residents each
+//!    proposal gains, ranked), and with a base scenario `OUT/diff.csv` (residents gained and
+//!    lost against the base, in total and per group: [`Diff`]; when no base ran, there is no
+//!    `diff.csv` and a warning says so). A scenario names its own base with `diff = "other"`
+//!    (or compares with nothing: `diff = false`); `--diff` is the base of the others.
 //!
 //! The whole of `OUT` is published as one unit ([`crate::publish`]): checked and locked before
 //! anything is read, and replaced only when every file is written, so it holds either the
@@ -43,6 +44,7 @@
 //! [[scenario]]
 //! name = "today-network"
 //! network = "walk.geojson"
+//! diff = false                  # network and straight-line distances do not compare
 //!
 //! [[scenario]]
 //! name = "proposed"
@@ -52,6 +54,7 @@
 //! name = "proposed-network"
 //! add_stations = ["proposed-stations.geojson"]
 //! network = "walk.geojson"
+//! diff = "today-network"        # its own base: today's stations along the network
 //! ```
 //!
 //! ```text
@@ -97,7 +100,7 @@ use serde::Serialize;
 
 pub use cache::{LoadCounts, LoadStep};
 pub use diff::{Diff, DiffRow, Scope};
-pub use file::{Batch, FileError, Problem, Scenario};
+pub use file::{Batch, DiffBase, FileError, Problem, Scenario};
 pub use table::Row;
 
 use crate::error::{Error, Result};
@@ -113,7 +116,8 @@ use cache::Cache;
 pub struct RunOptions {
     /// The output folder: one folder per scenario, and the combined files.
     pub out_dir: PathBuf,
-    /// The base scenario to compare every other scenario with (`--diff`).
+    /// The base scenario to compare every other scenario with (`--diff`), unless a scenario
+    /// names its own (`diff = "…"` in its table).
     pub diff_base: Option<String>,
 }
 
@@ -259,17 +263,14 @@ pub fn run(
 
     progress(Event::Combine);
     let mut rows = Vec::new();
-    let mut ran: Vec<(&str, &Done)> = Vec::new();
+    let mut ran: Vec<(&str, &Done, &DiffBase)> = Vec::new();
     for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
         if let Ok(done) = outcome {
             rows.extend(table::rows(&scenario.name, &done.summary));
-            ran.push((&scenario.name, done));
+            ran.push((&scenario.name, done, &scenario.diff));
         }
     }
-    let diff = options
-        .diff_base
-        .as_deref()
-        .and_then(|base| diff::diff(base, &ran));
+    let diff = diff::diff(options.diff_base.as_deref(), &ran);
     let mut warnings = Vec::new();
     if let (Some(base), None) = (&options.diff_base, &diff) {
         warnings.push(format!(
@@ -303,7 +304,11 @@ pub fn run(
         files: Vec::new(),
         warnings,
     };
-    let combined = write_combined(&mut report, publication.staged())?;
+    let lang = batch
+        .scenarios
+        .first()
+        .map_or_else(Default::default, |s| s.job.map.lang);
+    let combined = write_combined(&mut report, publication.staged(), lang)?;
     publication.commit()?;
     report.written = combined.iter().map(|n| report.out_dir.join(n)).collect();
     Ok(report)
@@ -346,11 +351,15 @@ fn run_scenario(
 
 /// Writes the combined files into `staged`, `batch.json` last with the manifest of the whole
 /// batch; returns their names.
-fn write_combined(report: &mut BatchReport, staged: &mut Staged) -> Result<Vec<&'static str>> {
+fn write_combined(
+    report: &mut BatchReport,
+    staged: &mut Staged,
+    lang: crate::render::Lang,
+) -> Result<Vec<&'static str>> {
     let mut names = vec!["batch.csv", "batch.svg"];
     let csv = table::batch_csv(&report.rows);
     staged.add("batch.csv", |w| w.write_all(csv.as_bytes()))?;
-    let svg = chart::batch_svg(&report.rows)?;
+    let svg = chart::batch_svg(&report.rows, report.diff.as_ref(), lang);
     staged.add("batch.svg", |w| w.write_all(svg.as_bytes()))?;
     if let Some(d) = &report.diff {
         let csv = diff::diff_csv(d);
@@ -485,7 +494,14 @@ impl BatchReport {
             let _ = writeln!(o, "\n  failed (no folder written): {}", failed.join(", "));
         }
         if let Some(d) = &self.diff {
-            let _ = writeln!(o, "\n  against {}:", d.base);
+            match &d.base {
+                Some(base) => {
+                    let _ = writeln!(o, "\n  against {base}:");
+                }
+                None => {
+                    let _ = writeln!(o, "\n  against each scenario's base:");
+                }
+            }
             for line in &d.text {
                 let _ = writeln!(o, "  {line}");
             }

@@ -94,8 +94,9 @@ pub struct NetworkReport {
     /// Per block, in input order: the snap legs (kept out of [`Measured`], which every mode
     /// fills, to keep it small).
     pub legs: Vec<Legs>,
-    /// Edges as pairs of plane points with the walking distance (metres) from the nearest
-    /// station at each end (`None` where unreached), for maps.
+    /// Every edge as a pair of plane points with the walking distance (metres) from the nearest
+    /// station at each end (`None` where unreached: beyond the search bound, or on a piece of
+    /// the network without a station), for maps.
     pub edges_reached: Vec<([XY; 2], [Option<f64>; 2])>,
 }
 

@@ -145,9 +145,9 @@ impl DistanceModel for NetworkModel {
             .edges()
             .iter()
             .enumerate()
-            .filter_map(|(e, edge)| {
+            .map(|(e, edge)| {
                 let d = edge.nodes.map(|n| paths.node_distance_m(n));
-                (d[0].is_some() || d[1].is_some()).then(|| (net.edge_points(e as u32), d))
+                (net.edge_points(e as u32), d)
             })
             .collect();
 
@@ -238,8 +238,9 @@ mod tests {
         );
         assert_abs_diff_eq!(r.length_km, 0.6, epsilon = 1e-9);
         assert!(r.stations_off_network.is_empty());
-        // Every edge of the loop and spur has a reached end; the island's has none.
-        assert_eq!(r.edges_reached.len(), 5);
+        // Every edge is listed: the loop and spur have a reached end; the island's has none.
+        assert_eq!(r.edges_reached.len(), 6);
+        assert_eq!(r.edges_reached[5].1, [None, None]);
         let spur = r.edges_reached[4];
         assert_abs_diff_eq!(spur.1[0].unwrap(), 160.0, epsilon = EPS_M);
         assert_abs_diff_eq!(spur.1[1].unwrap(), 260.0, epsilon = EPS_M);

@@ -242,6 +242,12 @@ pub fn read_blocks_with(
             _ => {}
         }
     }
+    if !blocks.iter().map(|b| b.population).sum::<f64>().is_finite() {
+        return Err(Error::PopulationTotal {
+            path: path.to_path_buf(),
+            field: fields.population.clone(),
+        });
+    }
     Ok(BlockSet {
         path: path.to_path_buf(),
         blocks,

@@ -298,6 +298,17 @@ fn crosses_in(segments: &[Segment], all: &[RingSegments]) -> bool {
     false
 }
 
+/// The longitude step of the first ring edge longer than half the world (more than 180°): an
+/// edge that crosses the antimeridian, which a local plane would draw the long way round.
+fn antimeridian_step(flat: &Flat) -> Option<f64> {
+    ring_iter(flat).find_map(|(_, r)| {
+        flat.points[r]
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).abs())
+            .find(|&step| step > 180.0)
+    })
+}
+
 /// The geometry of a feature with its type checked against `allowed` and its coordinates against
 /// longitude/latitude range.
 pub(super) fn checked<'r>(
@@ -354,6 +365,17 @@ pub(super) fn checked<'r>(
                 location: location(),
                 x: p[0],
                 y: p[1],
+            });
+        }
+    }
+    if kind.ends_with("Polygon") {
+        if let Some(step) = antimeridian_step(&g.coords) {
+            return Err(Error::Geometry {
+                location: location(),
+                message: format!(
+                    "the polygon crosses the antimeridian (one edge steps {step}° in longitude); \
+                     split it at ±180° as RFC 7946 §3.1.9 says"
+                ),
             });
         }
     }

@@ -21,6 +21,9 @@ pub(super) fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
         }
         Failure::Problem(p) => p,
     };
+    if !is_regular_file(path) {
+        return unread_problem(path, &problem);
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(source) => {
@@ -95,10 +98,41 @@ pub(super) fn failure(path: &Path, wanted: &[&str], f: Failure) -> Error {
     }
 }
 
+/// Whether `path` is a regular file, which can be read again to word an error; a pipe cannot
+/// (its bytes are gone), and a device may never end (`/dev/zero`).
+fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The error for a problem in a pipe or device, which is not read again: what was expected and
+/// at which byte.
+fn unread_problem(path: &Path, problem: &Problem) -> Error {
+    let (offset, expected) = match problem {
+        Problem::At {
+            offset, expected, ..
+        } => (*offset, *expected),
+        Problem::Element { offset, .. } => (*offset, "a valid GeoJSON Feature"),
+        Problem::Io(_) => (0, "readable data"),
+    };
+    let (feature, id) = match problem {
+        Problem::Element { index, .. } => (Some(*index), None),
+        _ => (None, None),
+    };
+    Error::Json {
+        location: Location {
+            feature,
+            id,
+            ..Location::file(path)
+        },
+        message: format!("expected {expected} at byte {offset} (not a regular file, so not read again to say more)"),
+    }
+}
+
 /// A `serde_json` error in a small piece of the file (a member's value) at file offset `at`.
 pub(super) fn located_json_error(path: &Path, at: u64, e: &serde_json::Error) -> Error {
-    let line_column = std::fs::read(path)
-        .ok()
+    let line_column = is_regular_file(path)
+        .then(|| std::fs::read(path).ok())
+        .flatten()
         .map(|bytes| scan::line_column(&bytes, usize::try_from(at).unwrap_or(usize::MAX)));
     Error::Json {
         location: Location {

@@ -185,6 +185,40 @@ fn close_run(runs: &mut Vec<Vec<[f64; 2]>>, run: &mut Vec<[f64; 2]>) {
     }
 }
 
+/// The largest blob header an OpenStreetMap PBF file may have, bytes (the format's own limit).
+const MAX_BLOB_HEADER: u32 = 64 * 1024;
+
+/// Checks that `file` starts as an OpenStreetMap PBF file does: a big-endian blob-header length
+/// of at most 64 KiB. A text file (GeoJSON or OSM XML named `.osm.pbf`) is told apart from a
+/// damaged one.
+fn check_start(path: &Path, file: &mut BufReader<File>) -> Result<()> {
+    use std::io::BufRead;
+    let start = file.fill_buf().map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let Some(head) = start.get(..4) else {
+        return Ok(());
+    };
+    let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    if length <= MAX_BLOB_HEADER {
+        return Ok(());
+    }
+    let text = start
+        .iter()
+        .take(64)
+        .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace() || b >= 0x80);
+    let what = match start.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') if text => " (it starts like JSON: is it GeoJSON named .osm.pbf?)",
+        Some(b'<') if text => " (it starts like XML: OSM XML is not read; convert it to .osm.pbf)",
+        _ => "",
+    };
+    Err(Error::Osm {
+        path: path.to_path_buf(),
+        message: format!("not an OpenStreetMap PBF file{what}"),
+    })
+}
+
 /// Decodes every data blob of the file in parallel, letting `visit` push what it wants from each
 /// element. The order of the output is not defined; callers sort it.
 fn scan<T, F>(path: &Path, visit: F) -> Result<Vec<T>>
@@ -200,7 +234,9 @@ where
         path: path.to_path_buf(),
         source,
     })?;
-    let per_blob: Vec<(bool, Vec<T>)> = BlobReader::new(BufReader::new(file))
+    let mut file = BufReader::new(file);
+    check_start(path, &mut file)?;
+    let per_blob: Vec<(bool, Vec<T>)> = BlobReader::new(file)
         .par_bridge()
         .map(|blob| {
             let mut out = Vec::new();

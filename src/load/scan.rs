@@ -326,8 +326,9 @@ pub(crate) enum Scan {
 /// A file read chunk by chunk into a window.
 struct Reader {
     file: File,
-    /// The file's size when opened (a hint: reading goes on to the real end).
-    size: u64,
+    /// A regular file's size when opened (a hint: reading goes on to the real end); `None` for
+    /// a pipe or a device, whose size is unknown and which are read a whole chunk at a time.
+    size: Option<u64>,
     buf: Vec<u8>,
     /// Bytes of `buf` that hold data.
     len: usize,
@@ -341,7 +342,8 @@ struct Reader {
 impl Reader {
     fn open(path: &Path, chunk: usize) -> std::io::Result<Reader> {
         let file = File::open(path)?;
-        let size = file.metadata()?.len();
+        let meta = file.metadata()?;
+        let size = meta.is_file().then_some(meta.len());
         Ok(Reader {
             file,
             size,
@@ -364,10 +366,10 @@ impl Reader {
         self.len -= keep;
         self.base += keep as u64;
         // A chunk, but no more than the rest of the file (and one byte to see its end).
-        let rest = self
-            .size
-            .saturating_sub(self.base + self.len as u64)
-            .saturating_add(1);
+        let rest = self.size.map_or(u64::MAX, |size| {
+            size.saturating_sub(self.base + self.len as u64)
+                .saturating_add(1)
+        });
         let want = self.len + self.chunk.min(usize::try_from(rest).unwrap_or(usize::MAX));
         if self.buf.len() < want {
             self.buf.resize(want, 0);

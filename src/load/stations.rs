@@ -57,8 +57,25 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
             what: "stations",
         });
     }
+    check_unique_ids(path, &stations)?;
     Ok(StationSet {
         path: path.to_path_buf(),
         stations,
     })
+}
+
+/// Fails on the first station whose id an earlier station has.
+fn check_unique_ids(path: &Path, stations: &[Station]) -> Result<()> {
+    let mut seen = std::collections::HashMap::with_capacity(stations.len());
+    for (i, s) in stations.iter().enumerate() {
+        if let Some(&first) = seen.get(s.id.as_str()) {
+            return Err(Error::DuplicateStation {
+                location: crate::error::Location::feature(path, i, Some(s.id.clone())),
+                id: s.id.clone(),
+                first,
+            });
+        }
+        seen.insert(s.id.as_str(), i);
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use crate::config::ThresholdUnit;
 use crate::{Analysis, Coverage, Group};
 
 use super::gaps::{palette, GAP_COLOUR};
-use super::svg::{text_width, FONT_FAMILY};
+use super::svg::{text_width, xml_chars, FONT_FAMILY};
 use super::words::{percent, Words};
 use super::MapOptions;
 
@@ -45,7 +45,7 @@ type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64
 fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
     let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
-        title.to_owned(),
+        xml_chars(title),
         (w as i32 / 2, 14),
         font(22.0).pos(Pos::new(HPos::Center, VPos::Top)),
     ))
@@ -124,8 +124,8 @@ pub fn curve_svg(
 fn curve_mesh(chart: &mut Chart, words: &Words) -> Result<(), ChartError> {
     chart
         .configure_mesh()
-        .x_desc(words.curve_x())
-        .y_desc(words.share_axis(None))
+        .x_desc(xml_chars(words.curve_x()))
+        .y_desc(xml_chars(&words.share_axis(None)))
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .x_label_formatter(&|v| format!("{}", (v * 100.0).round() / 100.0))
         .axis_desc_style(font(15.0))
@@ -168,7 +168,8 @@ fn threshold_mark(
     let style = font(13.0).pos(Pos::new(HPos::Left, v));
     let (px, py) = chart.backend_coord(&(x, y));
     let at = (px + 8, if below { py + 8 } else { py - 6 });
-    root.draw(&Text::new(label, at, style)).map_err(err)
+    root.draw(&Text::new(xml_chars(&label), at, style))
+        .map_err(err)
 }
 
 /// Bars of the share per group at the first threshold, worst first, with the overall share as a
@@ -211,11 +212,11 @@ pub fn groups_svg(
             .build_cartesian_2d(0f64..100f64, 0f64..rows as f64)
             .map_err(err)?;
         groups_mesh(&mut chart, &words, first)?;
-        group_bars(&root, &mut chart, shown, &names, &words)?;
+        group_bars(&root, &mut chart, shown, &names, first.share, &words)?;
         overall_line(&root, &mut chart, first.share, rows as f64, &words)?;
         if groups.len() > shown.len() {
             root.draw(&Text::new(
-                words.groups_shown(shown.len(), groups.len()),
+                xml_chars(&words.groups_shown(shown.len(), groups.len())),
                 (18, height as i32 - 8),
                 font(12.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
             ))
@@ -247,7 +248,7 @@ fn groups_mesh(chart: &mut Chart, words: &Words, first: &Coverage) -> Result<(),
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_desc(words.share_axis(Some(&first.threshold)))
+        .x_desc(xml_chars(&words.share_axis(Some(&first.threshold))))
         .x_label_formatter(&|v| format!("{v:.0}%"))
         .axis_desc_style(font(15.0))
         .label_style(font(13.0))
@@ -258,14 +259,17 @@ fn groups_mesh(chart: &mut Chart, words: &Words, first: &Coverage) -> Result<(),
 }
 
 /// One bar per group in `shown`, top down, its name (`names`) left of it and its share and
-/// residents right of it.
+/// residents right of it; a label that would cross the overall line (at `overall`, 0–1) moves
+/// to the right of the line.
 fn group_bars(
     root: &Root,
     chart: &mut Chart,
     shown: &[Group],
     names: &[String],
+    overall: f64,
     words: &Words,
 ) -> Result<(), ChartError> {
+    let (line_x, _) = chart.backend_coord(&(overall * 100.0, 0.0));
     let top = shown.len().max(1) as f64;
     let bar = colour(&palette(1)[0]);
     chart
@@ -279,7 +283,7 @@ fn group_bars(
         let yc = top - i as f64 - 0.5;
         let (x, y) = chart.backend_coord(&(0.0, yc));
         let right = font(13.0).pos(Pos::new(HPos::Right, VPos::Center));
-        root.draw(&Text::new(name.clone(), (x - 8, y), right))
+        root.draw(&Text::new(xml_chars(name), (x - 8, y), right))
             .map_err(err)?;
         let s = g.coverage[0].share;
         let (x, y) = chart.backend_coord(&(s * 100.0, yc));
@@ -288,8 +292,13 @@ fn group_bars(
             percent(s, words.lang),
             words.population(g.population)
         );
+        let w = text_width(&label, 12.0).ceil() as i32;
+        let mut start = x + 6;
+        if start <= line_x + 4 && start + w >= line_x - 4 {
+            start = line_x + 6;
+        }
         let left = font(12.0).pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw(&Text::new(label, (x + 6, y), left))
+        root.draw(&Text::new(xml_chars(&label), (start, y), left))
             .map_err(err)?;
     }
     Ok(())
@@ -317,6 +326,10 @@ fn overall_line(
     let style = font(13.0)
         .color(&reference)
         .pos(Pos::new(HPos::Left, VPos::Bottom));
-    root.draw(&Text::new(words.overall(share), (x + 4, y - 4), style))
-        .map_err(err)
+    root.draw(&Text::new(
+        xml_chars(&words.overall(share)),
+        (x + 4, y - 4),
+        style,
+    ))
+    .map_err(err)
 }

@@ -6,6 +6,8 @@
 //!   attribution. Drawn in the analysis' metric plane, so distances read true.
 //! - `curve.svg` ([`curve_svg`]): the share of residents reached against walking time.
 //! - `groups.svg` ([`groups_svg`]), when grouping: the share per group, worst first.
+//! - `report.html` ([`report_html`]): one self-contained page with the answer, the map, the
+//!   curve, the groups, the stations and the method, printable on A4.
 //!
 //! Labels come in English or Chinese ([`Lang`]); every text carries a font-family list with CJK
 //! fallbacks ([`FONT_FAMILY`]). Output is deterministic: the same inputs give byte-identical
@@ -21,12 +23,14 @@
 
 mod charts;
 mod gaps;
+mod html;
 mod svg;
 mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
-pub use gaps::{gaps_svg, palette, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
-pub use svg::{escape, FONT_FAMILY};
+pub use gaps::{draw_gaps, gaps_svg, palette, DrawnMap, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use html::report_html;
+pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
 use crate::load::BlockSet;
@@ -52,13 +56,17 @@ pub enum Lang {
 /// Options for maps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapOptions {
-    /// Put station names on the gap map (skipping labels that would overlap).
+    /// Put station names on the gap map (leaving off labels that would overlap; those near a
+    /// gap are placed first).
     pub labels: bool,
     /// Language of labels.
     pub lang: Lang,
     /// The data attribution printed in the gap map's bottom-right corner; `None` prints none.
     /// Defaults to [`DEFAULT_ATTRIBUTION`].
     pub attribution: Option<String>,
+    /// The name the groups go by in titles (`--group-label`, e.g. 居委会); `None` uses the
+    /// `--group-by` field.
+    pub group_label: Option<String>,
 }
 
 impl Default for MapOptions {
@@ -67,6 +75,7 @@ impl Default for MapOptions {
             labels: false,
             lang: Lang::En,
             attribution: Some(DEFAULT_ATTRIBUTION.to_owned()),
+            group_label: None,
         }
     }
 }
@@ -79,33 +88,59 @@ fn chart_error(name: &str, e: charts::ChartError) -> Error {
     }
 }
 
-/// Stages `gaps.svg`, `curve.svg` and (when grouping) `groups.svg`.
+/// The maps and charts of one analysis, drawn and not yet written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Maps {
+    /// File names and SVG texts: `gaps.svg`, `curve.svg`, and `groups.svg` when grouping.
+    pub files: Vec<(&'static str, String)>,
+    /// Station names left off the gap map because they would overlap (with `--labels`).
+    pub labels_dropped: Vec<String>,
+}
+
+impl Maps {
+    /// Stages every file.
+    pub fn stage(&self, staged: &mut Staged) -> Result<()> {
+        for (name, text) in &self.files {
+            staged.add(name, |w| w.write_all(text.as_bytes()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws `gaps.svg`, `curve.svg` and (when grouping) `groups.svg`.
 ///
 /// `blocks` should hold the block outlines (read with
 /// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
 /// as points at their anchors. In network mode the streets come from the measurement's
 /// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
-/// `summary`.
-pub fn stage_maps(
-    staged: &mut Staged,
+/// `summary`, and draws the stations added to its first station file hollow.
+pub fn draw_maps(
     analysis: &Analysis,
     blocks: &BlockSet,
     summary: &Summary,
     options: &MapOptions,
-) -> Result<()> {
-    let gaps = gaps_svg(
-        &GapMap::new(analysis, blocks, summary.tool.version),
-        options,
-    );
-    staged.add("gaps.svg", |w| w.write_all(gaps.as_bytes()))?;
+) -> Result<Maps> {
+    let mut map = GapMap::new(analysis, blocks, summary.tool.version);
+    if let Some(&base) = summary.inputs.station_counts.first() {
+        map.base_stations = base;
+    }
+    let gaps = draw_gaps(&map, options);
+    let mut files = vec![("gaps.svg", gaps.svg)];
     let curve =
         curve_svg(analysis, blocks.weighted(), options).map_err(|e| chart_error("curve.svg", e))?;
-    staged.add("curve.svg", |w| w.write_all(curve.as_bytes()))?;
-    let field = blocks.fields().group_by.as_deref().unwrap_or("group");
+    files.push(("curve.svg", curve));
+    let field = options
+        .group_label
+        .as_deref()
+        .or(blocks.fields().group_by.as_deref())
+        .unwrap_or("group");
     if let Some(groups) = groups_svg(analysis, field, blocks.weighted(), options)
         .map_err(|e| chart_error("groups.svg", e))?
     {
-        staged.add("groups.svg", |w| w.write_all(groups.as_bytes()))?;
+        files.push(("groups.svg", groups));
     }
-    Ok(())
+    Ok(Maps {
+        files,
+        labels_dropped: gaps.labels_dropped,
+    })
 }

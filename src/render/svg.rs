@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 pub const FONT_FAMILY: &str =
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
 
-/// `s` with the five XML special characters escaped, for text and attribute values alike.
+/// `s` with the five XML special characters escaped, for text and attribute values alike, and
+/// the characters XML 1.0 forbids replaced (see [`xml_chars`]).
 pub fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -21,13 +22,33 @@ pub fn escape(s: &str) -> String {
             '&' => o.push_str("&amp;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
-            // Characters XML 1.0 forbids (control characters other than tab, LF, CR).
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => o.push(' '),
-            '\u{FFFE}' | '\u{FFFF}' => o.push(' '),
-            c => o.push(c),
+            c => o.push(xml_char(c)),
         }
     }
     o
+}
+
+/// `s` with each character XML 1.0 forbids (control characters other than tab, LF and CR;
+/// U+FFFE, U+FFFF) replaced by a space: the text handed to plotters, which escapes the five
+/// special characters itself but passes these through. All text of every SVG goes through this
+/// function or [`escape`].
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(walkshed::render::xml_chars("a\u{1}b\u{1b}[0m"), "a b [0m");
+/// ```
+pub fn xml_chars(s: &str) -> String {
+    s.chars().map(xml_char).collect()
+}
+
+/// `c`, or a space for a character XML 1.0 forbids.
+fn xml_char(c: char) -> char {
+    match c {
+        c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => ' ',
+        '\u{FFFE}' | '\u{FFFF}' => ' ',
+        c => c,
+    }
 }
 
 /// A number of pixels with one decimal and no trailing `.0` (`12`, `12.5`, `-0.3`, never `-0`).

@@ -256,12 +256,17 @@ impl Words {
         }
     }
 
-    /// The label of the band between two thresholds.
+    /// The label of the band between two thresholds: beyond the first threshold, so a shade of
+    /// the gap.
     pub fn class_band(&self, a: &Threshold, b: &Threshold) -> String {
-        format!("{}–{}", self.threshold_value(a), self.threshold(b))
+        if self.zh() {
+            format!("{}–{}（缺口）", self.threshold_value(a), self.threshold(b))
+        } else {
+            format!("{}–{} (gap)", self.threshold_value(a), self.threshold(b))
+        }
     }
 
-    /// The label of the gap class, beyond the last threshold.
+    /// The label of the darkest gap class, beyond the last threshold.
     pub fn class_gap(&self, t: &Threshold) -> String {
         if self.zh() {
             format!("> {}（缺口）", self.threshold(t))
@@ -321,12 +326,44 @@ impl Words {
         }
     }
 
-    /// The legend label of network streets.
-    pub fn streets(&self) -> &'static str {
+    /// The legend label of streets reached within `t`.
+    pub fn streets_within(&self, t: &Threshold) -> String {
         if self.zh() {
-            "道路（按步行时间着色）"
+            format!("{}内可达的道路", self.threshold(t))
         } else {
-            "streets, by walking time"
+            format!("streets within {}", self.threshold(t))
+        }
+    }
+
+    /// The legend label of streets reached between two thresholds.
+    pub fn streets_between(&self, a: &Threshold, b: &Threshold) -> String {
+        if self.zh() {
+            format!(
+                "{}–{}可达的道路",
+                self.threshold_value(a),
+                self.threshold(b)
+            )
+        } else {
+            format!("streets {}–{}", self.threshold_value(a), self.threshold(b))
+        }
+    }
+
+    /// The legend label of streets beyond the last threshold `t` or not reached at all (on a
+    /// piece of the network without a station).
+    pub fn streets_beyond(&self, t: &Threshold) -> String {
+        if self.zh() {
+            format!("超过{}或不可达的道路", self.threshold(t))
+        } else {
+            format!("streets beyond {} or not reached", self.threshold(t))
+        }
+    }
+
+    /// The legend label of stations added to the base (`--add-stations`).
+    pub fn added_stations(&self) -> &'static str {
+        if self.zh() {
+            "新增（规划）站点"
+        } else {
+            "added (proposed) station"
         }
     }
 
@@ -385,10 +422,14 @@ impl Words {
         }
     }
 
-    /// The groups chart's caption.
+    /// The groups chart's caption; `field` is the group's display name (`--group-label`, else
+    /// the field).
     pub fn groups_title(&self, field: &str, t: &Threshold) -> String {
         if self.zh() {
-            format!("按 {field} 分组的{}", self.coverage_name(t))
+            let field = field.trim();
+            let spaced = field.is_ascii();
+            let (l, r) = if spaced { (" ", " ") } else { ("", "") };
+            format!("按{l}{field}{r}分组的{}", self.coverage_name(t))
         } else {
             format!("{} by {field}", self.coverage_name(t))
         }

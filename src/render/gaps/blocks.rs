@@ -50,6 +50,11 @@ impl<'a> Plane<'a> {
         }
     }
 
+    /// Each block's anchor, metres in the plane.
+    pub fn anchors(&self) -> &[XY] {
+        &self.anchors
+    }
+
     /// The box of every finite anchor and outline vertex, metres; empty (infinite) if none.
     pub fn extent(&self) -> (XY, XY) {
         let mut min = [f64::INFINITY; 2];

@@ -5,38 +5,43 @@ use crate::config::Threshold;
 use crate::coverage::{Measured, Reach};
 use crate::load::BlockSet;
 
-/// Colours of the covered classes: Okabe–Ito blue, lightening band by band.
-const COVERED_DARK: [u8; 3] = [0x00, 0x72, 0xB2];
-const COVERED_LIGHT: [u8; 3] = [0xA8, 0xD5, 0xF2];
+/// The covered class (within the first threshold): Okabe–Ito blue.
+const COVERED: [u8; 3] = [0x00, 0x72, 0xB2];
+/// The lightest shade of the gap (just beyond the first threshold).
+const GAP_LIGHT: [u8; 3] = [0xF6, 0xC1, 0x8F];
+/// The gap colour, beyond the last threshold: Okabe–Ito vermilion.
+const GAP_DARK: [u8; 3] = [0xD5, 0x5E, 0x00];
 /// The gap colour: Okabe–Ito vermilion.
 pub const GAP_COLOUR: &str = "#D55E00";
 /// Off-network blocks.
 pub const OFF_NETWORK_COLOUR: &str = "#A3A3A3";
 
-/// The fill of each walking-time class: one per threshold band, then the gap, then off-network.
-/// Blue–vermilion keeps covered and uncovered apart for every kind of colour blindness, and the
-/// blue bands differ in lightness.
+/// The fill of each walking-time class: one per threshold band, then beyond the last, then
+/// off-network. The title speaks of the first threshold, so only its band is covered (blue);
+/// every class beyond it is a gap, in shades of vermilion darkening with the walk, the darkest
+/// beyond the last threshold. Blue–vermilion keeps covered and uncovered apart for every kind of
+/// colour blindness, and the gap shades differ in lightness.
 pub fn palette(thresholds: usize) -> Vec<String> {
-    let mut out: Vec<String> = (0..thresholds)
-        .map(|k| {
-            let t = if thresholds > 1 {
-                k as f64 / (thresholds - 1) as f64
-            } else {
-                0.0
-            };
-            let c: Vec<u8> = (0..3)
-                .map(|i| {
-                    (COVERED_DARK[i] as f64
-                        + t * (COVERED_LIGHT[i] as f64 - COVERED_DARK[i] as f64))
-                        .round() as u8
-                })
-                .collect();
-            format!("#{:02X}{:02X}{:02X}", c[0], c[1], c[2])
-        })
-        .collect();
-    out.push(GAP_COLOUR.to_owned());
+    let hex = |c: [u8; 3]| format!("#{:02X}{:02X}{:02X}", c[0], c[1], c[2]);
+    let mut out = vec![hex(COVERED)];
+    for k in 1..=thresholds {
+        let t = if thresholds > 1 {
+            (k - 1) as f64 / (thresholds - 1) as f64
+        } else {
+            1.0
+        };
+        let c: [u8; 3] = std::array::from_fn(|i| {
+            (GAP_LIGHT[i] as f64 + t * (GAP_DARK[i] as f64 - GAP_LIGHT[i] as f64)).round() as u8
+        });
+        out.push(hex(c));
+    }
     out.push(OFF_NETWORK_COLOUR.to_owned());
     out
+}
+
+/// Whether class `k` is a gap: beyond the first threshold, on the network (`thresholds` bands).
+pub(super) fn is_gap(k: usize, thresholds: usize) -> bool {
+    k >= 1 && k <= thresholds
 }
 
 /// A block's walking-time class: the first threshold band it falls in (`0..n`), `n` beyond
@@ -114,6 +119,10 @@ mod tests {
         let p = palette(3);
         assert_eq!(p.len(), 5);
         assert_eq!(p[0], "#0072B2");
+        assert_eq!(
+            p[1], "#F6C18F",
+            "just beyond the first threshold: the lightest gap"
+        );
         assert_eq!(p[3], GAP_COLOUR);
         assert_eq!(p[4], OFF_NETWORK_COLOUR);
     }

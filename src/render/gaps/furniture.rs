@@ -1,5 +1,5 @@
-//! Map furniture: the title and subtitles above the map, the scale bar and north arrow on it,
-//! the credits below.
+//! Map furniture: the title and subtitles above the map, the north arrow and scale bar beside
+//! it (under the legend, never over the data), the credits below.
 
 use std::fmt::Write as _;
 
@@ -64,11 +64,30 @@ impl Header {
     }
 }
 
-/// Draws the scale bar, bottom left of the map: a nice length about a quarter of the map wide.
-pub(super) fn scale_bar(o: &mut String, frame: &Frame, words: &Words) {
-    let len_m = nice_length((frame.width() * 0.25) / frame.scale);
+/// Height the north arrow and scale bar take under the legend, pixels.
+pub(super) const FURNITURE_H: f64 = 70.0;
+
+/// Draws the north arrow and, right of it, the scale bar (a nice length at most `width` − 56
+/// pixels and a quarter of the map wide), in the box of `width` × [`FURNITURE_H`] pixels whose
+/// top left corner is (`x`, `y`): outside the map panel, so they cover no data.
+pub(super) fn north_and_scale(
+    o: &mut String,
+    frame: &Frame,
+    words: &Words,
+    x: f64,
+    y: f64,
+    width: f64,
+) {
+    north_arrow(o, x + 15.0, y + 4.0, words);
+    let room = (width - 56.0).min(frame.width() * 0.25).max(20.0);
+    scale_bar(o, frame, words, x + 44.0, y + 36.0, room);
+}
+
+/// Draws the scale bar with its bar's left end at (`bx`, `by`) pixels, at most `room` pixels
+/// long.
+fn scale_bar(o: &mut String, frame: &Frame, words: &Words, bx: f64, by: f64, room: f64) {
+    let len_m = nice_length(room / frame.scale);
     let bar = len_m * frame.scale;
-    let (bx, by) = (frame.left + 12.0, frame.top + frame.height() - 16.0);
     let _ = writeln!(
         o,
         "<g class=\"scale-bar\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"30\" fill=\"#FFF\" fill-opacity=\"0.85\"/>",
@@ -106,9 +125,8 @@ fn nice_length(target_m: f64) -> f64 {
         .unwrap_or(p)
 }
 
-/// Draws the north arrow, top right of the map.
-pub(super) fn north_arrow(o: &mut String, frame: &Frame, words: &Words) {
-    let (nx, ny) = (frame.left + frame.width() - 22.0, frame.top + 14.0);
+/// Draws the north arrow centred on `nx`, its top at `ny` (pixels).
+fn north_arrow(o: &mut String, nx: f64, ny: f64, words: &Words) {
     let _ = writeln!(
         o,
         "<g class=\"north-arrow\"><circle cx=\"{}\" cy=\"{}\" r=\"15\" fill=\"#FFF\" fill-opacity=\"0.85\"/><path d=\"M{} {}l6 14-6-4-6 4z\" fill=\"#111\"/>",
@@ -120,7 +138,7 @@ pub(super) fn north_arrow(o: &mut String, frame: &Frame, words: &Words) {
     svg::text(
         o,
         nx,
-        ny + 36.0,
+        ny + 42.0,
         "font-size=\"12\" font-weight=\"bold\" fill=\"#111\" text-anchor=\"middle\"",
         words.north(),
     );

@@ -7,7 +7,8 @@ use crate::render::svg::{self, px};
 use crate::render::words::{percent, Level, Words};
 
 use super::classes::Classes;
-use super::stations::{symbol, Placed};
+use super::reach::STREET_KINDS;
+use super::stations::{symbol, Placed, ADDED_STYLE, BASE_STYLE};
 use super::GapMap;
 
 /// Width of the legend, pixels: at least this, more for long labels.
@@ -38,23 +39,26 @@ pub(super) struct Legend {
     /// The classes shown: every threshold band and the gap, and off-network in network mode or
     /// when some block is.
     items: Vec<Item>,
-    /// Whether the reach layer shows streets (network mode) rather than walkshed circles.
-    streets: bool,
-    /// What the reach layer means.
-    reach: String,
+    /// The reach layer: in network mode one entry per kind of street drawn (its index in
+    /// [`STREET_KINDS`] and its label); else the walkshed circle (`None` and its label).
+    reach: Vec<(Option<usize>, String)>,
     /// The station levels present, most important first.
     levels: Vec<Level>,
+    /// Whether some station was added to the base (`--add-stations`): drawn hollow.
+    added: bool,
     words: Words,
 }
 
 impl Legend {
     /// The legend of `map`, its blocks sorted into `classes`, its stations `stations`;
-    /// straight-line walksheds are `radius_m` metres.
+    /// straight-line walksheds are `radius_m` metres; `streets` tells which kinds of street
+    /// were drawn (network mode).
     pub fn new(
         map: &GapMap,
         classes: &Classes,
         stations: &[Placed],
         radius_m: f64,
+        streets: Option<[bool; 3]>,
         words: Words,
     ) -> Legend {
         let thresholds = &map.params.thresholds;
@@ -77,17 +81,28 @@ impl Legend {
                 ),
             })
             .collect();
+        let reach = match streets {
+            Some(drawn) => (0..3)
+                .filter(|&k| drawn[k])
+                .map(|k| {
+                    let label = match k {
+                        0 => words.streets_within(&thresholds[0]),
+                        1 => words.streets_between(&thresholds[0], &thresholds[n - 1]),
+                        _ => words.streets_beyond(&thresholds[n - 1]),
+                    };
+                    (Some(k), label)
+                })
+                .collect(),
+            None => vec![(None, words.walkshed(&thresholds[0], radius_m))],
+        };
         Legend {
             items,
-            streets: map.streets.is_some(),
-            reach: match map.streets {
-                Some(_) => words.streets().to_owned(),
-                None => words.walkshed(&thresholds[0], radius_m),
-            },
+            reach,
             levels: Level::ALL
                 .into_iter()
                 .filter(|l| stations.iter().any(|s| s.level == *l))
                 .collect(),
+            added: stations.iter().any(|s| s.added),
             words,
         }
     }
@@ -100,16 +115,30 @@ impl Legend {
             texts.push((&item.label, 12.0));
             texts.push((&item.population, 11.0));
         }
-        texts.push((&self.reach, 12.0));
+        texts.extend(self.reach.iter().map(|(_, t)| (t.as_str(), 12.0)));
         texts.push((w.stations_heading(), 13.0));
         texts.extend(self.levels.iter().map(|l| (w.level(*l), 12.0)));
+        if self.added {
+            texts.push((w.added_stations(), 12.0));
+        }
         let width = texts
             .iter()
             .map(|(t, f)| svg::text_width(t, *f) + 34.0)
             .fold(LEGEND_MIN_W, f64::max)
             .min(LEGEND_MAX_W);
-        let rows = 2 * self.items.len() + self.levels.len() + 4;
-        [width, 26.0 * rows as f64 + 30.0]
+        [width, self.height()]
+    }
+
+    /// Height, pixels: exactly what [`draw`](Self::draw) takes.
+    fn height(&self) -> f64 {
+        let stations = self.levels.len() + usize::from(self.added);
+        let heading = if stations > 0 { 24.0 } else { 0.0 };
+        6.0 + 24.0
+            + 42.0 * self.items.len() as f64
+            + 26.0 * self.reach.len() as f64
+            + 8.0
+            + heading
+            + 24.0 * stations as f64
     }
 
     /// Draws the legend with its top left corner at (`x`, `top`) pixels.
@@ -122,43 +151,58 @@ impl Legend {
             item.draw(o, x, y);
             y += 42.0;
         }
-        self.draw_reach(o, x, y);
-        y += 34.0;
-        if !self.levels.is_empty() {
+        for (kind, label) in &self.reach {
+            self.draw_reach(o, x, y, *kind, label);
+            y += 26.0;
+        }
+        y += 8.0;
+        if !self.levels.is_empty() || self.added {
             svg::text(o, x, y + 12.0, HEADING, self.words.stations_heading());
             y += 24.0;
-            for l in &self.levels {
+            let main = self.levels.first().copied().unwrap_or(Level::Station);
+            let rows = self
+                .levels
+                .iter()
+                .map(|l| (*l, BASE_STYLE, self.words.level(*l)));
+            let added = self
+                .added
+                .then_some((main, ADDED_STYLE, self.words.added_stations()));
+            for (l, style, label) in rows.chain(added) {
                 let _ = writeln!(
                     o,
-                    "<path d=\"{}\" fill=\"#111\" stroke=\"#FFF\" stroke-width=\"1.3\"/>",
-                    symbol(*l, [x + 9.0, y + 9.0])
+                    "<path class=\"legend-station\" d=\"{}\" {style}/>",
+                    symbol(l, [x + 9.0, y + 9.0])
                 );
-                svg::text(o, x + 26.0, y + 13.0, BODY, self.words.level(*l));
+                svg::text(o, x + 26.0, y + 13.0, BODY, label);
                 y += 24.0;
             }
         }
         o.push_str("</g>\n");
     }
 
-    /// Draws what the reach layer means at (`x`, `y`): a street stroke or a walkshed circle.
-    fn draw_reach(&self, o: &mut String, x: f64, y: f64) {
-        if self.streets {
-            let colour = &self.items[0].colour;
-            let _ = writeln!(
-                o,
-                "<path d=\"M{} {}h18\" stroke=\"{colour}\" stroke-width=\"2\" fill=\"none\"/>",
-                px(x),
-                px(y + 9.0),
-            );
-        } else {
-            let _ = writeln!(
-                o,
-                "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>",
-                px(x + 9.0),
-                px(y + 9.0)
-            );
+    /// Draws one entry of the reach layer at (`x`, `y`): a street stroke of `kind`
+    /// ([`STREET_KINDS`]), or without one a walkshed circle.
+    fn draw_reach(&self, o: &mut String, x: f64, y: f64, kind: Option<usize>, label: &str) {
+        match kind {
+            Some(k) => {
+                let (key, stroke) = STREET_KINDS[k];
+                let _ = writeln!(
+                    o,
+                    "<path class=\"legend-streets\" data-streets=\"{key}\" d=\"M{} {}h18\" {stroke} fill=\"none\"/>",
+                    px(x),
+                    px(y + 9.0),
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>",
+                    px(x + 9.0),
+                    px(y + 9.0)
+                );
+            }
         }
-        svg::text(o, x + 26.0, y + 13.0, BODY, &self.reach);
+        svg::text(o, x + 26.0, y + 13.0, BODY, label);
     }
 }
 

@@ -10,7 +10,7 @@
 //! - [`reach`]: the streets reached (network mode) or the walkshed circles (straight line);
 //! - [`stations`]: station symbols by level and their names;
 //! - [`legend`]: the classes with their residents, the reach, the levels;
-//! - [`furniture`]: title, scale bar, north arrow, credits.
+//! - [`furniture`]: title, north arrow and scale bar (under the legend, off the data), credits.
 //!
 //! To stay small and quick to open at 100,000 blocks and more, every block of one walking-time
 //! class goes into a few `<path>` elements of many subpaths, coordinates are rounded to tenths
@@ -32,7 +32,7 @@ use crate::aggregate::Coverage;
 use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
 use crate::load::{BlockSet, Station};
-use crate::project::Projection;
+use crate::project::{Projection, XY};
 use crate::Analysis;
 
 use super::words::Words;
@@ -57,6 +57,9 @@ pub struct GapMap<'a> {
     pub measured: &'a [Measured],
     /// The stations (base and added), in input order.
     pub stations: &'a [Station],
+    /// How many of `stations` are the base; those after were added (`--add-stations`) and are
+    /// drawn hollow.
+    pub base_stations: usize,
     /// In network mode, the streets reached; `None` draws straight-line walksheds.
     pub streets: Option<&'a NetworkReport>,
     /// The share reached per threshold, for the title and subtitle.
@@ -76,6 +79,7 @@ impl<'a> GapMap<'a> {
             blocks,
             measured: &analysis.measurement.blocks,
             stations: &analysis.stations,
+            base_stations: analysis.stations.len(),
             streets: analysis.measurement.network.as_ref(),
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
@@ -84,9 +88,23 @@ impl<'a> GapMap<'a> {
     }
 }
 
+/// The gap map drawn, and what could not be drawn on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawnMap {
+    /// The SVG text.
+    pub svg: String,
+    /// Station names left off because they would overlap (with `--labels`), in input order.
+    pub labels_dropped: Vec<String>,
+}
+
 /// Writes the whole gap map: header, the map's layers (blocks, reach, stations, names) and
 /// furniture, legend, credits.
 pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
+    draw_gaps(map, options).svg
+}
+
+/// [`gaps_svg`], with the station names left off.
+pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
     let thresholds = &map.params.thresholds;
     let words = Words {
         lang: options.lang,
@@ -94,7 +112,7 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
         weighted: map.blocks.weighted(),
     };
     let plane = Plane::new(map.blocks, map.projection);
-    let stations = stations::place(map.stations, map.projection);
+    let stations = stations::place(map.stations, map.projection, map.base_stations);
     let entrances = || stations.iter().flat_map(|s| &s.points);
     let radius_m = thresholds[0].distance_m / map.params.detour.max(1.0);
     let circle_m = if map.streets.is_none() { radius_m } else { 0.0 };
@@ -106,27 +124,93 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
     ));
     let classes = Classes::new(map.blocks, map.measured, thresholds);
     let header = Header::new(map, &words);
-    let legend = Legend::new(map, &classes, &stations, radius_m, words);
-    let page = Page::new(&frame, legend.size(), header.width());
+    let streets = map
+        .streets
+        .map(|report| reach::street_paths(report, thresholds, &frame));
+    let drawn = streets
+        .as_ref()
+        .map(|s| std::array::from_fn(|k| !s[k].is_empty()));
+    let legend = Legend::new(map, &classes, &stations, radius_m, drawn, words);
+    let [legend_w, legend_h] = legend.size();
+    let page = Page::new(
+        &frame,
+        [legend_w, legend_h + furniture::FURNITURE_H],
+        header.width(),
+    );
 
     let mut o = String::with_capacity(1 << 16);
     page.open(&mut o, &header.title);
     header.draw(&mut o);
     frame.open(&mut o);
     plane.draw(&mut o, &classes, &frame);
-    match map.streets {
-        Some(report) => reach::streets(&mut o, report, thresholds, &classes.colours, &frame),
+    match &streets {
+        Some(by_kind) => reach::streets(&mut o, by_kind),
         None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
     let symbols = stations::draw(&mut o, &stations, &frame);
+    let mut labels_dropped = Vec::new();
     if options.labels {
-        stations::labels(&mut o, &stations, &symbols, &frame);
+        let near = near_gap(map, &plane, &classes, &stations);
+        labels_dropped = stations::labels(&mut o, &stations, &symbols, &near, &frame)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
     }
     frame.close(&mut o);
-    furniture::scale_bar(&mut o, &frame, &words);
-    furniture::north_arrow(&mut o, &frame, &words);
     legend.draw(&mut o, frame.legend_x(), frame.top);
+    let below = frame.top + legend_h + 6.0;
+    furniture::north_and_scale(&mut o, &frame, &words, frame.legend_x(), below, legend_w);
     furniture::credits(&mut o, &page, map.version, options.attribution.as_deref());
     o.push_str("</svg>\n");
-    o
+    DrawnMap {
+        svg: o,
+        labels_dropped,
+    }
+}
+
+/// For each station, the residents (or blocks, unweighted) of gap blocks (beyond the first
+/// threshold) about it: anchors are binned on a grid as wide as the first threshold's distance,
+/// and the 3 × 3 cells about each entrance counted. Names of stations with more of the gap
+/// about them are placed first.
+fn near_gap(
+    map: &GapMap,
+    plane: &Plane,
+    classes: &Classes,
+    stations: &[stations::Placed],
+) -> Vec<f64> {
+    let thresholds = &map.params.thresholds;
+    let cell_m = thresholds[0].distance_m.max(1.0);
+    let cell = |p: &XY| {
+        (
+            (p[0] / cell_m).floor() as i64,
+            (p[1] / cell_m).floor() as i64,
+        )
+    };
+    let mut gaps: std::collections::HashMap<(i64, i64), f64> = std::collections::HashMap::new();
+    for ((p, &k), b) in plane
+        .anchors()
+        .iter()
+        .zip(&classes.of_block)
+        .zip(map.blocks.blocks())
+    {
+        if classes::is_gap(k, thresholds.len()) && p[0].is_finite() && p[1].is_finite() {
+            *gaps.entry(cell(p)).or_default() += b.population;
+        }
+    }
+    stations
+        .iter()
+        .map(|s| {
+            let mut cells: Vec<(i64, i64)> = s
+                .points
+                .iter()
+                .flat_map(|p| {
+                    let (cx, cy) = cell(p);
+                    (-1..=1).flat_map(move |dx| (-1..=1).map(move |dy| (cx + dx, cy + dy)))
+                })
+                .collect();
+            cells.sort_unstable();
+            cells.dedup();
+            cells.iter().filter_map(|c| gaps.get(c)).sum()
+        })
+        .collect()
 }

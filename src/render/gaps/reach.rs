@@ -1,5 +1,5 @@
 //! The reach layer, over the blocks: in network mode the streets reached, coloured by walking
-//! time; in straight-line mode each station's walkshed circle.
+//! time, every piece of the network drawn; in straight-line mode each station's walkshed circle.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -14,42 +14,56 @@ use super::frame::Frame;
 /// Street end points are snapped to this grid (tenths of a pixel) and repeated segments dropped.
 const STREET_GRID: i64 = 5;
 
-/// Draws the streets reached: grey where beyond the last threshold (or reached from one end
-/// only), else in the colour (`colours`) of the band of their mid-point's walking distance.
-/// Segments that snap to a point or repeat one already drawn are left out.
-pub(super) fn streets(
-    o: &mut String,
-    report: &NetworkReport,
-    thresholds: &[Threshold],
-    colours: &[String],
-    frame: &Frame,
-) {
-    let by_class = street_paths(report, thresholds, frame);
-    let n = thresholds.len();
+/// The kinds of street drawn, each with its stroke: reached within the first threshold (dark,
+/// wide: they read on the blue and the vermilion blocks alike), reached within the last, and
+/// beyond the last or not reached at all (light, thin: every piece of the network is drawn, so
+/// blocks left without a station on their piece sit on visible streets).
+pub(super) const STREET_KINDS: [(&str, &str); 3] = [
+    ("within-first", "stroke=\"#1A1A1A\" stroke-width=\"1.6\""),
+    (
+        "within-last",
+        "stroke=\"#5E5E5E\" stroke-width=\"1\" stroke-dasharray=\"4 2\"",
+    ),
+    ("beyond", "stroke=\"#9E9E9E\" stroke-width=\"0.7\""),
+];
+
+/// Draws the streets ([`street_paths`]), kind by kind, the nearest on top.
+pub(super) fn streets(o: &mut String, by_kind: &[Vec<String>; 3]) {
     let _ = writeln!(
         o,
         "<g class=\"streets\" fill=\"none\" stroke-linecap=\"round\">"
     );
-    write_paths(o, &by_class[n], "stroke=\"#BDBDBD\" stroke-width=\"0.7\"");
-    for k in (0..n).rev() {
-        let attrs = format!(
-            "data-class=\"{k}\" stroke=\"{}\" stroke-width=\"1.6\"",
-            colours[k]
-        );
-        write_paths(o, &by_class[k], &attrs);
+    for k in (0..3).rev() {
+        let (key, stroke) = STREET_KINDS[k];
+        write_paths(o, &by_kind[k], &format!("data-streets=\"{key}\" {stroke}"));
     }
     o.push_str("</g>\n");
 }
 
-/// The street segments as subpaths, per threshold band and then beyond the last.
-fn street_paths(
+/// The kind of street ([`STREET_KINDS`]) whose ends are `dist` metres from a station.
+fn street_kind(dist: &[Option<f64>; 2], thresholds: &[Threshold]) -> usize {
+    let n = thresholds.len();
+    match dist {
+        [Some(x), Some(y)] if x.max(*y) <= thresholds[n - 1].distance_m => {
+            if band_of((x + y) / 2.0, thresholds) == 0 {
+                0
+            } else {
+                1
+            }
+        }
+        _ => 2,
+    }
+}
+
+/// Every street of the network in the map as subpaths, per kind ([`STREET_KINDS`]): by how far
+/// its ends are from a station. Segments outside the map, that snap to a point or repeat one
+/// already drawn are left out.
+pub(super) fn street_paths(
     report: &NetworkReport,
     thresholds: &[Threshold],
     frame: &Frame,
-) -> Vec<Vec<String>> {
-    let n = thresholds.len();
-    let last = thresholds[n - 1].distance_m;
-    let mut by_class: Vec<Vec<String>> = vec![Vec::new(); n + 1];
+) -> [Vec<String>; 3] {
+    let mut by_kind: [Vec<String>; 3] = Default::default();
     let mut seen: HashSet<(Tenths, Tenths)> = HashSet::new();
     let snap = |t: Tenths| {
         [
@@ -57,20 +71,23 @@ fn street_paths(
             (t[1] / STREET_GRID) * STREET_GRID,
         ]
     };
+    let r = frame.rect().map(to_tenths);
+    let outside = |a: Tenths, b: Tenths| {
+        (a[0] < r[0] && b[0] < r[0])
+            || (a[0] > r[2] && b[0] > r[2])
+            || (a[1] < r[1] && b[1] < r[1])
+            || (a[1] > r[3] && b[1] > r[3])
+    };
     for (ends, dist) in &report.edges_reached {
         let (a, b) = (snap(frame.tenths(ends[0])), snap(frame.tenths(ends[1])));
-        if a == b || !seen.insert(if a <= b { (a, b) } else { (b, a) }) {
+        if a == b || outside(a, b) || !seen.insert(if a <= b { (a, b) } else { (b, a) }) {
             continue;
         }
-        let k = match dist {
-            [Some(x), Some(y)] if x.max(*y) <= last => band_of((x + y) / 2.0, thresholds),
-            _ => n,
-        };
         let mut s = String::new();
         push_line(&mut s, &[a, b]);
-        by_class[k].push(s);
+        by_kind[street_kind(dist, thresholds)].push(s);
     }
-    by_class
+    by_kind
 }
 
 /// Draws straight-line walksheds: a dashed circle of radius `radius_m` (metres) about every

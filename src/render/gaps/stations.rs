@@ -12,6 +12,10 @@ use super::frame::{overlaps, Frame, Rect};
 
 /// Label font size, pixels.
 const LABEL_FONT: f64 = 11.0;
+/// How base stations are drawn: filled black, a white rim.
+pub(super) const BASE_STYLE: &str = "fill=\"#111\" stroke=\"#FFF\" stroke-width=\"1.3\"";
+/// How added (proposed) stations are drawn: hollow, a thick black rim.
+pub(super) const ADDED_STYLE: &str = "fill=\"#FFF\" stroke=\"#111\" stroke-width=\"2\"";
 
 /// A station in the plane.
 #[derive(Debug, Clone)]
@@ -24,14 +28,22 @@ pub(super) struct Placed<'a> {
     pub points: Vec<XY>,
     /// Its name, if it has one that is not blank.
     pub name: Option<&'a str>,
+    /// Whether it was added to the base stations (`--add-stations`).
+    pub added: bool,
 }
 
-/// `stations` in the plane of `projection`, in input order.
-pub(super) fn place<'a>(stations: &'a [Station], projection: &Projection) -> Vec<Placed<'a>> {
+/// `stations` in the plane of `projection`, in input order; those from index `base` on were
+/// added to the base stations.
+pub(super) fn place<'a>(
+    stations: &'a [Station],
+    projection: &Projection,
+    base: usize,
+) -> Vec<Placed<'a>> {
     stations
         .iter()
         .enumerate()
         .map(|(index, s)| Placed {
+            added: index >= base,
             index,
             level: Level::of(s.level.as_deref()),
             points: s
@@ -44,15 +56,32 @@ pub(super) fn place<'a>(stations: &'a [Station], projection: &Projection) -> Vec
         .collect()
 }
 
-/// Draws the station symbols, least important level first so centres sit on top; returns the
-/// box of every symbol drawn, with its station's index.
+/// Draws the station symbols, base stations then added ones (hollow), least important level
+/// first so centres sit on top; returns the box of every symbol drawn, with its station's index.
 pub(super) fn draw(o: &mut String, stations: &[Placed], frame: &Frame) -> Vec<(usize, Rect)> {
+    let mut boxes = draw_set(o, stations, false, frame);
+    if stations.iter().any(|s| s.added) {
+        boxes.extend(draw_set(o, stations, true, frame));
+    }
+    boxes
+}
+
+/// Draws the base (`added` false) or the added stations.
+fn draw_set(o: &mut String, stations: &[Placed], added: bool, frame: &Frame) -> Vec<(usize, Rect)> {
     let mut boxes: Vec<(usize, Rect)> = Vec::new();
-    o.push_str("<g class=\"stations\" fill=\"#111\" stroke=\"#FFF\" stroke-width=\"1.3\" stroke-linejoin=\"round\">\n");
+    let (class, style) = if added {
+        ("stations added", ADDED_STYLE)
+    } else {
+        ("stations", BASE_STYLE)
+    };
+    let _ = writeln!(o, "<g class=\"{class}\" {style} stroke-linejoin=\"round\">");
     for level in Level::ALL.into_iter().rev() {
         let mut d = String::new();
         let mut count = 0;
-        for s in stations.iter().filter(|s| s.level == level) {
+        for s in stations
+            .iter()
+            .filter(|s| s.level == level && s.added == added)
+        {
             for p in &s.points {
                 let c = frame.px(*p);
                 d.push_str(&symbol(level, c));
@@ -73,19 +102,26 @@ pub(super) fn draw(o: &mut String, stations: &[Placed], frame: &Frame) -> Vec<(u
     boxes
 }
 
-/// Draws station names, most important first, by the first entrance: right of the symbol, else
-/// left, above or below; a name that would leave the map, overlap a name already placed or
-/// another station's symbol (`symbols`) is skipped.
-pub(super) fn labels(
+/// Draws station names by the first entrance: those with more of the gap about them first
+/// (`near_gap`: residents of gap blocks nearby, by station index), then by level; each right of its symbol, else left, above, below or on a diagonal. A
+/// name that would leave the map, overlap a name already placed or another station's symbol
+/// (`symbols`) is left off; returns the names left off, in input order.
+pub(super) fn labels<'a>(
     o: &mut String,
-    stations: &[Placed],
+    stations: &[Placed<'a>],
     symbols: &[(usize, Rect)],
+    near_gap: &[f64],
     frame: &Frame,
-) {
+) -> Vec<&'a str> {
     let mut order: Vec<&Placed> = stations.iter().collect();
-    order.sort_by_key(|s| (s.level, s.index));
+    order.sort_by(|a, b| {
+        near_gap[b.index]
+            .total_cmp(&near_gap[a.index])
+            .then((a.level, a.index).cmp(&(b.level, b.index)))
+    });
     let map_box = frame.rect();
     let mut placed: Vec<Rect> = Vec::new();
+    let mut dropped: Vec<(usize, &'a str)> = Vec::new();
     o.push_str("<g class=\"labels\" font-size=\"11\" fill=\"#111\" stroke=\"#FFF\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n");
     for s in order {
         let (Some(name), Some(p)) = (s.name, s.points.first()) else {
@@ -93,34 +129,51 @@ pub(super) fn labels(
         };
         let c = frame.px(*p);
         let tw = svg::text_width(name, LABEL_FONT);
-        for (x, y) in label_spots(c, tw, symbol_radius(s.level) + 2.0) {
-            let b: Rect = [x - 1.0, y - LABEL_FONT, x + tw + 1.0, y + LABEL_FONT * 0.3];
-            let inside = b[0] >= map_box[0]
-                && b[1] >= map_box[1]
-                && b[2] <= map_box[2]
-                && b[3] <= map_box[3];
-            let clash = placed.iter().any(|q| overlaps(&b, q))
-                || symbols
-                    .iter()
-                    .any(|(j, q)| *j != s.index && overlaps(&b, q));
-            if inside && !clash {
+        let spot = label_spots(c, tw, symbol_radius(s.level) + 2.0)
+            .into_iter()
+            .map(|(x, y)| (x, y, label_box(x, y, tw)))
+            .find(|(_, _, b)| {
+                let inside = b[0] >= map_box[0]
+                    && b[1] >= map_box[1]
+                    && b[2] <= map_box[2]
+                    && b[3] <= map_box[3];
+                inside
+                    && !placed.iter().any(|q| overlaps(b, q))
+                    && !symbols.iter().any(|(j, q)| *j != s.index && overlaps(b, q))
+            });
+        match spot {
+            Some((x, y, b)) => {
                 svg::text(o, x, y, "", name);
                 placed.push(b);
-                break;
             }
+            None => dropped.push((s.index, name)),
         }
     }
     o.push_str("</g>\n");
+    dropped.sort_by_key(|d| d.0);
+    dropped.into_iter().map(|d| d.1).collect()
+}
+
+/// The box a label `tw` pixels wide takes with its text starting at `x` on baseline `y`.
+pub(super) fn label_box(x: f64, y: f64, tw: f64) -> Rect {
+    [x - 1.0, y - LABEL_FONT, x + tw + 1.0, y + LABEL_FONT * 0.3]
 }
 
 /// Where a label `tw` pixels wide may go about a symbol at `c` of radius `r` (pixels), in order
-/// of preference: right, left, above, below; as (x of the text start, baseline y).
-fn label_spots(c: [f64; 2], tw: f64, r: f64) -> [(f64, f64); 4] {
+/// of preference: right, left, above, below, then the four diagonals; as (x of the text start,
+/// baseline y).
+fn label_spots(c: [f64; 2], tw: f64, r: f64) -> [(f64, f64); 8] {
+    let mid = c[1] + LABEL_FONT * 0.35;
+    let (up, down) = (c[1] - r - 2.0, c[1] + r + LABEL_FONT);
     [
-        (c[0] + r, c[1] + LABEL_FONT * 0.35),
-        (c[0] - r - tw, c[1] + LABEL_FONT * 0.35),
-        (c[0] - tw / 2.0, c[1] - r - 2.0),
-        (c[0] - tw / 2.0, c[1] + r + LABEL_FONT),
+        (c[0] + r, mid),
+        (c[0] - r - tw, mid),
+        (c[0] - tw / 2.0, up),
+        (c[0] - tw / 2.0, down),
+        (c[0] + r * 0.7, up),
+        (c[0] - r * 0.7 - tw, up),
+        (c[0] + r * 0.7, down),
+        (c[0] - r * 0.7 - tw, down),
     ]
 }
 
