@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use walkshed::CoverageOptions;
+use walkshed::{CoverageOptions, SuggestOptions};
 
 /// walkshed — what share of residents live within an N-minute walk of a service station, and
 /// where are the gaps?
@@ -61,6 +61,25 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Batch(BatchArgs),
 
+    /// Where should the next stations go? Choose sites among candidates to cover the most
+    /// residents not yet within reach.
+    ///
+    /// Existing stations (and --add-stations) stay. The reach D is the first threshold (--minutes
+    /// at --speed, or --distance), or with --level the level's reach in GB 50180-2018, counting
+    /// existing stations of that level or higher. Candidates are a point file, the anchors of the
+    /// uncovered blocks (--candidates uncovered) or a square grid (--candidate-grid M), minus
+    /// those inside --exclude polygons and, with --network, those off the network.
+    ///
+    /// Sites are picked one by one, each time the one that newly covers the most residents
+    /// (lazy greedy; equal gains go to the earlier candidate), then single swaps improve the
+    /// set while they can. The summary gives an upper bound on what any K candidates could add
+    /// and the fraction of it reached: the answer is at least that close to the best.
+    ///
+    /// Writes suggestions.csv and suggestions.geojson (one point per pick, in order; pass the
+    /// GeoJSON to `walkshed coverage --add-stations` to check the share), summary.json with a
+    /// "suggest" section, suggest.svg (the gap map with the picks) and suggest_curve.svg.
+    Suggest(Box<SuggestArgs>),
+
     /// Convert a file of Amap/Tencent (GCJ-02) or Baidu (BD-09) coordinates to WGS84 GeoJSON,
     /// once, for other tools.
     ///
@@ -100,6 +119,34 @@ pub struct ConvertArgs {
     /// Latitude column of a CSV or Excel IN [default: found by name].
     #[arg(long, value_name = "NAME")]
     pub lat_column: Option<String>,
+}
+
+/// Options of `walkshed suggest`: the analysis and the choice (shared with batch files), and
+/// where and how this one run writes.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// What to analyse and choose.
+    #[command(flatten)]
+    pub options: SuggestOptions,
+
+    /// Output folder (created if missing; its files are replaced as one unit).
+    #[arg(long, value_name = "DIR", default_value = "walkshed-out")]
+    pub out: PathBuf,
+
+    /// Print each stage's wall time in seconds to stderr when done.
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Threads, JSON output, quiet.
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+impl SuggestArgs {
+    /// The validated job.
+    pub fn job(&self) -> walkshed::Result<walkshed::suggest::job::SuggestJob> {
+        self.options.job(None, self.out.clone())
+    }
 }
 
 /// Options of `walkshed batch`.
@@ -189,6 +236,24 @@ mod tests {
             .filter(|l| !run_only.contains(&l.as_str()))
             .collect();
         let mut keys = walkshed::CoverageOptions::keys().to_vec();
+        flags.sort();
+        keys.sort_unstable();
+        assert_eq!(flags, keys);
+    }
+
+    /// The same for `suggest`: its options are the coverage keys and the suggestion keys.
+    #[test]
+    fn suggest_options_are_its_batch_keys() {
+        let cli = Cli::command();
+        let suggest = cli.find_subcommand("suggest").expect("suggest");
+        let run_only = ["out", "timings", "threads", "json", "quiet", "help"];
+        let mut flags: Vec<String> = suggest
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .map(|l| l.replace('-', "_"))
+            .filter(|l| !run_only.contains(&l.as_str()))
+            .collect();
+        let mut keys = walkshed::SuggestOptions::keys();
         flags.sort();
         keys.sort_unstable();
         assert_eq!(flags, keys);

@@ -77,7 +77,7 @@ pub use load::{
     read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
 };
 pub use network::{Network, WalkLine};
-pub use options::CoverageOptions;
+pub use options::{CoverageOptions, SuggestOptions};
 pub use project::Projection;
 
 /// The result of one coverage analysis.

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, ConvertArgs, CoverageArgs};
+use cli::{BatchArgs, Cli, Command, ConvertArgs, CoverageArgs, SuggestArgs};
 use walkshed::batch::{self, Batch, Event, LoadStep, RunOptions};
 use walkshed::run::{self, Stage};
 
@@ -57,6 +57,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Coverage(args) => coverage(&args),
         Command::Batch(args) => run_batch(&args),
         Command::Convert(args) => convert(&args),
+        Command::Suggest(args) => suggest(&args),
     }
 }
 
@@ -170,6 +171,40 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     }
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
+    set_threads(args.run.threads)?;
+    let job = args.job()?;
+    let bar = progress_bar(args.run.quiet);
+    let stages = stages(&job.job);
+    bar.set_length(stages.len() as u64);
+    let start = Instant::now();
+    let mut marks: Vec<(&str, Instant)> = Vec::new();
+    let result = walkshed::suggest::job::run(&job, &mut |stage: Stage| {
+        if let Some(i) = stages.iter().position(|s| *s == stage) {
+            bar.set_position(i as u64);
+        }
+        bar.set_message(stage.describe());
+        marks.push((stage.describe(), Instant::now()));
+    });
+    bar.finish_and_clear();
+    if args.timings {
+        let end = Instant::now();
+        for (k, (what, at)) in marks.iter().enumerate() {
+            let until = marks.get(k + 1).map_or(end, |m| m.1);
+            eprintln!("{:>8.3} s  {what}", (until - *at).as_secs_f64());
+        }
+        eprintln!("{:>8.3} s  in all", (end - start).as_secs_f64());
+    }
+    let (summary, _) = result?;
+    if args.run.json {
+        print!("{}", summary.to_json());
+    } else if !args.run.quiet {
+        print!("{}", summary.to_text());
+        println!("\n  outputs in {}", job.job.out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

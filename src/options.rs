@@ -34,6 +34,9 @@ use crate::report::Outputs;
 use crate::run::Job;
 use crate::{Params, ParamsBuilder};
 
+mod suggest;
+pub use suggest::{SuggestChoice, SuggestOptions};
+
 /// The options of one coverage analysis: `walkshed coverage`'s flags, and a batch table's keys.
 ///
 /// Parsed values are not yet checked: [`problems`](Self::problems) lists what is wrong, and
@@ -460,6 +463,11 @@ mod de {
     /// A number.
     pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         Number::deserialize(d).map(|n| n.0)
+    }
+
+    /// A number, for an option that may be left out.
+    pub fn number_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Number::deserialize(d).map(|n| Some(n.0))
     }
 
     /// One number or a list of them.

@@ -151,6 +151,9 @@ pub struct Summary {
     /// manifest by which a later run knows the folder as walkshed's. Empty until written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// `walkshed suggest`: the suggested sites (absent from a coverage run's summary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggest: Option<crate::suggest::tables::SuggestSummary>,
 }
 
 /// How many invalid polygons the summary lists by name.
@@ -224,6 +227,7 @@ impl Summary {
             warnings,
             labels: None,
             files: Vec::new(),
+            suggest: None,
         }
     }
 
@@ -389,6 +393,9 @@ impl Summary {
                 }
                 o.push('\n');
             }
+        }
+        if let Some(s) = &self.suggest {
+            o.push_str(&s.to_text());
         }
         for w in &self.warnings {
             let _ = writeln!(o, "\n  warning: {w}");

@@ -13,3 +13,4 @@ mod perf_paths;
 mod publish;
 mod render;
 mod robust;
+mod suggest;

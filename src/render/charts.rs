@@ -17,32 +17,32 @@ use super::MapOptions;
 pub(crate) type ChartError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Width of both charts, pixels.
-const CHART_W: u32 = 900;
+pub(super) const CHART_W: u32 = 900;
 /// Height of the coverage curve, pixels.
-const CURVE_H: u32 = 560;
+pub(super) const CURVE_H: u32 = 560;
 /// At most this many groups are drawn (the worst-covered).
 pub const GROUPS_SHOWN: usize = 40;
 /// Height of one group's row, pixels.
 const GROUP_ROW: u32 = 26;
 
-fn colour(hex: &str) -> RGBColor {
+pub(super) fn colour(hex: &str) -> RGBColor {
     let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
     RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
 }
 
-fn font(size: f64) -> TextStyle<'static> {
+pub(super) fn font(size: f64) -> TextStyle<'static> {
     (FONT_FAMILY, size)
         .into_font()
         .color(&RGBColor(0x22, 0x22, 0x22))
 }
 
 /// The drawing area of a whole chart.
-type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(super) type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// A chart with two linear axes.
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws `title` at the top of `root` and returns the area below it.
-fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
+pub(super) fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {
     let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
         xml_chars(title),
@@ -53,7 +53,7 @@ fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> 
     Ok(root.margin(48, 0, 0, 0))
 }
 
-fn err<E: std::error::Error + Send + Sync + 'static>(e: E) -> ChartError {
+pub(super) fn err<E: std::error::Error + Send + Sync + 'static>(e: E) -> ChartError {
     Box::new(e)
 }
 

@@ -24,12 +24,17 @@
 mod charts;
 mod gaps;
 mod html;
+mod suggest_curve;
 mod svg;
 mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
-pub use gaps::{draw_gaps, gaps_svg, palette, DrawnMap, GapMap, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use gaps::{
+    draw_gaps, gaps_svg, palette, rank_colour, suggest_svg, DrawnMap, GapMap, PickLayer,
+    GAP_COLOUR, OFF_NETWORK_COLOUR,
+};
 pub use html::report_html;
+pub use suggest_curve::suggest_curve_svg;
 pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
@@ -143,4 +148,39 @@ pub fn draw_maps(
         files,
         labels_dropped: gaps.labels_dropped,
     })
+}
+
+/// Stages `suggest.svg` (the gap map of the existing stations with the picks) and
+/// `suggest_curve.svg` (the share against the number of sites added).
+pub fn stage_suggest_maps(
+    staged: &mut Staged,
+    suggested: &crate::suggest::job::Suggested,
+    blocks: &BlockSet,
+    summary: &Summary,
+    job: &crate::suggest::job::SuggestJob,
+    options: &MapOptions,
+) -> Result<()> {
+    let s = &suggested.suggestion;
+    let analysis = &suggested.analysis;
+    let sites: Vec<crate::project::XY> = s
+        .picks
+        .iter()
+        .map(|p| suggested.candidates[p.candidate as usize].xy)
+        .collect();
+    let last = s.picks.last().map_or(s.base_share, |p| p.share);
+    let layer = PickLayer {
+        sites: &sites,
+        newly: &suggested.newly,
+        shares: [s.base_share, last],
+        reach_m: suggested.reach_m,
+    };
+    let map = suggest_svg(
+        &GapMap::new(analysis, blocks, summary.tool.version),
+        &layer,
+        options,
+    );
+    staged.add("suggest.svg", |w| w.write_all(map.as_bytes()))?;
+    let curve = suggest_curve_svg(s, job.goal.target_share, suggested.reach_m, options)
+        .map_err(|e| chart_error("suggest_curve.svg", e))?;
+    staged.add("suggest_curve.svg", |w| w.write_all(curve.as_bytes()))
 }

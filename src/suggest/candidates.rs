@@ -130,8 +130,36 @@ pub fn exclude(
     candidates: Vec<Candidate>,
     zones: &[Polygon<f64>],
 ) -> Result<(Vec<Candidate>, usize)> {
+    let keep = outside(&candidates, zones);
+    let total = candidates.len();
+    let kept: Vec<Candidate> = candidates
+        .into_iter()
+        .zip(&keep)
+        .filter(|&(_, &k)| k)
+        .map(|(c, _)| c)
+        .collect();
+    let dropped = total - kept.len();
+    if kept.is_empty() && total > 0 {
+        return Err(all_excluded(total));
+    }
+    Ok((kept, dropped))
+}
+
+/// The error of an exclusion that leaves none of `total` candidates.
+pub(crate) fn all_excluded(total: usize) -> Error {
+    Error::parameter(
+        "--exclude",
+        format!(
+            "all {total} candidate sites lie inside the exclusion zones; none is left to \
+             choose from"
+        ),
+    )
+}
+
+/// For each candidate, whether it lies outside every zone (see [`exclude`]).
+pub fn outside(candidates: &[Candidate], zones: &[Polygon<f64>]) -> Vec<bool> {
     if zones.is_empty() {
-        return Ok((candidates, 0));
+        return vec![true; candidates.len()];
     }
     let boxes: Vec<GeomWithData<Rectangle<XY>, usize>> = zones
         .iter()
@@ -146,26 +174,14 @@ pub fn exclude(
         })
         .collect();
     let tree = RTree::bulk_load(boxes);
-    let total = candidates.len();
-    let kept: Vec<Candidate> = candidates
-        .into_par_iter()
-        .filter(|c| {
+    candidates
+        .par_iter()
+        .map(|c| {
             !tree
                 .locate_in_envelope_intersecting(&AABB::from_point(c.xy))
                 .any(|r| inside(&zones[r.data], c.xy))
         })
-        .collect();
-    let dropped = total - kept.len();
-    if kept.is_empty() && total > 0 {
-        return Err(Error::parameter(
-            "--exclude",
-            format!(
-                "all {total} candidate sites lie inside the exclusion zones; none is left to \
-                 choose from"
-            ),
-        ));
-    }
-    Ok((kept, dropped))
+        .collect()
 }
 
 /// Whether `p` is inside `polygon` by the even-odd rule over all its rings.

@@ -15,10 +15,13 @@ mod bound;
 pub mod candidates;
 mod covers;
 mod greedy;
+pub mod job;
 mod sums;
 mod swap;
+pub mod tables;
 #[cfg(test)]
 mod tests;
+pub mod zones;
 
 pub use candidates::Candidate;
 pub use covers::Covers;

@@ -23,10 +23,12 @@ mod classes;
 mod frame;
 mod furniture;
 mod legend;
+mod picks;
 mod reach;
 mod stations;
 
 pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use picks::{rank_colour, PickLayer};
 
 use crate::aggregate::Coverage;
 use crate::config::Params;
@@ -88,6 +90,9 @@ impl<'a> GapMap<'a> {
     }
 }
 
+/// Height of the suggested sites' legend, pixels.
+const PICKS_LEGEND_H: f64 = 110.0;
+
 /// The gap map drawn, and what could not be drawn on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawnMap {
@@ -105,6 +110,18 @@ pub fn gaps_svg(map: &GapMap, options: &MapOptions) -> String {
 
 /// [`gaps_svg`], with the station names left off.
 pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
+    draw(map, options, None)
+}
+
+/// Writes `suggest.svg`: the gap map of the existing stations with the suggested sites of
+/// `layer` on top (numbered, coloured by rank, the blocks each newly covers outlined), its
+/// title the share before and after, and their legend below the classes.
+pub fn suggest_svg(map: &GapMap, layer: &PickLayer, options: &MapOptions) -> String {
+    draw(map, options, Some(layer)).svg
+}
+
+/// The gap map, with the suggested sites of `layer` when given.
+fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> DrawnMap {
     let thresholds = &map.params.thresholds;
     let words = Words {
         lang: options.lang,
@@ -116,14 +133,18 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
     let entrances = || stations.iter().flat_map(|s| &s.points);
     let radius_m = thresholds[0].distance_m / map.params.detour.max(1.0);
     let circle_m = if map.streets.is_none() { radius_m } else { 0.0 };
+    let sites = layer.map_or(&[][..], |l| l.sites);
     let frame = Frame::fit(frame::extent(
         plane.extent(),
-        entrances().copied(),
+        entrances().copied().chain(sites.iter().copied()),
         radius_m,
         circle_m,
     ));
     let classes = Classes::new(map.blocks, map.measured, thresholds);
-    let header = Header::new(map, &words);
+    let mut header = Header::new(map, &words);
+    if let Some(layer) = layer {
+        header.title = picks::title(layer, options.lang);
+    }
     let streets = map
         .streets
         .map(|report| reach::street_paths(report, thresholds, &frame));
@@ -132,9 +153,10 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
         .map(|s| std::array::from_fn(|k| !s[k].is_empty()));
     let legend = Legend::new(map, &classes, &stations, radius_m, drawn, words);
     let [legend_w, legend_h] = legend.size();
+    let picks_h = if layer.is_some() { PICKS_LEGEND_H } else { 0.0 };
     let page = Page::new(
         &frame,
-        [legend_w, legend_h + furniture::FURNITURE_H],
+        [legend_w, legend_h + picks_h + furniture::FURNITURE_H],
         header.width(),
     );
 
@@ -147,6 +169,9 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
         Some(by_kind) => reach::streets(&mut o, by_kind),
         None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
+    if let Some(layer) = layer {
+        picks::outlines(&mut o, layer, &plane, &frame);
+    }
     let symbols = stations::draw(&mut o, &stations, &frame);
     let mut labels_dropped = Vec::new();
     if options.labels {
@@ -156,9 +181,21 @@ pub fn draw_gaps(map: &GapMap, options: &MapOptions) -> DrawnMap {
             .map(str::to_owned)
             .collect();
     }
+    if let Some(layer) = layer {
+        picks::sites(&mut o, layer, &frame);
+    }
     frame.close(&mut o);
     legend.draw(&mut o, frame.legend_x(), frame.top);
-    let below = frame.top + legend_h + 6.0;
+    if let Some(layer) = layer {
+        picks::legend(
+            &mut o,
+            layer,
+            options.lang,
+            frame.legend_x(),
+            frame.top + legend_h,
+        );
+    }
+    let below = frame.top + legend_h + picks_h + 6.0;
     furniture::north_and_scale(&mut o, &frame, &words, frame.legend_x(), below, legend_w);
     furniture::credits(&mut o, &page, map.version, options.attribution.as_deref());
     o.push_str("</svg>\n");

@@ -1,0 +1,239 @@
+//! `walkshed suggest` end to end: coverage with the picks added reproduces the predicted share
+//! to the bit (straight line and network, every kind of candidate); the same files for any
+//! `--threads`; `--target`; bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+use crate::common::{repo, square, write_collection};
+
+fn walkshed() -> Command {
+    Command::cargo_bin("walkshed").expect("binary")
+}
+
+fn shihua(file: &str) -> String {
+    repo(&format!("data/shihua/{file}")).display().to_string()
+}
+
+fn summary(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+/// Runs `suggest` with `extra` arguments into `out`, then `coverage` with the picks added, and
+/// checks that the share the suggestion predicts is the share coverage measures, exactly.
+fn suggest_then_cover(out: &Path, extra: &[&str], network: bool) -> Value {
+    let mut args = vec![
+        "suggest".to_owned(),
+        format!("--stations={}", shihua("stations.geojson")),
+        format!("--blocks={}", shihua("blocks.geojson")),
+        format!("--out={}", out.display()),
+        "-q".to_owned(),
+    ];
+    if network {
+        args.push(format!("--network={}", shihua("walk.geojson")));
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    walkshed().args(&args).assert().success();
+    let s = summary(out)["suggest"].clone();
+    let covered = out.with_extension("coverage");
+    let mut args = vec![
+        "coverage".to_owned(),
+        format!("--stations={}", shihua("stations.geojson")),
+        format!(
+            "--add-stations={}",
+            out.join("suggestions.geojson").display()
+        ),
+        format!("--blocks={}", shihua("blocks.geojson")),
+        format!("--distance={}", s["reach_m"]),
+        "--outputs=summary".to_owned(),
+        format!("--out={}", covered.display()),
+        "-q".to_owned(),
+    ];
+    if network {
+        args.push(format!("--network={}", shihua("walk.geojson")));
+    }
+    // The distance options that are not the threshold.
+    args.extend(
+        extra
+            .iter()
+            .filter(|a| a.starts_with("--detour") || a.starts_with("--max-snap"))
+            .map(|s| s.to_string()),
+    );
+    walkshed().args(&args).assert().success();
+    let measured = summary(&covered)["coverage"][0]["share"].as_f64().unwrap();
+    assert_eq!(s["share"].as_f64().unwrap(), measured, "{extra:?}");
+    s
+}
+
+#[test]
+fn coverage_with_the_picks_reproduces_the_predicted_share_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str], bool); 4] = [
+        (
+            "grid",
+            &["--minutes=5", "--count=6", "--candidate-grid=150"],
+            false,
+        ),
+        (
+            "uncovered",
+            &[
+                "--distance=300",
+                "--count=8",
+                "--candidates=uncovered",
+                "--detour=1.3",
+            ],
+            false,
+        ),
+        (
+            "net-grid",
+            &["--minutes=5", "--count=5", "--candidate-grid=100"],
+            true,
+        ),
+        (
+            "net-uncovered",
+            &["--minutes=5", "--target=0.8", "--candidates=uncovered"],
+            true,
+        ),
+    ];
+    for (name, extra, network) in cases {
+        let s = suggest_then_cover(&dir.path().join(name), extra, network);
+        assert!(s["gain"].as_f64().unwrap() > 0.0, "{name}");
+        assert!(s["upper_bound"].as_f64().unwrap() >= s["gain"].as_f64().unwrap());
+    }
+    // The target is reached, and said so.
+    let s = summary(&dir.path().join("net-uncovered"))["suggest"].clone();
+    assert_eq!(s["target_reached"], json!(true));
+    assert!(s["share"].as_f64().unwrap() >= 0.8);
+    // A candidate file: the picks keep the candidates' ids and names.
+    let file = write_collection(
+        dir.path(),
+        "sites.geojson",
+        &[
+            crate::common::point(121.3300, 30.7266, json!({"id": "north", "name": "北站"})),
+            crate::common::point(121.3426, 30.7076, json!({"id": "east"})),
+            crate::common::point(100.0, 10.0, json!({"id": "far away"})),
+        ],
+    );
+    let out = dir.path().join("file");
+    let s = suggest_then_cover(
+        &out,
+        &[
+            "--minutes=5",
+            "--count=2",
+            &format!("--candidates={}", file.display()),
+        ],
+        false,
+    );
+    assert_eq!(s["picks"][0]["candidate"], json!("north"));
+    assert_eq!(s["picks"][0]["name"], json!("北站"));
+    let csv = std::fs::read_to_string(out.join("suggestions.csv")).unwrap();
+    assert!(csv.starts_with("rank,candidate,name,lon,lat,gain_population,covered_population,share\n1,north,北站,121.33,30.7266,"), "{csv}");
+}
+
+#[test]
+fn outputs_are_identical_for_any_number_of_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| -> PathBuf {
+        let out = dir.path().join(format!("t{threads}"));
+        walkshed()
+            .args([
+                "suggest",
+                &format!("--stations={}", shihua("stations.geojson")),
+                &format!("--blocks={}", shihua("blocks.geojson")),
+                &format!("--network={}", shihua("walk.geojson")),
+                "--minutes=5",
+                "--count=10",
+                "--candidate-grid=60",
+                "--group-by=committee",
+                &format!("--threads={threads}"),
+                &format!("--out={}", out.display()),
+                "-q",
+            ])
+            .assert()
+            .success();
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    for file in [
+        "suggestions.csv",
+        "suggestions.geojson",
+        "summary.json",
+        "suggest.svg",
+        "suggest_curve.svg",
+    ] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        let b = std::fs::read(two.join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn an_empty_candidate_set_after_exclusion_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // One polygon over the whole Shihua sample.
+    let zone = write_collection(
+        dir.path(),
+        "water.geojson",
+        &[square(121.33, 30.72, 0.2, json!({"name": "lake"}))],
+    );
+    let out = dir.path().join("out");
+    let assert = walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            "--count=3",
+            "--candidate-grid=200",
+            &format!("--exclude={}", zone.display()),
+            &format!("--out={}", out.display()),
+        ])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("invalid --exclude: all ") && err.contains("inside the exclusion zones"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output folder after a failure");
+
+    // Neither --count nor --target; no candidates.
+    let assert = walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            &format!("--out={}", out.display()),
+        ])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("invalid --count: give the number of sites"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_level_uses_its_reach_and_only_stations_of_that_level_or_higher() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sub");
+    walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            "--level=subcenter",
+            "--count=2",
+            "--candidate-grid=250",
+            &format!("--out={}", out.display()),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let s = summary(&out)["suggest"].clone();
+    assert_eq!(s["reach_m"], json!(1000.0));
+    assert_eq!(s["level"], json!("subcenter"));
+    assert!(s["base_share"].as_f64().unwrap() < 1.0);
+}
