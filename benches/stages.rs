@@ -364,6 +364,7 @@ fn write(c: &mut Criterion) {
             outputs: Outputs::parse("summary,blocks,stations,walk-time").expect("outputs"),
             map: Default::default(),
             input: Default::default(),
+            circle: Default::default(),
         };
         let loaded = Loaded {
             stations: vec![Arc::new(p.stations.clone())],

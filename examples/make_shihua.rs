@@ -38,7 +38,8 @@
 //! - a few farmland hamlets in the far south-west, more than 200 m from every street;
 //! - 26 committee areas: nearest-seed (Voronoi-like) cells of 26 seeds found by a
 //!   population-weighted k-means over the core blocks; each committee gets a station near its
-//!   seed, three of them deliberately off-centre; one sub-centre and five service points;
+//!   seed, three of them deliberately off-centre; one sub-centre and five service points
+//!   ("1+26+N"), each with an illustrative `volunteers` count (its own random stream);
 //! - proposed sites: a greedy maximal-coverage pick of block centroids that adds the most
 //!   residents within 300 m.
 
@@ -783,6 +784,17 @@ fn collection(name: &str, features: &[String]) -> String {
     s
 }
 
+/// An illustrative volunteer count by level (the sample's stations are made up): a sub-centre
+/// 40–60, a committee station 6–24 (so some are stretched thin), a service point 2–6.
+fn volunteers(level: &str, rng: &mut Rng) -> String {
+    let (lo, hi) = match level {
+        "subcenter" => (40, 60),
+        "station" => (6, 24),
+        _ => (2, 6),
+    };
+    rng.int(lo, hi).to_string()
+}
+
 fn station_feature(s: &Station, extra: &[(&str, String)]) -> String {
     let mut props = vec![
         ("id", js(&s.id)),
@@ -1330,7 +1342,12 @@ fn main() {
         .collect();
 
     // --- write ---------------------------------------------------------------------------------
-    let station_feats: Vec<String> = stations.iter().map(|s| station_feature(s, &[])).collect();
+    // Volunteers from a stream of their own, so that every other generated value stays as it was.
+    let mut rng = Rng::new(12);
+    let station_feats: Vec<String> = stations
+        .iter()
+        .map(|s| station_feature(s, &[("volunteers", volunteers(s.level, &mut rng))]))
+        .collect();
     let block_feats: Vec<String> = blocks
         .iter()
         .enumerate()
@@ -1373,7 +1390,15 @@ fn main() {
         .collect();
     let proposed_feats: Vec<String> = proposed
         .iter()
-        .map(|(s, _)| station_feature(s, &[("proposed", "true".to_string())]))
+        .map(|(s, _)| {
+            station_feature(
+                s,
+                &[
+                    ("proposed", "true".to_string()),
+                    ("volunteers", volunteers(s.level, &mut rng)),
+                ],
+            )
+        })
         .collect();
     let canal_feats = vec![feature(
         &[

@@ -10,7 +10,16 @@
 //! Every resident's share of capacity adds up to the capacity that has residents:
 //! `Σ_i P_i·A_i = Σ_{j: R_j defined} S_j`.
 
+use std::path::Path;
+
+use serde::Serialize;
+
 use crate::coverage::Catchment;
+use crate::error::{Error, Location, Result};
+use crate::load;
+
+/// Blocks whose catchment rows [`Access::compute_by_batch`] holds at a time.
+const BATCH: usize = 16_384;
 
 /// The two-step floating catchment of one analysis.
 ///
@@ -69,6 +78,47 @@ impl Access {
         }
     }
 
+    /// [`compute`](Self::compute) for a catchment made a batch of blocks at a time by
+    /// `rows(range)` (the rows of blocks `range`), so that only one batch is held: the same
+    /// sums in the same order, so the same result to the bit.
+    pub fn compute_by_batch(
+        population: &[f64],
+        capacity: &[f64],
+        rows: impl Fn(std::ops::Range<usize>) -> Catchment,
+    ) -> Access {
+        let n = population.len();
+        let batches = || (0..n).step_by(BATCH).map(move |s| s..(s + BATCH).min(n));
+        let mut residents_within = vec![0.0; capacity.len()];
+        for range in batches() {
+            let c = rows(range.clone());
+            for (k, &p) in population[range].iter().enumerate() {
+                for &(s, _) in c.of_block(k) {
+                    residents_within[s as usize] += p;
+                }
+            }
+        }
+        let ratio: Vec<Option<f64>> = residents_within
+            .iter()
+            .zip(capacity)
+            .map(|(&w, &c)| (w > 0.0).then(|| c / w))
+            .collect();
+        let mut per_resident = Vec::with_capacity(n);
+        for range in batches() {
+            let c = rows(range.clone());
+            per_resident.extend((0..range.len()).map(|k| {
+                c.of_block(k)
+                    .iter()
+                    .filter_map(|&(s, _)| ratio[s as usize])
+                    .sum::<f64>()
+            }));
+        }
+        Access {
+            residents_within,
+            ratio,
+            per_resident,
+        }
+    }
+
     /// The population-weighted mean of `A_i`, and the share of residents with `A_i = 0`.
     pub fn distribution(&self, population: &[f64]) -> (f64, f64) {
         let total: f64 = population.iter().sum();
@@ -87,6 +137,170 @@ impl Access {
             (weighted / total, without / total)
         } else {
             (0.0, 0.0)
+        }
+    }
+}
+
+/// Reads each station's capacity from property `field` of each station file (base first, then
+/// added, in file order): a finite number ≥ 0 on every station, or on none (`Ok(None)`); anything
+/// else is an [`Error::Capacity`] naming the station.
+pub fn read_capacity(files: &[&Path], field: &str) -> Result<Option<Vec<f64>>> {
+    let mut values: Vec<f64> = Vec::new();
+    let mut first_missing: Option<Location> = None;
+    let mut any = false;
+    for path in files {
+        for (i, (id, value)) in load::read_station_property(path, field)?
+            .into_iter()
+            .enumerate()
+        {
+            let location = || Location::feature(path, i, Some(id.clone()));
+            match value {
+                None => {
+                    first_missing.get_or_insert_with(location);
+                    values.push(0.0);
+                }
+                Some(v) => {
+                    any = true;
+                    match v.as_f64().filter(|x| x.is_finite() && *x >= 0.0) {
+                        Some(x) => values.push(x),
+                        None => {
+                            return Err(Error::Capacity {
+                                location: location(),
+                                field: field.to_owned(),
+                                value: v.to_string(),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match (any, first_missing) {
+        (false, _) => Ok(None),
+        (true, Some(location)) => Err(Error::Capacity {
+            location,
+            field: field.to_owned(),
+            value: "missing".to_owned(),
+        }),
+        (true, None) => Ok(Some(values)),
+    }
+}
+
+/// Capacity as the run reports it: the catchment's result, each station's load per unit of
+/// capacity, and which stations carry more than the limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Staffing {
+    /// The capacity property (`volunteers`).
+    pub field: String,
+    /// Per station, its capacity.
+    pub capacity: Vec<f64>,
+    /// The two-step floating catchment.
+    pub access: Access,
+    /// Per station: its load (residents for whom it is the nearest within `D`) per unit of
+    /// capacity; `None` when its capacity is 0 and it has no load.
+    pub load_per_capacity: Vec<Option<f64>>,
+    /// `--max-load`: residents per unit of capacity beyond which a station is overloaded.
+    pub max_load: Option<f64>,
+}
+
+/// The capacity figures of the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacitySummary {
+    /// The capacity property.
+    pub field: String,
+    /// The capacity of all stations.
+    pub total: f64,
+    /// The population-weighted mean access, capacity per 1,000 residents.
+    pub mean_access_per_1000: f64,
+    /// The share of residents with no capacity within reach (access 0).
+    pub share_without: f64,
+    /// `--max-load`, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_load: Option<f64>,
+    /// The overloaded stations, worst first (with `--max-load`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overloaded: Option<Vec<Overloaded>>,
+}
+
+/// A station carrying more residents per unit of capacity than `--max-load`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overloaded {
+    /// Its id.
+    pub id: String,
+    /// Residents per unit of capacity (`null` for a station with no capacity).
+    pub load_per_capacity: Option<f64>,
+}
+
+impl Staffing {
+    /// The staffing of stations of `capacity`, with `loads[j]` the residents for whom station
+    /// `j` is the nearest within `D`.
+    pub fn new(
+        field: String,
+        capacity: Vec<f64>,
+        access: Access,
+        loads: &[f64],
+        max_load: Option<f64>,
+    ) -> Staffing {
+        let load_per_capacity = loads
+            .iter()
+            .zip(&capacity)
+            .map(|(&load, &c)| {
+                if c > 0.0 {
+                    Some(load / c)
+                } else if load > 0.0 {
+                    Some(f64::INFINITY)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        Staffing {
+            field,
+            capacity,
+            access,
+            load_per_capacity,
+            max_load,
+        }
+    }
+
+    /// Whether station `j` carries more than `--max-load` (never without it).
+    pub fn overloaded(&self, j: usize) -> bool {
+        match (self.max_load, self.load_per_capacity[j]) {
+            (Some(limit), Some(l)) => l > limit,
+            _ => false,
+        }
+    }
+
+    /// The overloaded stations' indices, worst first (ties in input order).
+    pub fn overloaded_worst_first(&self) -> Vec<usize> {
+        let mut over: Vec<usize> = (0..self.capacity.len())
+            .filter(|&j| self.overloaded(j))
+            .collect();
+        over.sort_by(|&a, &b| {
+            let l = |j: usize| self.load_per_capacity[j].unwrap_or(0.0);
+            l(b).total_cmp(&l(a)).then(a.cmp(&b))
+        });
+        over
+    }
+
+    /// The summary's figures; `ids[j]` is station `j`'s id.
+    pub fn summary(&self, population: &[f64], ids: &[&str]) -> CapacitySummary {
+        let (mean, without) = self.access.distribution(population);
+        CapacitySummary {
+            field: self.field.clone(),
+            total: self.capacity.iter().sum(),
+            mean_access_per_1000: mean * 1000.0,
+            share_without: without,
+            max_load: self.max_load,
+            overloaded: self.max_load.map(|_| {
+                self.overloaded_worst_first()
+                    .into_iter()
+                    .map(|j| Overloaded {
+                        id: ids[j].to_owned(),
+                        load_per_capacity: self.load_per_capacity[j].filter(|l| l.is_finite()),
+                    })
+                    .collect()
+            }),
         }
     }
 }

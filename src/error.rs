@@ -187,6 +187,29 @@ pub enum Error {
         /// Index of the first block that has the field.
         first_with: usize,
     },
+    /// With `--levels`, a station whose `level` is missing or not one of the four levels.
+    #[error("{location}: {}; with --levels every station needs one of: {accepted}", match found {
+        Some(v) => format!("unknown level {v:?}"),
+        None => "no level".to_owned(),
+    })]
+    Level {
+        /// Where.
+        location: Location,
+        /// The value found, if any.
+        found: Option<String>,
+        /// The values accepted.
+        accepted: &'static str,
+    },
+    /// A capacity value that is not a finite number ≥ 0, or missing while other stations have it.
+    #[error("{location}: invalid capacity {value}: expected a finite number ≥ 0 in field {field:?} on every station (or on none)")]
+    Capacity {
+        /// Where.
+        location: Location,
+        /// The capacity field.
+        field: String,
+        /// The value found, as JSON (`missing` when absent).
+        value: String,
+    },
     /// `--group-by` names a field no block has.
     #[error("{}: no block has the field {field:?} named by --group-by", path.display())]
     GroupField {

@@ -6,11 +6,13 @@
 //! `R(L)`, and **complete** when it is served at every level that has a reach.
 
 use std::fmt;
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::coverage::DistanceModel;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+use crate::load::Station;
 use crate::project::XY;
 
 /// A station's level, highest first (`Center < Subcenter < Station < Point` in rank order).
@@ -217,8 +219,30 @@ impl LevelDistances {
         model: &dyn DistanceModel,
         bound_m: f64,
     ) -> LevelDistances {
+        Self::measure_with(standard, levels, entrances, anchors, model, bound_m, None)
+    }
+
+    /// [`measure`](Self::measure), reusing `all`, a measurement of every station by the same
+    /// model with a search bound of at least `bound_m` and every level's reach, for the levels
+    /// every station is (or is higher than) — the lowest level, usually — instead of measuring
+    /// them again.
+    pub fn measure_with(
+        standard: &Standard,
+        levels: &[Level],
+        entrances: &[Vec<XY>],
+        anchors: &[XY],
+        model: &dyn DistanceModel,
+        bound_m: f64,
+        all: Option<&crate::coverage::Measurement>,
+    ) -> LevelDistances {
         let mut distance_m = vec![[None; 4]; anchors.len()];
         for (level, reach_m) in standard.reaches() {
+            if let Some(all) = all.filter(|_| levels.iter().all(|&l| l <= level)) {
+                for (row, measured) in distance_m.iter_mut().zip(&all.blocks) {
+                    row[level.rank()] = measured.distance_m;
+                }
+                continue;
+            }
             // Stations of this level or higher keep their entrances; the others have none, so
             // station indices (and tie-breaks) stay those of the whole set.
             let subset: Vec<Vec<XY>> = entrances
@@ -256,6 +280,156 @@ impl LevelDistances {
             .reaches()
             .filter(|&(l, _)| self.served(b, l) == Some(false))
             .count()
+    }
+}
+
+/// Each station's level, for the level analysis: every station of every file must have one of
+/// the four levels, else an [`Error::Level`] naming the file, the feature and its id.
+pub fn station_levels<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a [Station])>,
+) -> Result<Vec<Level>> {
+    let mut levels = Vec::new();
+    for (path, stations) in files {
+        for (i, s) in stations.iter().enumerate() {
+            let level = s.level.as_deref().and_then(Level::parse);
+            levels.push(level.ok_or_else(|| Error::Level {
+                location: Location::feature(path, i, Some(s.id.clone())),
+                found: s.level.clone(),
+                accepted: ACCEPTED_LEVELS,
+            })?);
+        }
+    }
+    Ok(levels)
+}
+
+/// Stations whose `level` is given but not one of the four levels (without `--levels` they are
+/// drawn apart and reported in one warning).
+pub fn unknown_levels(stations: &[Station]) -> usize {
+    stations
+        .iter()
+        .filter(|s| {
+            s.level
+                .as_deref()
+                .is_some_and(|l| Level::parse(l).is_none())
+        })
+        .count()
+}
+
+/// The population served at one level (or at every level: `complete`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelCoverage {
+    /// `center`, `subcenter`, `station`, `point`, or `complete`.
+    pub level: &'static str,
+    /// The level's reach, metres (`None` for `complete`).
+    pub reach_m: Option<f64>,
+    /// Residents served (blocks, when unweighted).
+    pub population: f64,
+    /// `population` over all residents, in [0, 1] (0 when there are none).
+    pub share: f64,
+    /// Blocks served.
+    pub blocks: usize,
+}
+
+/// The levels of one group of blocks (`--group-by`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupLevels {
+    /// The group's value (`None` for blocks without it).
+    pub name: Option<String>,
+    /// Per level with a reach, then `complete`.
+    pub levels: Vec<LevelCoverage>,
+}
+
+/// The level analysis of one run: distances, and the population served at each level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelReport {
+    /// Per block and level, the distance to the nearest station of that level or higher.
+    pub distances: LevelDistances,
+    /// Per level with a reach (highest first), then `complete`.
+    pub coverage: Vec<LevelCoverage>,
+    /// Per group, in the order of the analysis' groups, when grouping.
+    pub groups: Option<Vec<GroupLevels>>,
+}
+
+/// Running sums of blocks served per level (by rank) and complete (index 4).
+#[derive(Debug, Clone, Default)]
+struct Served {
+    population: f64,
+    covered: [(f64, usize); 5],
+}
+
+impl Served {
+    fn add(&mut self, d: &LevelDistances, b: usize, population: f64) {
+        self.population += population;
+        for (level, _) in d.standard.reaches() {
+            if d.served(b, level) == Some(true) {
+                let c = &mut self.covered[level.rank()];
+                c.0 += population;
+                c.1 += 1;
+            }
+        }
+        if d.complete(b) {
+            self.covered[4].0 += population;
+            self.covered[4].1 += 1;
+        }
+    }
+
+    fn coverage(&self, standard: &Standard) -> Vec<LevelCoverage> {
+        let row = |level, reach_m, (population, blocks): (f64, usize)| LevelCoverage {
+            level,
+            reach_m,
+            population,
+            share: if self.population > 0.0 {
+                (population / self.population).clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+            blocks,
+        };
+        let mut rows: Vec<LevelCoverage> = standard
+            .reaches()
+            .map(|(l, r)| row(l.name(), Some(r), self.covered[l.rank()]))
+            .collect();
+        rows.push(row("complete", None, self.covered[4]));
+        rows
+    }
+}
+
+impl LevelReport {
+    /// Sums the population served per level, overall and per group. `population[b]` and
+    /// `group[b]` are block `b`'s; `groups` lists the group names in the order to report them
+    /// (`None` when not grouping). Sums run in block order, whatever the number of threads.
+    pub fn new<'g>(
+        distances: LevelDistances,
+        population: &[f64],
+        group: impl Fn(usize) -> Option<&'g str>,
+        groups: Option<Vec<Option<String>>>,
+    ) -> LevelReport {
+        let mut all = Served::default();
+        let mut by_group: std::collections::HashMap<Option<&str>, Served> = Default::default();
+        for (b, &p) in population.iter().enumerate() {
+            all.add(&distances, b, p);
+            if groups.is_some() {
+                by_group.entry(group(b)).or_default().add(&distances, b, p);
+            }
+        }
+        let standard = &distances.standard;
+        let groups = groups.map(|names| {
+            names
+                .into_iter()
+                .map(|name| {
+                    let served = by_group.get(&name.as_deref()).cloned().unwrap_or_default();
+                    GroupLevels {
+                        levels: served.coverage(standard),
+                        name,
+                    }
+                })
+                .collect()
+        });
+        LevelReport {
+            coverage: all.coverage(standard),
+            groups,
+            distances,
+        }
     }
 }
 

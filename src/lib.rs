@@ -49,6 +49,7 @@ pub mod aggregate;
 pub mod batch;
 pub mod capacity;
 pub mod checks;
+pub mod circle;
 pub mod config;
 pub mod coords;
 pub mod coverage;
@@ -67,12 +68,14 @@ pub mod service_areas;
 pub mod suggest;
 
 pub use aggregate::{Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
+pub use capacity::Staffing;
+pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{DistanceModel, Legs, Measured, Measurement, NetworkModel, Reach, StraightLine};
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
-pub use levels::{Level, Standard};
+pub use levels::{Level, LevelReport, Standard};
 pub use load::{
     read_blocks, read_network, read_stations, Block, BlockFields, BlockSet, Station, StationSet,
 };
@@ -97,6 +100,10 @@ pub struct Analysis {
     pub aggregates: Aggregates,
     /// Network-mode figures.
     pub network: Option<NetworkSummary>,
+    /// The level analysis (`--levels`).
+    pub levels: Option<LevelReport>,
+    /// Capacity (`--capacity`).
+    pub capacity: Option<Staffing>,
 }
 
 /// The metric plane for a set of blocks: a transverse Mercator centred on the middle of the
@@ -112,6 +119,17 @@ pub fn analyse(
     blocks: &BlockSet,
     model: &dyn DistanceModel,
     params: &Params,
+) -> Analysis {
+    analyse_with(stations, blocks, model, params, &CircleInputs::default())
+}
+
+/// [`analyse`], with the levels and capacity `circle` asks for (read for these `stations`).
+pub fn analyse_with(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+    circle: &CircleInputs,
 ) -> Analysis {
     use rayon::prelude::*;
     let bbox = blocks.anchor_bbox();
@@ -137,6 +155,29 @@ pub fn analyse(
     );
     let ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
     let network = aggregate::network_summary(blocks.blocks(), &ids, &measurement);
+    let (levels, capacity) = if circle.is_empty() {
+        (None, None)
+    } else {
+        let loads: Vec<f64> = aggregates.station_load.iter().map(|l| l.0).collect();
+        let groups = aggregates
+            .groups
+            .as_ref()
+            .map(|g| g.iter().map(|g| g.name.clone()).collect());
+        let plane = circle::Plane {
+            entrances: &entrances,
+            anchors: &anchors,
+        };
+        circle::measure(
+            circle,
+            &plane,
+            model,
+            &measurement,
+            params,
+            blocks,
+            &loads,
+            groups,
+        )
+    };
     Analysis {
         params: params.clone(),
         model: model.name(),
@@ -145,5 +186,7 @@ pub fn analyse(
         measurement,
         aggregates,
         network,
+        levels,
+        capacity,
     }
 }

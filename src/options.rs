@@ -25,9 +25,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::Deserialize;
 
+use crate::circle::CircleOptions;
 use crate::config::{DEFAULT_DETOUR, DEFAULT_MAX_SNAP_M, DEFAULT_SPEED_M_PER_MIN};
 use crate::coords::Coords;
 use crate::error::{Error, Result};
+use crate::levels::Standard;
 use crate::load::{BlockFields, InputFile, InputOptions, InputSettings, TextEncoding};
 use crate::render::{Lang, MapOptions};
 use crate::report::Outputs;
@@ -130,6 +132,37 @@ pub struct CoverageOptions {
     #[serde(default, deserialize_with = "de::flag")]
     pub labels: bool,
 
+    /// Turn on the level analysis: each block served at each level (sub-centre, station, point)
+    /// when a station of that level or higher is within the level's reach; needs a `level` on
+    /// every station (center, subcenter, station, point, or the Chinese names).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "de::flag")]
+    pub levels: bool,
+
+    /// With --levels: the preset reaches — gb50180 (GB 50180-2018's circles: sub-centre 1000 m,
+    /// station 300 m, point 300 m, centre none).
+    #[arg(long, value_name = "NAME", default_value_t = default::standard())]
+    #[serde(default = "default::standard")]
+    pub standard: String,
+
+    /// With --levels: reaches replacing the preset's, comma-separated LEVEL=REACH, a reach being
+    /// minutes at --speed (5), metres (1000m) or none; e.g. subcenter=1000m,station=5.
+    #[arg(long, value_name = "LEVEL=REACH[,…]", value_delimiter = ',', value_parser = LevelReach::parse)]
+    #[serde(default, deserialize_with = "de::reaches")]
+    pub level_reach: Vec<LevelReach>,
+
+    /// Station property holding each station's capacity (e.g. volunteers): a number ≥ 0 on every
+    /// station. Turns on the two-step floating catchment within the first threshold.
+    #[arg(long, value_name = "FIELD")]
+    #[serde(default)]
+    pub capacity: Option<String>,
+
+    /// With --capacity: residents per unit of capacity beyond which a station is flagged as
+    /// overloaded (e.g. 500 residents per volunteer).
+    #[arg(long, value_name = "RESIDENTS")]
+    #[serde(default, deserialize_with = "de::number_opt")]
+    pub max_load: Option<f64>,
+
     /// Language of map labels and legends.
     #[arg(long, value_enum, default_value_t = Lang::default())]
     #[serde(default)]
@@ -189,6 +222,36 @@ mod default {
     pub fn outputs() -> String {
         "all".to_owned()
     }
+
+    pub fn standard() -> String {
+        "gb50180".to_owned()
+    }
+}
+
+/// One `LEVEL=REACH` of `--level-reach` (`station=5`, `subcenter=1000m`), as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelReach {
+    /// The level, as given (`subcenter`, `实践站` …).
+    pub level: String,
+    /// The reach, as given: minutes (`5`), metres (`1000m`) or `none`.
+    pub reach: String,
+}
+
+impl LevelReach {
+    /// Reads `LEVEL=REACH`.
+    pub fn parse(text: &str) -> std::result::Result<LevelReach, String> {
+        match text.split_once('=') {
+            Some((level, reach)) if !level.trim().is_empty() && !reach.trim().is_empty() => {
+                Ok(LevelReach {
+                    level: level.trim().to_owned(),
+                    reach: reach.trim().to_owned(),
+                })
+            }
+            _ => Err(format!(
+                "expected LEVEL=REACH (e.g. station=5 or subcenter=1000m), found {text:?}"
+            )),
+        }
+    }
 }
 
 impl Default for CoverageOptions {
@@ -209,6 +272,11 @@ impl Default for CoverageOptions {
             group_label: None,
             outputs: default::outputs(),
             labels: false,
+            levels: false,
+            standard: default::standard(),
+            level_reach: Vec::new(),
+            capacity: None,
+            max_load: None,
             lang: Lang::default(),
             stations_coords: Coords::Wgs84,
             blocks_coords: Coords::Wgs84,
@@ -277,6 +345,45 @@ impl CoverageOptions {
         if let Err(e) = Outputs::parse(&self.outputs) {
             problems.push(e);
         }
+        if let Err(e) = self.standard() {
+            problems.push(e);
+        }
+        problems.extend(self.capacity_problems());
+        problems
+    }
+
+    /// The standard `--levels` measures against: the preset with `--level-reach` applied.
+    fn standard(&self) -> Result<Standard> {
+        let reaches: Vec<(&str, &str)> = self
+            .level_reach
+            .iter()
+            .map(|r| (r.level.as_str(), r.reach.as_str()))
+            .collect();
+        Standard::preset(&self.standard)?.with_reaches(&reaches, self.speed)
+    }
+
+    /// What is wrong with `--capacity` and `--max-load`.
+    fn capacity_problems(&self) -> Vec<Error> {
+        let mut problems = Vec::new();
+        if self.capacity.as_ref().is_some_and(|f| f.trim().is_empty()) {
+            problems.push(Error::parameter(
+                "--capacity",
+                "expected a non-empty string, found an empty one",
+            ));
+        }
+        if let Some(limit) = self.max_load {
+            if !(limit.is_finite() && limit > 0.0) {
+                problems.push(Error::parameter(
+                    "--max-load",
+                    format!("expected a positive finite number of residents per unit of capacity, found {limit}"),
+                ));
+            } else if self.capacity.is_none() {
+                problems.push(Error::parameter(
+                    "--max-load",
+                    "needs --capacity (the station property holding capacity)",
+                ));
+            }
+        }
         problems
     }
 
@@ -324,6 +431,15 @@ impl CoverageOptions {
                 ..MapOptions::default()
             },
             input: self.input_settings(),
+            circle: CircleOptions {
+                standard: if self.levels {
+                    Some(self.standard()?)
+                } else {
+                    None
+                },
+                capacity: self.capacity.clone(),
+                max_load: self.max_load,
+            },
         })
     }
 
@@ -468,6 +584,41 @@ mod de {
     /// A number, for an option that may be left out.
     pub fn number_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
         Number::deserialize(d).map(|n| Some(n.0))
+    }
+
+    /// A table of level reaches: `{subcenter = "1000m", station = 5}`.
+    pub fn reaches<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::LevelReach>, D::Error> {
+        /// A reach: minutes as a number, or text (`1000m`, `none`).
+        struct Reach(String);
+        impl<'de> Deserialize<'de> for Reach {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Reach;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("minutes (5), metres (\"1000m\") or \"none\"")
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Reach, E> {
+                        Ok(Reach(v.to_string()))
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Reach, E> {
+                        Ok(Reach(v.to_string()))
+                    }
+                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Reach, E> {
+                        Ok(Reach(v.to_string()))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<Reach, E> {
+                        Ok(Reach(v.to_owned()))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        let table = std::collections::BTreeMap::<String, Reach>::deserialize(d)?;
+        Ok(table
+            .into_iter()
+            .map(|(level, Reach(reach))| super::LevelReach { level, reach })
+            .collect())
     }
 
     /// One number or a list of them.

@@ -12,9 +12,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::{covered, Coverage, Group, NetworkSummary};
+use crate::capacity::CapacitySummary;
 use crate::config::{Params, ThresholdUnit};
 use crate::coverage::Reach;
 use crate::error::{Error, Result};
+use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
 use crate::load::{BlockSet, ReadOptions, Source};
 use crate::publish::Staged;
 use crate::Analysis;
@@ -140,6 +142,16 @@ pub struct Summary {
     pub groups: Option<Vec<Group>>,
     /// Network figures.
     pub network: Option<NetworkSummary>,
+    /// With `--levels`: the standard measured against (`gb50180`, `gb50180+custom`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard: Option<String>,
+    /// With `--levels`: the population served per level with a reach, highest first, then
+    /// `complete`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<LevelCoverage>>,
+    /// With `--capacity`: the two-step floating catchment's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacitySummary>,
     /// Invalid polygons (at most the first 100).
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
@@ -186,6 +198,12 @@ impl Summary {
                 ));
             }
         }
+        let unknown = crate::levels::unknown_levels(&analysis.stations);
+        if unknown > 0 && analysis.levels.is_none() {
+            warnings.push(format!(
+                "{unknown} station(s) have a level that is not one of {ACCEPTED_LEVELS}; they are drawn as \"other\""
+            ));
+        }
         let network_mode = analysis.network.is_some();
         let mut params = analysis.params.clone();
         if network_mode {
@@ -215,6 +233,16 @@ impl Summary {
             coverage: analysis.aggregates.coverage.clone(),
             groups: analysis.aggregates.groups.clone(),
             network: analysis.network.clone(),
+            standard: analysis
+                .levels
+                .as_ref()
+                .map(|l| l.distances.standard.name.clone()),
+            levels: analysis.levels.as_ref().map(|l| l.coverage.clone()),
+            capacity: analysis.capacity.as_ref().map(|c| {
+                let population: Vec<f64> = blocks.blocks().iter().map(|b| b.population).collect();
+                let ids: Vec<&str> = analysis.stations.iter().map(|s| s.id.as_str()).collect();
+                c.summary(&population, &ids)
+            }),
             invalid_polygons: invalid
                 .iter()
                 .take(INVALID_LISTED)
@@ -394,6 +422,8 @@ impl Summary {
                 o.push('\n');
             }
         }
+        self.levels_text(&mut o);
+        self.capacity_text(&mut o);
         if let Some(s) = &self.suggest {
             o.push_str(&s.to_text());
         }
@@ -401,6 +431,71 @@ impl Summary {
             let _ = writeln!(o, "\n  warning: {w}");
         }
         o
+    }
+
+    /// The level table, with the standard used.
+    fn levels_text(&self, o: &mut String) {
+        let (Some(levels), Some(standard)) = (&self.levels, &self.standard) else {
+            return;
+        };
+        let _ = writeln!(
+            o,
+            "\n  levels — standard {standard} (mapping 文明实践 levels onto GB 50180-2018's circles is a planning convention)"
+        );
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>8} {:>14} {:>8} {:>16}",
+            "served at", "reach", "residents", "share", "blocks"
+        );
+        for l in levels {
+            let reach = l
+                .reach_m
+                .map_or("every".to_owned(), |r| format!("{} m", fmt_num(r, 0)));
+            let _ = writeln!(
+                o,
+                "  {:<10} {:>8} {:>14} {:>7.1}% {:>9}/{}",
+                l.level,
+                reach,
+                fmt_num(l.population, 0),
+                l.share * 100.0,
+                l.blocks,
+                self.counts.blocks
+            );
+        }
+    }
+
+    /// The capacity figures, and the overloaded stations worst first.
+    fn capacity_text(&self, o: &mut String) {
+        let Some(c) = &self.capacity else {
+            return;
+        };
+        let _ = writeln!(
+            o,
+            "\n  capacity ({:?}): {} in all; {} per 1,000 residents within reach on average; {:.1}% of residents reach none",
+            c.field,
+            fmt_num(c.total, 1),
+            fmt_num(c.mean_access_per_1000, 2),
+            c.share_without * 100.0
+        );
+        if let (Some(limit), Some(over)) = (c.max_load, &c.overloaded) {
+            let list: Vec<String> = over
+                .iter()
+                .map(|s| match s.load_per_capacity {
+                    Some(l) => format!("{} ({})", s.id, fmt_num(l, 0)),
+                    None => format!("{} (no capacity)", s.id),
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "  overloaded (more than {} residents per unit), worst first: {}",
+                fmt_num(limit, 0),
+                if list.is_empty() {
+                    "none".to_owned()
+                } else {
+                    list.join(", ")
+                }
+            );
+        }
     }
 }
 
@@ -652,20 +747,31 @@ fn round_to(x: f64, decimals: i32) -> f64 {
 }
 
 /// `stations.csv`: id, name, level, lon, lat, entrances, from_area, each station's load, and
-/// its `source` (`base`, or the `--add-stations` file that added it, from `inputs`).
+/// its `source` (`base`, or the `--add-stations` file that added it, from `inputs`); with
+/// `--capacity`, its capacity, the residents within the first threshold, its load per unit of
+/// capacity and its capacity per 1,000 residents within reach (and `overloaded` with
+/// `--max-load`).
 pub fn stations_csv(analysis: &Analysis, inputs: &Inputs) -> String {
     let label = &analysis.params.thresholds[0].label;
     let mut o = String::from(
-        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold,source\n",
+        "id,name,level,lon,lat,entrances,from_area,load_population,load_blocks,load_threshold,source",
     );
-    for (i, (s, (pop, n))) in analysis
+    let staffing = analysis.capacity.as_ref();
+    if let Some(c) = staffing {
+        o.push_str(",capacity,residents_within,load_per_capacity,ratio_per_1000");
+        if c.max_load.is_some() {
+            o.push_str(",overloaded");
+        }
+    }
+    o.push('\n');
+    for (j, (s, (pop, n))) in analysis
         .stations
         .iter()
         .zip(&analysis.aggregates.station_load)
         .enumerate()
     {
         let [lon, lat] = s.entrances[0];
-        let _ = writeln!(
+        let _ = write!(
             o,
             "{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&s.id),
@@ -678,8 +784,26 @@ pub fn stations_csv(analysis: &Analysis, inputs: &Inputs) -> String {
             num(*pop),
             n,
             csv_field(label),
-            csv_field(&inputs.station_source(i))
+            csv_field(&inputs.station_source(j))
         );
+        if let Some(c) = staffing {
+            let optional = |x: Option<f64>, decimals| {
+                x.filter(|v| v.is_finite())
+                    .map_or(String::new(), |v| num(round_to(v, decimals)))
+            };
+            let _ = write!(
+                o,
+                ",{},{},{},{}",
+                num(c.capacity[j]),
+                num(c.access.residents_within[j]),
+                optional(c.load_per_capacity[j], 3),
+                optional(c.access.ratio[j].map(|r| r * 1000.0), 4)
+            );
+            if c.max_load.is_some() {
+                let _ = write!(o, ",{}", c.overloaded(j));
+            }
+        }
+        o.push('\n');
     }
     o
 }
@@ -701,9 +825,12 @@ pub fn walk_time_csv(analysis: &Analysis) -> String {
     o
 }
 
-/// `groups.csv`, one row per group × threshold, when grouping.
+/// `groups.csv`, one row per group × threshold, when grouping; with `--levels`, then one row
+/// per group × level with a reach (`threshold` is the level's name, `distance_m` its reach), and
+/// a `complete` row.
 pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
     let groups = analysis.aggregates.groups.as_ref()?;
+    let level_groups = analysis.levels.as_ref().and_then(|l| l.groups.as_ref());
     let field = blocks.fields().group_by.as_deref().unwrap_or("group");
     let mut o = format!(
         "{},threshold,minutes,distance_m,blocks,population,population_covered,share,blocks_covered\n",
@@ -725,6 +852,24 @@ pub fn groups_csv(analysis: &Analysis, blocks: &BlockSet) -> Option<String> {
                 c.blocks_covered
             );
         }
+        if let Some(levels) = level_groups.and_then(|l| l.iter().find(|l| l.name == g.name)) {
+            for l in &levels.levels {
+                let (minutes, distance) = l.reach_m.map_or((String::new(), String::new()), |r| {
+                    (num(r / analysis.params.speed_m_per_min), num(r))
+                });
+                let _ = writeln!(
+                    o,
+                    "{},{},{minutes},{distance},{},{},{},{},{}",
+                    csv_field(g.name.as_deref().unwrap_or("")),
+                    l.level,
+                    g.blocks,
+                    num(g.population),
+                    num(l.population),
+                    num(l.share),
+                    l.blocks
+                );
+            }
+        }
     }
     Some(o)
 }
@@ -737,6 +882,9 @@ struct WsMembers<'a> {
     station_ids: Vec<String>,
     /// `,"ws_covered_<label>":` for each threshold.
     covered_keys: Vec<String>,
+    /// With `--levels`: each level with a reach, with its `ws_level_<level>_m` and
+    /// `ws_served_<level>` member names.
+    level_keys: Vec<(crate::Level, String, String)>,
 }
 
 impl<'a> WsMembers<'a> {
@@ -759,6 +907,42 @@ impl<'a> WsMembers<'a> {
                     )
                 })
                 .collect(),
+            level_keys: analysis.levels.as_ref().map_or(Vec::new(), |l| {
+                l.distances
+                    .standard
+                    .reaches()
+                    .map(|(level, _)| {
+                        (
+                            level,
+                            format!(",\"ws_level_{level}_m\":"),
+                            format!(",\"ws_served_{level}\":"),
+                        )
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// Block `i`'s level and capacity members, appended to `o`.
+    fn write_circle(&self, i: usize, o: &mut Vec<u8>) {
+        if let Some(levels) = &self.analysis.levels {
+            let d = &levels.distances;
+            for (level, distance_key, served_key) in &self.level_keys {
+                o.extend_from_slice(distance_key.as_bytes());
+                match d.distance_m[i][level.rank()] {
+                    Some(m) => o.extend_from_slice(num(round_to(m, 2)).as_bytes()),
+                    None => o.extend_from_slice(b"null"),
+                }
+                o.extend_from_slice(served_key.as_bytes());
+                let served = d.served(i, *level) == Some(true);
+                o.extend_from_slice(if served { b"true" } else { b"false" });
+            }
+            let complete = d.complete(i);
+            let _ = write!(o, ",\"ws_complete\":{complete}");
+        }
+        if let Some(c) = &self.analysis.capacity {
+            let a = c.access.per_resident[i] * 1000.0;
+            let _ = write!(o, ",\"ws_access_per_1000\":{}", num(round_to(a, 6)));
         }
     }
 
@@ -805,6 +989,7 @@ impl<'a> WsMembers<'a> {
                 }
             );
         }
+        self.write_circle(i, o);
     }
 }
 

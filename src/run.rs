@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::circle::{CircleInputs, CircleOptions};
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::load::{self, BlockFields, BlockSet, InputSettings, StationSet};
@@ -13,7 +14,7 @@ use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
 use crate::report::{self, Inputs, Outputs, Summary};
-use crate::{analyse, projection_for, Analysis, Params};
+use crate::{analyse_with, projection_for, Analysis, Params};
 
 /// Everything one coverage run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,8 @@ pub struct Job {
     pub map: MapOptions,
     /// How the stations and blocks files are read: coordinates, encoding, columns.
     pub input: InputSettings,
+    /// The level analysis and capacity, when asked for.
+    pub circle: CircleOptions,
 }
 
 impl Job {
@@ -135,8 +138,15 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     })
 }
 
-/// Runs the analysis of loaded inputs.
-pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
+/// Runs the analysis of loaded inputs; fails when `--levels` finds a station without a known
+/// level, or `--capacity` a station without a valid capacity.
+pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
+    let files: Vec<(&std::path::Path, &[crate::Station])> = loaded
+        .stations
+        .iter()
+        .map(|s| (s.path.as_path(), s.stations.as_slice()))
+        .collect();
+    let circle = CircleInputs::read(&job.circle, &files)?;
     // One station file (the usual case) is used as it is, without a copy.
     let joined;
     let stations = match loaded.stations.as_slice() {
@@ -149,18 +159,25 @@ pub fn analyse_loaded(job: &Job, loaded: &Loaded) -> Analysis {
     match &loaded.network {
         Some(net) => {
             let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
-            analyse(
+            Ok(analyse_with(
                 stations,
                 &loaded.blocks,
                 &model as &dyn DistanceModel,
                 &job.params,
-            )
+                &circle,
+            ))
         }
         None => {
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            analyse(stations, &loaded.blocks, &model, &job.params)
+            Ok(analyse_with(
+                stations,
+                &loaded.blocks,
+                &model,
+                &job.params,
+                &circle,
+            ))
         }
     }
 }
@@ -260,7 +277,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
-    let analysis = analyse_loaded(job, &loaded);
+    let analysis = analyse_loaded(job, &loaded)?;
     let mut summary = summarise(job, &loaded, &analysis);
     stage(
         job,

@@ -21,6 +21,7 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
         outputs: walkshed::report::Outputs::default(),
         map: Default::default(),
         input: Default::default(),
+        circle: Default::default(),
     }
 }
 
@@ -40,8 +41,8 @@ fn osm_pbf_and_geojson_networks_give_identical_results() {
     let from_pbf = job(s, b, Some("data/helsinki/Helsinki.osm.pbf"));
     let mut from_geojson = job(s, b, None);
     from_geojson.network = Some(geojson);
-    let a = analyse_loaded(&from_pbf, &load(&from_pbf, &mut |_| {}).unwrap());
-    let g = analyse_loaded(&from_geojson, &load(&from_geojson, &mut |_| {}).unwrap());
+    let a = analyse_loaded(&from_pbf, &load(&from_pbf, &mut |_| {}).unwrap()).unwrap();
+    let g = analyse_loaded(&from_geojson, &load(&from_geojson, &mut |_| {}).unwrap()).unwrap();
     assert_eq!(a.measurement, g.measurement);
     assert_eq!(a.aggregates, g.aggregates);
     assert_eq!(a.network, g.network);
@@ -65,8 +66,8 @@ fn network_coverage_never_exceeds_straight_line_and_pieces_add_up() {
     ] {
         let straight = job(s, b, None);
         let network = job(s, b, Some(w));
-        let st = analyse_loaded(&straight, &load(&straight, &mut |_| {}).unwrap());
-        let nw = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap());
+        let st = analyse_loaded(&straight, &load(&straight, &mut |_| {}).unwrap()).unwrap();
+        let nw = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap()).unwrap();
         for (x, y) in st.aggregates.coverage.iter().zip(&nw.aggregates.coverage) {
             assert!(
                 y.population_covered <= x.population_covered,
@@ -127,7 +128,7 @@ fn shihua_sample_reports_its_deliberate_gaps() {
         "data/shihua/blocks.geojson",
         Some("data/shihua/walk.geojson"),
     );
-    let a = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap());
+    let a = analyse_loaded(&network, &load(&network, &mut |_| {}).unwrap()).unwrap();
     let n = a.network.unwrap();
     assert_eq!((n.blocks_off_network, n.population_off_network), (8, 447.0));
     assert_eq!(

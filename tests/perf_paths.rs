@@ -325,6 +325,7 @@ fn blocks_geojson_keeps_every_input_feature_and_adds_the_results() {
         outputs: Outputs::parse("blocks").expect("outputs"),
         map: Default::default(),
         input: Default::default(),
+        circle: Default::default(),
     };
     let one = with_threads(1, || run(&job("one"), &mut |_| {})).expect("run");
     let two = with_threads(2, || run(&job("two"), &mut |_| {})).expect("run");

@@ -95,6 +95,7 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             ..MapOptions::default()
         },
         input: Default::default(),
+        circle: Default::default(),
     }
 }
 

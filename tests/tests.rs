@@ -3,6 +3,7 @@
 
 mod area;
 mod batch;
+mod circle;
 mod cli;
 mod common;
 mod coverage;

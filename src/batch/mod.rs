@@ -322,7 +322,7 @@ fn run_scenario(
     loaded: &Loaded,
 ) -> std::result::Result<Done, String> {
     let job = &scenario.job;
-    let analysis = run::analyse_loaded(job, loaded);
+    let analysis = run::analyse_loaded(job, loaded).map_err(|e| e.with_causes())?;
     let mut summary = run::summarise(job, loaded, &analysis);
     let written = Staged::create(folder).and_then(|mut staged| {
         run::stage(

@@ -2,9 +2,8 @@
 //! two-step floating catchment of [`crate::capacity`] needs.
 
 use rayon::prelude::*;
-use rstar::primitives::GeomWithData;
-use rstar::{PointDistance, RTree};
 
+use crate::capacity::Access;
 use crate::network::{Network, Snap, Source};
 use crate::project::XY;
 
@@ -50,39 +49,182 @@ impl Catchment {
 
 /// Straight line: every station with an entrance within `reach_m / detour` of each anchor; a
 /// station's distance is that of its nearest entrance, times `detour`.
+///
+/// The entrances are put once into a grid of squares at least the radius wide, so each anchor
+/// looks at the 3 × 3 squares around its own; anchors are taken in fixed runs whose pairs are
+/// joined in block order.
 pub(crate) fn straight(
     entrances: &[Vec<XY>],
     anchors: &[XY],
     reach_m: f64,
     detour: f64,
 ) -> Catchment {
-    let entries: Vec<GeomWithData<XY, u32>> = entrances
-        .iter()
-        .enumerate()
-        .flat_map(|(s, pts)| {
-            pts.iter()
-                .filter(|p| p[0].is_finite() && p[1].is_finite())
-                .map(move |&p| GeomWithData::new(p, s as u32))
-        })
-        .collect();
-    let tree = RTree::bulk_load(entries);
-    let radius = reach_m / detour;
-    let rows = anchors
-        .par_iter()
-        .map(|&p| {
-            if !(p[0].is_finite() && p[1].is_finite()) {
-                return Vec::new();
+    Grid::new(entrances, reach_m / detour).catchment(anchors, reach_m, detour)
+}
+
+/// Straight line: the two-step floating catchment of [`straight`]'s catchment, made a batch of
+/// blocks at a time (twice: once per step), so that no more than a batch's pairs are held —
+/// a dense city has hundreds of stations within reach of each block. The grid is built once.
+pub(crate) fn straight_access(
+    entrances: &[Vec<XY>],
+    anchors: &[XY],
+    reach_m: f64,
+    detour: f64,
+    population: &[f64],
+    capacity: &[f64],
+) -> Access {
+    let grid = Grid::new(entrances, reach_m / detour);
+    Access::compute_by_batch(population, capacity, |range| {
+        grid.catchment(&anchors[range], reach_m, detour)
+    })
+}
+
+/// One run of anchors' catchment: each anchor's number of pairs, and the pairs.
+type Run = (Vec<usize>, Vec<(u32, f64)>);
+
+/// Entrances in a grid of squares (compressed rows by square), for radius queries.
+struct Grid {
+    /// South-west corner, metres.
+    origin: XY,
+    /// Side of a square, metres (at least the radius).
+    side: f64,
+    /// Squares across and up.
+    nx: i64,
+    ny: i64,
+    /// Square `k`'s entrances are `items[start[k]..start[k + 1]]`.
+    start: Vec<usize>,
+    /// `(point, station)`, square by square, in input order within a square.
+    items: Vec<(XY, u32)>,
+}
+
+/// Most squares a grid may have (more would cost more memory than the entrances).
+const MAX_SQUARES: f64 = 4_000_000.0;
+
+impl Grid {
+    fn new(entrances: &[Vec<XY>], radius: f64) -> Grid {
+        let points: Vec<(XY, u32)> = entrances
+            .iter()
+            .enumerate()
+            .flat_map(|(s, pts)| pts.iter().map(move |&p| (p, s as u32)))
+            .filter(|(p, _)| p[0].is_finite() && p[1].is_finite())
+            .collect();
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for (p, _) in &points {
+            for k in 0..2 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
             }
-            let mut row: Vec<(u32, f64)> = tree
-                .locate_within_distance(p, radius * radius)
-                .map(|e| (e.data, detour * e.distance_2(&p).sqrt()))
-                .filter(|&(_, d)| d <= reach_m)
-                .collect();
-            nearest_per_station(&mut row);
-            row
-        })
-        .collect();
-    Catchment::new(rows)
+        }
+        if points.is_empty() {
+            (lo, hi) = ([0.0; 2], [0.0; 2]);
+        }
+        let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1.0);
+        let mut side = radius.max(span / MAX_SQUARES.sqrt()).max(1e-3);
+        if !side.is_finite() {
+            side = span;
+        }
+        let nx = ((hi[0] - lo[0]) / side).floor() as i64 + 1;
+        let ny = ((hi[1] - lo[1]) / side).floor() as i64 + 1;
+        let square = |p: XY| {
+            let i = (((p[0] - lo[0]) / side).floor() as i64).clamp(0, nx - 1);
+            let j = (((p[1] - lo[1]) / side).floor() as i64).clamp(0, ny - 1);
+            (j * nx + i) as usize
+        };
+        let mut start = vec![0usize; (nx * ny) as usize + 1];
+        for (p, _) in &points {
+            start[square(*p) + 1] += 1;
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        let mut next = start.clone();
+        let mut items = vec![([0.0; 2], 0u32); points.len()];
+        for &(p, s) in &points {
+            let k = square(p);
+            items[next[k]] = (p, s);
+            next[k] += 1;
+        }
+        Grid {
+            origin: lo,
+            side,
+            nx,
+            ny,
+            start,
+            items,
+        }
+    }
+
+    /// Every station within `reach_m` (after `detour`) of each anchor; the grid's squares must be
+    /// at least `reach_m / detour` wide. Anchors are taken in fixed runs whose pairs are joined
+    /// in block order.
+    fn catchment(&self, anchors: &[XY], reach_m: f64, detour: f64) -> Catchment {
+        let radius = reach_m / detour;
+        let runs: Vec<Run> = anchors
+            .par_chunks(1024)
+            .map(|run| {
+                let mut counts = Vec::with_capacity(run.len());
+                let mut pairs = Vec::new();
+                let mut row = Vec::new();
+                for &p in run {
+                    row.clear();
+                    self.within(p, radius, |s, d2| {
+                        let d = detour * d2.sqrt();
+                        if d <= reach_m {
+                            row.push((s, d));
+                        }
+                    });
+                    nearest_per_station(&mut row);
+                    counts.push(row.len());
+                    pairs.extend_from_slice(&row);
+                }
+                (counts, pairs)
+            })
+            .collect();
+        let mut start = Vec::with_capacity(anchors.len() + 1);
+        start.push(0);
+        let mut pairs = Vec::with_capacity(runs.iter().map(|r| r.1.len()).sum());
+        for (counts, run_pairs) in runs {
+            for c in counts {
+                start.push(start.last().copied().unwrap_or(0) + c);
+            }
+            pairs.extend(run_pairs);
+        }
+        Catchment { start, pairs }
+    }
+
+    /// Calls `f(station, squared distance)` for every entrance within `radius` of `p`
+    /// (inclusive).
+    fn within(&self, p: XY, radius: f64, mut f: impl FnMut(u32, f64)) {
+        if !(p[0].is_finite() && p[1].is_finite()) {
+            return;
+        }
+        let r2 = radius * radius;
+        let ci = ((p[0] - self.origin[0]) / self.side).floor();
+        let cj = ((p[1] - self.origin[1]) / self.side).floor();
+        // Anchors far outside the grid: nothing near (and no overflow below).
+        if ci < -2.0 || cj < -2.0 || ci > self.nx as f64 + 1.0 || cj > self.ny as f64 + 1.0 {
+            return;
+        }
+        let (ci, cj) = (ci as i64, cj as i64);
+        for j in (cj - 1).max(0)..=(cj + 1).min(self.ny - 1) {
+            let row = j * self.nx;
+            let (i0, i1) = ((ci - 1).max(0), (ci + 1).min(self.nx - 1));
+            if i0 > i1 {
+                continue;
+            }
+            let (a, b) = (
+                self.start[(row + i0) as usize],
+                self.start[(row + i1) as usize + 1],
+            );
+            for &(q, s) in &self.items[a..b] {
+                let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
+                let d2 = dx * dx + dy * dy;
+                if d2 <= r2 {
+                    f(s, d2);
+                }
+            }
+        }
+    }
 }
 
 /// Keeps one pair per station: its smallest distance.
@@ -214,6 +356,13 @@ mod tests {
         assert!(
             got.pairs.len() > anchors.len(),
             "the case should have overlaps"
+        );
+        // The two steps made a batch at a time equal the steps over the whole catchment.
+        let population: Vec<f64> = (0..anchors.len()).map(|i| (i % 7) as f64 * 13.5).collect();
+        let capacity: Vec<f64> = (0..entrances.len()).map(|j| (j % 5) as f64).collect();
+        assert_eq!(
+            straight_access(&entrances, &anchors, 450.0, 1.3, &population, &capacity),
+            Access::compute(&got, &population, &capacity)
         );
     }
 

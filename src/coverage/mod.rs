@@ -126,4 +126,19 @@ pub trait DistanceModel: Sync {
     /// Every station within `reach_m` of every block anchor (not only the nearest), with its
     /// distance by this model.
     fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment;
+
+    /// The two-step floating catchment within `reach_m` ([`crate::capacity`]) of blocks of
+    /// `population` and stations of `capacity`: by default over [`catchment`](Self::catchment);
+    /// a model may make it without holding the whole catchment.
+    fn access(
+        &self,
+        entrances: &[Vec<XY>],
+        anchors: &[XY],
+        reach_m: f64,
+        population: &[f64],
+        capacity: &[f64],
+    ) -> crate::capacity::Access {
+        let catchment = self.catchment(entrances, anchors, reach_m);
+        crate::capacity::Access::compute(&catchment, population, capacity)
+    }
 }

@@ -37,4 +37,22 @@ impl DistanceModel for StraightLine {
     fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment {
         catchment::straight(entrances, anchors, reach_m, self.detour)
     }
+
+    fn access(
+        &self,
+        entrances: &[Vec<XY>],
+        anchors: &[XY],
+        reach_m: f64,
+        population: &[f64],
+        capacity: &[f64],
+    ) -> crate::capacity::Access {
+        catchment::straight_access(
+            entrances,
+            anchors,
+            reach_m,
+            self.detour,
+            population,
+            capacity,
+        )
+    }
 }

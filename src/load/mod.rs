@@ -44,5 +44,5 @@ pub(crate) use properties::properties_member;
 pub use records::{Block, Station, StationSet};
 pub use source::ReadOptions;
 pub(crate) use source::Source;
-pub use stations::{read_stations, read_stations_from, read_stations_with};
+pub use stations::{read_station_property, read_stations, read_stations_from, read_stations_with};
 pub use walk_lines::{read_network, read_network_with};

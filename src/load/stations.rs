@@ -64,6 +64,30 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
     })
 }
 
+/// One property of every station of a file, in file order, with the station's id (as
+/// [`read_stations`] gives it): `None` where the feature lacks the property or it is `null`. A
+/// file in another format than GeoJSON is read through its GeoJSON copy (coordinate columns
+/// found by their usual names).
+pub fn read_station_property(
+    path: &Path,
+    field: &str,
+) -> Result<Vec<(String, Option<serde_json::Value>)>> {
+    let copy = geojson_copy(path, &InputOptions::default())?;
+    let source = Source::new(
+        copy.as_ref().map_or(path, |c| c.path()),
+        ReadOptions::default(),
+    );
+    source.parse(&["id", field], |i, mut raw| {
+        let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
+        let value = raw
+            .props
+            .get_mut(1)
+            .and_then(Option::take)
+            .filter(|v| !v.is_null());
+        Ok((id, value))
+    })
+}
+
 /// Fails on the first station whose id an earlier station has.
 fn check_unique_ids(path: &Path, stations: &[Station]) -> Result<()> {
     let mut seen = std::collections::HashMap::with_capacity(stations.len());

@@ -23,7 +23,7 @@ pub(super) const CURVE_H: u32 = 560;
 /// At most this many groups are drawn (the worst-covered).
 pub const GROUPS_SHOWN: usize = 40;
 /// Height of one group's row, pixels.
-const GROUP_ROW: u32 = 26;
+pub(super) const GROUP_ROW: u32 = 26;
 
 pub(super) fn colour(hex: &str) -> RGBColor {
     let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
@@ -39,7 +39,8 @@ pub(super) fn font(size: f64) -> TextStyle<'static> {
 /// The drawing area of a whole chart.
 pub(super) type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// A chart with two linear axes.
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draws `title` at the top of `root` and returns the area below it.
 pub(super) fn title_area<'a>(root: &Root<'a>, title: &str) -> Result<Root<'a>, ChartError> {

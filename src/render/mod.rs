@@ -6,6 +6,9 @@
 //!   attribution. Drawn in the analysis' metric plane, so distances read true.
 //! - `curve.svg` ([`curve_svg`]): the share of residents reached against walking time.
 //! - `groups.svg` ([`groups_svg`]), when grouping: the share per group, worst first.
+//! - `levels.svg` ([`levels_svg`]), with `--levels`: which levels each block lacks.
+//! - `capacity.svg` ([`capacity_svg`]), with `--capacity`: stations ranked by load per unit of
+//!   capacity, with `--max-load` drawn.
 //! - `report.html` ([`report_html`]): one self-contained page with the answer, the map, the
 //!   curve, the groups, the stations and the method, printable on A4.
 //!
@@ -24,16 +27,18 @@
 mod charts;
 mod gaps;
 mod html;
+mod staffing;
 mod suggest_curve;
 mod svg;
 mod words;
 
 pub use charts::{curve_svg, groups_svg, GROUPS_SHOWN};
 pub use gaps::{
-    draw_gaps, gaps_svg, palette, rank_colour, suggest_svg, DrawnMap, GapMap, PickLayer,
-    GAP_COLOUR, OFF_NETWORK_COLOUR,
+    draw_gaps, gaps_svg, levels_svg, palette, rank_colour, suggest_svg, DrawnMap, GapMap,
+    PickLayer, GAP_COLOUR, OFF_NETWORK_COLOUR,
 };
 pub use html::report_html;
+pub use staffing::capacity_svg;
 pub use suggest_curve::suggest_curve_svg;
 pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
 
@@ -131,6 +136,9 @@ pub fn draw_maps(
     }
     let gaps = draw_gaps(&map, options);
     let mut files = vec![("gaps.svg", gaps.svg)];
+    if let Some(levels) = &analysis.levels {
+        files.push(("levels.svg", levels_svg(&map, levels, options)));
+    }
     let curve =
         curve_svg(analysis, blocks.weighted(), options).map_err(|e| chart_error("curve.svg", e))?;
     files.push(("curve.svg", curve));
@@ -143,6 +151,11 @@ pub fn draw_maps(
         .map_err(|e| chart_error("groups.svg", e))?
     {
         files.push(("groups.svg", groups));
+    }
+    if let Some(chart) =
+        capacity_svg(analysis, options).map_err(|e| chart_error("capacity.svg", e))?
+    {
+        files.push(("capacity.svg", chart));
     }
     Ok(Maps {
         files,

@@ -1,6 +1,7 @@
 //! Every word the maps and charts print, in English and Chinese.
 
 use crate::config::{Threshold, ThresholdUnit};
+use crate::levels::Level;
 use crate::report::fmt_num;
 
 use super::Lang;
@@ -14,46 +15,24 @@ pub(crate) struct Words {
     pub weighted: bool,
 }
 
-/// A station level as drawn on the map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Level {
-    Center,
-    Subcenter,
-    Station,
-    Point,
-    Other,
+/// Station levels as the maps draw them, most important first: the four levels, then `None`
+/// for a station whose level is missing or unknown ("other").
+pub(crate) const DRAWN_LEVELS: [Option<Level>; 5] = [
+    Some(Level::Center),
+    Some(Level::Subcenter),
+    Some(Level::Station),
+    Some(Level::Point),
+    None,
+];
+
+/// A station's level as drawn: its `level` property read by [`Level::parse`].
+pub(crate) fn drawn_level(level: Option<&str>) -> Option<Level> {
+    level.and_then(Level::parse)
 }
 
-impl Level {
-    /// All levels, most important first.
-    pub const ALL: [Level; 5] = [
-        Level::Center,
-        Level::Subcenter,
-        Level::Station,
-        Level::Point,
-        Level::Other,
-    ];
-
-    /// Reads a station's `level` property (English or Chinese, any case, `-`/`_`/space ignored).
-    pub fn of(level: Option<&str>) -> Level {
-        let Some(raw) = level else {
-            return Level::Other;
-        };
-        let s: String = raw
-            .chars()
-            .filter(|c| !matches!(c, '-' | '_' | ' '))
-            .flat_map(char::to_lowercase)
-            .collect();
-        match s.as_str() {
-            "center" | "centre" | "districtcenter" | "districtcentre" | "中心" | "区级中心" => {
-                Level::Center
-            }
-            "subcenter" | "subcentre" | "分中心" | "街镇分中心" => Level::Subcenter,
-            "station" | "站" | "站点" | "居村站" => Level::Station,
-            "point" | "servicepoint" | "点" | "服务点" => Level::Point,
-            _ => Level::Other,
-        }
-    }
+/// The drawing order of a level: 0 for the centre, 4 for "other".
+pub(crate) fn drawn_rank(level: Option<Level>) -> usize {
+    level.map_or(4, Level::rank)
 }
 
 /// Chinese numerals for whole numbers 0–99 (`5` → 五, `15` → 十五, `30` → 三十).
@@ -294,18 +273,111 @@ impl Words {
     }
 
     /// A station level's legend label.
-    pub fn level(&self, level: Level) -> &'static str {
+    pub fn level(&self, level: Option<Level>) -> &'static str {
         match (level, self.zh()) {
-            (Level::Center, false) => "centre",
-            (Level::Subcenter, false) => "sub-centre",
-            (Level::Station, false) => "station",
-            (Level::Point, false) => "service point",
-            (Level::Other, false) => "other",
-            (Level::Center, true) => "中心",
-            (Level::Subcenter, true) => "分中心",
-            (Level::Station, true) => "站",
-            (Level::Point, true) => "服务点",
-            (Level::Other, true) => "其他",
+            (Some(Level::Center), false) => "centre",
+            (Some(Level::Subcenter), false) => "sub-centre",
+            (Some(Level::Station), false) => "station",
+            (Some(Level::Point), false) => "service point",
+            (None, false) => "other",
+            (Some(Level::Center), true) => "中心",
+            (Some(Level::Subcenter), true) => "分中心",
+            (Some(Level::Station), true) => "站",
+            (Some(Level::Point), true) => "服务点",
+            (None, true) => "其他",
+        }
+    }
+
+    /// The level map's title: the share served at every level.
+    pub fn levels_title(&self, share: f64) -> String {
+        if self.zh() {
+            format!("服务圈完整覆盖率：{}", percent(share, self.lang))
+        } else {
+            format!(
+                "Complete service circle: {} reach every level",
+                percent(share, self.lang)
+            )
+        }
+    }
+
+    /// The standard line of the level map: its name and each level's reach.
+    pub fn standard_line(&self, name: &str, reaches: &[(Level, f64)]) -> String {
+        let parts: Vec<String> = reaches
+            .iter()
+            .map(|&(l, r)| format!("{} ≤ {}", self.level(Some(l)), self.metres(r)))
+            .collect();
+        if self.zh() {
+            format!(
+                "标准 {name}（将新时代文明实践层级对应到 GB 50180-2018 生活圈为规划惯例）：{}",
+                parts.join(" · ")
+            )
+        } else {
+            format!(
+                "standard {name} (mapping 文明实践 levels onto GB 50180-2018's circles is a planning convention): {}",
+                parts.join(" · ")
+            )
+        }
+    }
+
+    /// The share served at one level: `station 61.9 %` / `站 61.9%`.
+    pub fn served_at(&self, level: Level, share: f64) -> String {
+        format!("{} {}", self.level(Some(level)), percent(share, self.lang))
+    }
+
+    /// The level map's legend heading.
+    pub fn levels_heading(&self) -> &'static str {
+        if self.zh() {
+            "服务圈层级"
+        } else {
+            "Levels within reach"
+        }
+    }
+
+    /// The level map's classes: complete, missing one level, missing several.
+    pub fn level_class(&self, class: usize) -> &'static str {
+        match (class, self.zh()) {
+            (0, false) => "complete: every level",
+            (1, false) => "missing one level",
+            (_, false) => "missing several levels",
+            (0, true) => "完整：各层级均可达",
+            (1, true) => "缺少一个层级",
+            (_, true) => "缺少多个层级",
+        }
+    }
+
+    /// The legend label of the ring around overloaded stations.
+    pub fn overloaded(&self, limit: f64) -> String {
+        if self.zh() {
+            format!("超负荷（每单位能力 > {} 人）", fmt_num(limit, 0))
+        } else {
+            format!("overloaded (> {} residents per unit)", fmt_num(limit, 0))
+        }
+    }
+
+    /// The capacity chart's title.
+    pub fn capacity_title(&self, field: &str) -> String {
+        if self.zh() {
+            format!("各站点每单位能力（{field}）服务的居民数")
+        } else {
+            format!("Residents per unit of capacity ({field}), by station")
+        }
+    }
+
+    /// The capacity chart's axis.
+    pub fn capacity_axis(&self) -> &'static str {
+        if self.zh() {
+            "最近站点为其服务的居民 ÷ 能力"
+        } else {
+            "residents for whom it is the nearest station ÷ capacity"
+        }
+    }
+
+    /// The capacity chart's limit label.
+    pub fn limit(&self, limit: f64) -> String {
+        if self.zh() {
+            format!("上限 {}", fmt_num(limit, 0))
+        } else {
+            format!("limit {}", fmt_num(limit, 0))
         }
     }
 
@@ -495,7 +567,9 @@ mod tests {
         };
         assert_eq!(w.coverage_name(&t), "5-minute walking coverage");
         assert_eq!(w.class_first(&t), "≤ 5 min (300 m)");
-        assert_eq!(Level::of(Some("Sub-Centre")), Level::Subcenter);
-        assert_eq!(Level::of(Some("服务点")), Level::Point);
+        assert_eq!(drawn_level(Some("Sub-Centre")), Some(Level::Subcenter));
+        assert_eq!(drawn_level(Some("服务点")), Some(Level::Point));
+        assert_eq!(drawn_level(Some("kiosk")), None);
+        assert_eq!(drawn_rank(None), 4);
     }
 }

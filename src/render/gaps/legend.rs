@@ -3,12 +3,13 @@
 
 use std::fmt::Write as _;
 
+use crate::levels::Level;
 use crate::render::svg::{self, px};
-use crate::render::words::{percent, Level, Words};
+use crate::render::words::{percent, Words, DRAWN_LEVELS};
 
 use super::classes::Classes;
 use super::reach::STREET_KINDS;
-use super::stations::{symbol, Placed, ADDED_STYLE, BASE_STYLE};
+use super::stations::{symbol, Placed, ADDED_STYLE, BASE_STYLE, OVERLOADED_COLOUR};
 use super::GapMap;
 
 /// Width of the legend, pixels: at least this, more for long labels.
@@ -43,9 +44,11 @@ pub(super) struct Legend {
     /// [`STREET_KINDS`] and its label); else the walkshed circle (`None` and its label).
     reach: Vec<(Option<usize>, String)>,
     /// The station levels present, most important first.
-    levels: Vec<Level>,
+    levels: Vec<Option<Level>>,
     /// Whether some station was added to the base (`--add-stations`): drawn hollow.
     added: bool,
+    /// What the ring around overloaded stations means, when some station has one.
+    overloaded: Option<String>,
     words: Words,
 }
 
@@ -98,11 +101,17 @@ impl Legend {
         Legend {
             items,
             reach,
-            levels: Level::ALL
+            levels: DRAWN_LEVELS
                 .into_iter()
                 .filter(|l| stations.iter().any(|s| s.level == *l))
                 .collect(),
             added: stations.iter().any(|s| s.added),
+            overloaded: map.staffing.and_then(|st| {
+                let limit = st.max_load?;
+                (0..st.capacity.len())
+                    .any(|j| st.overloaded(j))
+                    .then(|| words.overloaded(limit))
+            }),
             words,
         }
     }
@@ -121,6 +130,7 @@ impl Legend {
         if self.added {
             texts.push((w.added_stations(), 12.0));
         }
+        texts.extend(self.overloaded.iter().map(|t| (t.as_str(), 12.0)));
         let width = texts
             .iter()
             .map(|(t, f)| svg::text_width(t, *f) + 34.0)
@@ -131,7 +141,8 @@ impl Legend {
 
     /// Height, pixels: exactly what [`draw`](Self::draw) takes.
     fn height(&self) -> f64 {
-        let stations = self.levels.len() + usize::from(self.added);
+        let stations =
+            self.levels.len() + usize::from(self.added) + usize::from(self.overloaded.is_some());
         let heading = if stations > 0 { 24.0 } else { 0.0 };
         6.0 + 24.0
             + 42.0 * self.items.len() as f64
@@ -159,7 +170,7 @@ impl Legend {
         if !self.levels.is_empty() || self.added {
             svg::text(o, x, y + 12.0, HEADING, self.words.stations_heading());
             y += 24.0;
-            let main = self.levels.first().copied().unwrap_or(Level::Station);
+            let main = self.levels.first().copied().unwrap_or(Some(Level::Station));
             let rows = self
                 .levels
                 .iter()
@@ -176,6 +187,15 @@ impl Legend {
                 svg::text(o, x + 26.0, y + 13.0, BODY, label);
                 y += 24.0;
             }
+        }
+        if let Some(label) = &self.overloaded {
+            let _ = writeln!(
+                o,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"{OVERLOADED_COLOUR}\" stroke-width=\"2.2\"/>",
+                px(x + 9.0),
+                px(y + 9.0)
+            );
+            svg::text(o, x + 26.0, y + 13.0, BODY, label);
         }
         o.push_str("</g>\n");
     }

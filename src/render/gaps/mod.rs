@@ -23,14 +23,17 @@ mod classes;
 mod frame;
 mod furniture;
 mod legend;
+mod levels;
 mod picks;
 mod reach;
 mod stations;
 
 pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
+pub use levels::levels_svg;
 pub use picks::{rank_colour, PickLayer};
 
 use crate::aggregate::Coverage;
+use crate::capacity::Staffing;
 use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
 use crate::load::{BlockSet, Station};
@@ -70,6 +73,9 @@ pub struct GapMap<'a> {
     pub population: f64,
     /// The tool version printed in the credits.
     pub version: &'a str,
+    /// With `--capacity` and `--max-load`: the stations' staffing, whose overloaded stations
+    /// get a ring.
+    pub staffing: Option<&'a Staffing>,
 }
 
 impl<'a> GapMap<'a> {
@@ -86,6 +92,7 @@ impl<'a> GapMap<'a> {
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
             version,
+            staffing: analysis.capacity.as_ref(),
         }
     }
 }
@@ -173,6 +180,9 @@ fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> DrawnM
         picks::outlines(&mut o, layer, &plane, &frame);
     }
     let symbols = stations::draw(&mut o, &stations, &frame);
+    if let Some(staffing) = map.staffing {
+        stations::overloaded(&mut o, &stations, staffing, &frame);
+    }
     let mut labels_dropped = Vec::new();
     if options.labels {
         let near = near_gap(map, &plane, &classes, &stations);

@@ -3,10 +3,12 @@
 
 use std::fmt::Write as _;
 
+use crate::capacity::Staffing;
+use crate::levels::Level;
 use crate::load::Station;
 use crate::project::{Projection, XY};
 use crate::render::svg::{self, push_ring, px, to_tenths, Tenths};
-use crate::render::words::Level;
+use crate::render::words::{drawn_level, drawn_rank, DRAWN_LEVELS};
 
 use super::frame::{overlaps, Frame, Rect};
 
@@ -22,8 +24,8 @@ pub(super) const ADDED_STYLE: &str = "fill=\"#FFF\" stroke=\"#111\" stroke-width
 pub(super) struct Placed<'a> {
     /// Its index among the stations.
     pub index: usize,
-    /// Its level, which picks the symbol.
-    pub level: Level,
+    /// Its level, which picks the symbol (`None`: missing or unknown, drawn as "other").
+    pub level: Option<Level>,
     /// Its entrances, metres.
     pub points: Vec<XY>,
     /// Its name, if it has one that is not blank.
@@ -45,7 +47,7 @@ pub(super) fn place<'a>(
         .map(|(index, s)| Placed {
             added: index >= base,
             index,
-            level: Level::of(s.level.as_deref()),
+            level: drawn_level(s.level.as_deref()),
             points: s
                 .entrances
                 .iter()
@@ -75,7 +77,7 @@ fn draw_set(o: &mut String, stations: &[Placed], added: bool, frame: &Frame) -> 
         ("stations", BASE_STYLE)
     };
     let _ = writeln!(o, "<g class=\"{class}\" {style} stroke-linejoin=\"round\">");
-    for level in Level::ALL.into_iter().rev() {
+    for level in DRAWN_LEVELS.into_iter().rev() {
         let mut d = String::new();
         let mut count = 0;
         for s in stations
@@ -102,6 +104,39 @@ fn draw_set(o: &mut String, stations: &[Placed], added: bool, frame: &Frame) -> 
     boxes
 }
 
+/// Colour of the ring around an overloaded station: Okabe–Ito vermilion.
+pub(super) const OVERLOADED_COLOUR: &str = "#D55E00";
+
+/// Draws a ring around every entrance of each station `staffing` finds overloaded.
+pub(super) fn overloaded(o: &mut String, stations: &[Placed], staffing: &Staffing, frame: &Frame) {
+    let over: Vec<&Placed> = stations
+        .iter()
+        .filter(|s| staffing.overloaded(s.index))
+        .collect();
+    if over.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<g class=\"overloaded\" data-stations=\"{}\" fill=\"none\" stroke=\"{OVERLOADED_COLOUR}\" stroke-width=\"2.2\">",
+        over.len()
+    );
+    for s in over {
+        for p in &s.points {
+            let c = frame.px(*p);
+            let r = symbol_radius(s.level) + 4.0;
+            let _ = writeln!(
+                o,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"/>",
+                px(c[0]),
+                px(c[1]),
+                px(r)
+            );
+        }
+    }
+    o.push_str("</g>\n");
+}
+
 /// Draws station names by the first entrance: those with more of the gap about them first
 /// (`near_gap`: residents of gap blocks nearby, by station index), then by level; each right of its symbol, else left, above, below or on a diagonal. A
 /// name that would leave the map, overlap a name already placed or another station's symbol
@@ -117,7 +152,7 @@ pub(super) fn labels<'a>(
     order.sort_by(|a, b| {
         near_gap[b.index]
             .total_cmp(&near_gap[a.index])
-            .then((a.level, a.index).cmp(&(b.level, b.index)))
+            .then((drawn_rank(a.level), a.index).cmp(&(drawn_rank(b.level), b.index)))
     });
     let map_box = frame.rect();
     let mut placed: Vec<Rect> = Vec::new();
@@ -178,11 +213,11 @@ fn label_spots(c: [f64; 2], tw: f64, r: f64) -> [(f64, f64); 8] {
 }
 
 /// A station symbol of `level` centred on `c` (pixels), as a closed path.
-pub(super) fn symbol(level: Level, c: [f64; 2]) -> String {
+pub(super) fn symbol(level: Option<Level>, c: [f64; 2]) -> String {
     let t = |x: f64, y: f64| -> Tenths { [to_tenths(c[0] + x), to_tenths(c[1] + y)] };
     let mut d = String::new();
     match level {
-        Level::Center => {
+        Some(Level::Center) => {
             let pts: Vec<Tenths> = (0..10)
                 .map(|k| {
                     let a = std::f64::consts::PI * (k as f64) / 5.0 - std::f64::consts::FRAC_PI_2;
@@ -192,11 +227,11 @@ pub(super) fn symbol(level: Level, c: [f64; 2]) -> String {
                 .collect();
             push_ring(&mut d, &pts);
         }
-        Level::Subcenter => push_ring(
+        Some(Level::Subcenter) => push_ring(
             &mut d,
             &[t(0.0, -7.5), t(7.5, 0.0), t(0.0, 7.5), t(-7.5, 0.0)],
         ),
-        Level::Station => {
+        Some(Level::Station) => {
             let r = svg::tenths(to_tenths(5.0));
             let _ = write!(
                 d,
@@ -207,8 +242,8 @@ pub(super) fn symbol(level: Level, c: [f64; 2]) -> String {
                 svg::tenths(to_tenths(10.0))
             );
         }
-        Level::Point => push_ring(&mut d, &[t(0.0, -5.5), t(5.0, 3.5), t(-5.0, 3.5)]),
-        Level::Other => push_ring(
+        Some(Level::Point) => push_ring(&mut d, &[t(0.0, -5.5), t(5.0, 3.5), t(-5.0, 3.5)]),
+        None => push_ring(
             &mut d,
             &[t(-3.5, -3.5), t(3.5, -3.5), t(3.5, 3.5), t(-3.5, 3.5)],
         ),
@@ -217,23 +252,17 @@ pub(super) fn symbol(level: Level, c: [f64; 2]) -> String {
 }
 
 /// Half the size of a level's symbol, pixels (for label placement).
-fn symbol_radius(level: Level) -> f64 {
+fn symbol_radius(level: Option<Level>) -> f64 {
     match level {
-        Level::Center => 9.5,
-        Level::Subcenter => 7.5,
-        Level::Station => 5.0,
-        Level::Point => 5.5,
-        Level::Other => 3.5,
+        Some(Level::Center) => 9.5,
+        Some(Level::Subcenter) => 7.5,
+        Some(Level::Station) => 5.0,
+        Some(Level::Point) => 5.5,
+        None => 3.5,
     }
 }
 
 /// The `data-level` key of a level.
-fn level_key(level: Level) -> &'static str {
-    match level {
-        Level::Center => "center",
-        Level::Subcenter => "subcenter",
-        Level::Station => "station",
-        Level::Point => "point",
-        Level::Other => "other",
-    }
+fn level_key(level: Option<Level>) -> &'static str {
+    level.map_or("other", Level::name)
 }
