@@ -370,6 +370,7 @@ fn write(c: &mut Criterion) {
             stations: vec![Arc::new(p.stations.clone())],
             blocks: Arc::new(p.blocks.clone()),
             network: None,
+            context: Vec::new(),
         };
         let analysis = analyse(
             &p.stations.stations,

@@ -132,6 +132,12 @@ pub struct CoverageOptions {
     #[serde(default, deserialize_with = "de::flag")]
     pub labels: bool,
 
+    /// Context for the maps: a GeoJSON file of lines or polygons (a subdistrict boundary,
+    /// committee outlines, water) drawn under the blocks in grey and named in the legend by its
+    /// features' shared `name` property, else by the file name; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    #[serde(default, deserialize_with = "de::paths")]
+    pub context: Vec<PathBuf>,
     /// Turn on the level analysis: each block served at each level (sub-centre, station, point)
     /// when a station of that level or higher is within the level's reach; needs a `level` on
     /// every station (center, subcenter, station, point, or the Chinese names).
@@ -272,6 +278,7 @@ impl Default for CoverageOptions {
             group_label: None,
             outputs: default::outputs(),
             labels: false,
+            context: Vec::new(),
             levels: false,
             standard: default::standard(),
             level_reach: Vec::new(),
@@ -316,7 +323,8 @@ impl CoverageOptions {
             .into_iter()
             .filter_map(|(name, p)| Some((name, p.as_ref()?)))
             .chain(self.add_stations.iter().map(|p| ("--add-stations", p)))
-            .chain(self.network.iter().map(|p| ("--network", p)));
+            .chain(self.network.iter().map(|p| ("--network", p)))
+            .chain(self.context.iter().map(|p| ("--context", p)));
         for (name, path) in files {
             problems.extend(file_problem(name, &resolve(base_dir, path)));
         }
@@ -428,6 +436,7 @@ impl CoverageOptions {
                 labels: self.labels,
                 lang: self.lang,
                 group_label: self.group_label.clone(),
+                context: self.context.iter().map(|p| resolve(base_dir, p)).collect(),
                 ..MapOptions::default()
             },
             input: self.input_settings(),
@@ -740,12 +749,14 @@ mod tests {
             "--outputs=summary,maps",
             "--lang=zh",
             "--labels",
+            "--context=b.geojson",
+            "--context=w.geojson",
         ])
         .unwrap();
         let table = options(
             "stations = \"s.geojson\"\nblocks = \"b.geojson\"\nminutes = [5, 10]\n\
              add_stations = \"p.geojson\"\nspeed = 75\noutputs = [\"summary\", \"maps\"]\n\
-             lang = \"zh\"\nlabels = true\n",
+             lang = \"zh\"\nlabels = true\ncontext = [\"b.geojson\", \"w.geojson\"]\n",
         )
         .unwrap();
         assert_eq!(cli.options, table);
@@ -755,6 +766,24 @@ mod tests {
         let mut bare = CoverageOptions::default();
         (bare.stations, bare.blocks) = (table.stations.clone(), table.blocks.clone());
         assert_eq!(bare, table);
+    }
+
+    #[test]
+    fn context_files_are_inputs_of_the_job() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/shihua");
+        let o = options(
+            "stations = \"stations.geojson\"\nblocks = \"blocks.geojson\"\n\
+             context = [\"boundary.geojson\", \"canal.geojson\"]",
+        )
+        .unwrap();
+        let job = o.job(Some(&data), PathBuf::from("out")).unwrap();
+        let (boundary, canal) = (data.join("boundary.geojson"), data.join("canal.geojson"));
+        assert_eq!(job.inputs()[2..], [boundary.as_path(), canal.as_path()]);
+        let missing = options("context = \"nowhere.geojson\"").unwrap();
+        assert!(matches!(
+            &missing.problems(None)[..],
+            [Error::Parameter { name, .. }] if name == "--context"
+        ));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::circle::{CircleInputs, CircleOptions};
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
-use crate::load::{self, BlockFields, BlockSet, InputSettings, StationSet};
+use crate::load::{self, BlockFields, BlockSet, ContextLayer, InputSettings, StationSet};
 use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
@@ -44,12 +44,13 @@ pub struct Job {
 }
 
 impl Job {
-    /// Every input file: stations, added stations, blocks, network.
+    /// Every input file: stations, added stations, blocks, network, context layers.
     pub fn inputs(&self) -> Vec<&Path> {
         let mut inputs = vec![self.stations.as_path()];
         inputs.extend(self.add_stations.iter().map(PathBuf::as_path));
         inputs.push(&self.blocks);
         inputs.extend(self.network.as_deref());
+        inputs.extend(self.map.context.iter().map(PathBuf::as_path));
         inputs
     }
 }
@@ -94,6 +95,9 @@ pub struct Loaded {
     pub blocks: Arc<BlockSet>,
     /// The network graph, built in the blocks' plane.
     pub network: Option<Arc<Network>>,
+    /// The maps' context layers ([`MapOptions::context`]), read when maps or the report are
+    /// written.
+    pub context: Vec<ContextLayer>,
 }
 
 impl Loaded {
@@ -135,7 +139,20 @@ pub fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
         stations,
         blocks,
         network,
+        context: read_context(job)?,
     })
+}
+
+/// The job's context layers, when it draws maps (none otherwise).
+pub fn read_context(job: &Job) -> Result<Vec<ContextLayer>> {
+    if !(job.outputs.maps || job.outputs.report) {
+        return Ok(Vec::new());
+    }
+    job.map
+        .context
+        .iter()
+        .map(|p| load::read_context(p))
+        .collect()
 }
 
 /// Runs the analysis of loaded inputs; fails when `--levels` finds a station without a known
@@ -237,7 +254,8 @@ pub fn stage(
 ) -> Result<()> {
     let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        let maps = crate::render::draw_maps(analysis, &loaded.blocks, summary, &job.map)?;
+        let maps =
+            crate::render::draw_maps(analysis, &loaded.blocks, &loaded.context, summary, &job.map)?;
         if job.map.labels {
             let named = analysis
                 .stations

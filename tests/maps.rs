@@ -698,3 +698,203 @@ fn report_html_is_self_contained_and_prints_on_a4() {
         }
     }
 }
+
+/// The README's commands that make `docs/sample/` run as written (from the repository root)
+/// and reproduce each sample folder file for file, so the pictures the README shows are the
+/// tool's current output.
+#[test]
+fn readme_sample_commands_regenerate_docs_sample() {
+    let readme = read(repo("README.md"));
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("walkshed coverage") && l.contains("--out docs/sample/"))
+        .collect();
+    assert!(commands.len() >= 2, "README names the sample commands");
+    let tmp = tempfile::tempdir().unwrap();
+    for line in commands {
+        let (args, folder) = line.split_once("--out docs/sample/").unwrap();
+        let folder = folder.trim();
+        let out = tmp.path().join(folder);
+        let o = walkshed()
+            .current_dir(repo(""))
+            .args(args.split_whitespace().skip(1))
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let sample = repo("docs/sample").join(folder);
+        let names = |d: &Path| {
+            let mut v: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&sample), names(&out), "files of docs/sample/{folder}");
+        for name in names(&out) {
+            assert!(
+                std::fs::read(sample.join(&name)).unwrap()
+                    == std::fs::read(out.join(&name)).unwrap(),
+                "docs/sample/{folder}/{name} is stale: rerun the README's command"
+            );
+        }
+    }
+}
+
+/// The `legend-context` entries of a gap map: (layer index, name).
+fn context_legend(doc: &roxmltree::Document) -> Vec<(String, String)> {
+    doc.descendants()
+        .filter(|n| has_class(n, "legend-context"))
+        .map(|p| {
+            let name = p
+                .next_sibling_element()
+                .and_then(|t| t.text())
+                .unwrap_or("")
+                .to_owned();
+            (p.attribute("data-context").unwrap().to_owned(), name)
+        })
+        .collect()
+}
+
+/// `--context`: the boundary and the canal are drawn under the blocks, inside the map panel,
+/// each with its own grey stroke, and named in the legend by their features' name; the map's
+/// furniture still covers no data.
+#[test]
+fn context_layers_lie_under_the_blocks_and_are_named_in_the_legend() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = repo("data/shihua");
+    let (boundary, canal) = (d.join("boundary.geojson"), d.join("canal.geojson"));
+    let out = dir.path().join("out");
+    let args = [
+        "--minutes",
+        "5,10,15",
+        "--labels",
+        "--outputs",
+        "maps",
+        "--context",
+        boundary.to_str().unwrap(),
+        "--context",
+        canal.to_str().unwrap(),
+    ];
+    shihua(&out, &args);
+    let svg = read(out.join("gaps.svg"));
+    check_map(&svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let order: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("class"))
+        .filter(|c| ["context", "blocks", "walksheds"].contains(c))
+        .collect();
+    assert_eq!(order.first(), Some(&"context"), "{order:?}");
+    let group = doc.descendants().find(|n| has_class(n, "context")).unwrap();
+    assert!(
+        group
+            .ancestors()
+            .any(|a| a.attribute("clip-path") == Some("url(#map)")),
+        "clipped to the panel"
+    );
+    let layers: Vec<roxmltree::Node> = group.children().filter(|n| n.is_element()).collect();
+    assert_eq!(layers.len(), 2);
+    assert_ne!(layers[0].attribute("stroke"), layers[1].attribute("stroke"));
+    for layer in &layers {
+        assert!(path_box(layer.attribute("d").unwrap()).is_some());
+    }
+    assert_eq!(
+        context_legend(&doc),
+        [
+            ("0".to_owned(), "石化街道".to_owned()),
+            ("1".to_owned(), "示意河道".to_owned())
+        ]
+    );
+
+    // Without --context the map has no context group, and the rest is the same map.
+    let bare = dir.path().join("bare");
+    shihua(&bare, &args[..5]);
+    let bare = read(bare.join("gaps.svg"));
+    assert!(!bare.contains("class=\"context\""));
+    let blocks = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("<g class=\"blocks\""))
+            .count()
+    };
+    assert_eq!(blocks(&bare), blocks(&svg));
+}
+
+/// A context file without a shared feature name is named by its file; one of points is refused
+/// with the file named; the batch key `context` is taken from the batch file's folder, and the
+/// report draws the same map.
+#[test]
+fn context_names_come_from_the_file_and_the_batch_key_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = repo("data/shihua");
+    crate::common::write_collection(
+        dir.path(),
+        "committee-outlines.geojson",
+        &[
+            crate::common::square(121.33, 30.72, 0.004, serde_json::json!({"name": "A"})),
+            crate::common::square(121.335, 30.72, 0.004, serde_json::json!({"name": "B"})),
+        ],
+    );
+    let points = crate::common::write_collection(
+        dir.path(),
+        "points.geojson",
+        &[crate::common::point(121.33, 30.72, serde_json::json!({}))],
+    );
+    let toml = dir.path().join("b.toml");
+    let text = format!(
+        "[defaults]\nstations = {:?}\nblocks = {:?}\noutputs = [\"maps\", \"report\"]\n\
+         context = \"committee-outlines.geojson\"\n\n[[scenario]]\nname = \"a\"\n",
+        d.join("stations.geojson"),
+        d.join("blocks.geojson"),
+    );
+    std::fs::write(&toml, text).unwrap();
+    let out = dir.path().join("out");
+    let o = walkshed()
+        .args([
+            "batch",
+            toml.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = read(out.join("a/gaps.svg"));
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(
+        context_legend(&doc),
+        [("0".to_owned(), "committee-outlines".to_owned())]
+    );
+    let report = read(out.join("a/report.html"));
+    assert!(
+        report.contains("committee-outlines"),
+        "the report's map has the layer"
+    );
+
+    let o = walkshed()
+        .arg("coverage")
+        .arg("--stations")
+        .arg(d.join("stations.geojson"))
+        .arg("--blocks")
+        .arg(d.join("blocks.geojson"))
+        .arg("--context")
+        .arg(&points)
+        .arg("--out")
+        .arg(dir.path().join("refused"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("points.geojson") && err.contains("found Point"),
+        "{err}"
+    );
+}

@@ -228,10 +228,12 @@ impl Cache {
                     Some(net) => Some(get(&graphs, &(identity(net), identity(&s.job.blocks)))?),
                     None => None,
                 };
+                let context = crate::run::read_context(&s.job).map_err(|e| e.with_causes())?;
                 Ok(Loaded {
                     stations: station_sets,
                     blocks,
                     network,
+                    context,
                 })
             })
             .collect();

@@ -13,6 +13,7 @@
 
 mod block_set;
 mod blocks;
+mod context;
 mod csv;
 mod feature;
 mod geometry;
@@ -34,6 +35,7 @@ mod xlsx;
 
 pub use block_set::{BlockFields, BlockSet, BlockSetBuilder, Shape};
 pub use blocks::{read_blocks, read_blocks_from, read_blocks_with};
+pub use context::{read_context, ContextLayer};
 pub use geometry::PolygonProblem;
 pub use groups::{GroupId, GroupNames};
 pub use input::{

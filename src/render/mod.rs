@@ -43,7 +43,7 @@ pub use suggest_curve::suggest_curve_svg;
 pub use svg::{escape, text_width, xml_chars, FONT_FAMILY};
 
 use crate::error::{Error, Result};
-use crate::load::BlockSet;
+use crate::load::{BlockSet, ContextLayer};
 use crate::publish::Staged;
 use crate::report::Summary;
 use crate::Analysis;
@@ -77,6 +77,9 @@ pub struct MapOptions {
     /// The name the groups go by in titles (`--group-label`, e.g. 居委会); `None` uses the
     /// `--group-by` field.
     pub group_label: Option<String>,
+    /// Context files (`--context`): lines and polygons drawn under the blocks, read into
+    /// [`Loaded::context`](crate::run::Loaded::context) with the other inputs.
+    pub context: Vec<std::path::PathBuf>,
 }
 
 impl Default for MapOptions {
@@ -86,6 +89,7 @@ impl Default for MapOptions {
             lang: Lang::En,
             attribution: Some(DEFAULT_ATTRIBUTION.to_owned()),
             group_label: None,
+            context: Vec::new(),
         }
     }
 }
@@ -123,14 +127,17 @@ impl Maps {
 /// [`BlockFields::keep_shapes`](crate::BlockFields::keep_shapes)); without them blocks are drawn
 /// as points at their anchors. In network mode the streets come from the measurement's
 /// [`NetworkReport`](crate::coverage::NetworkReport). The gap map credits the version in
-/// `summary`, and draws the stations added to its first station file hollow.
+/// `summary`, draws the stations added to its first station file hollow, and the `context`
+/// layers under the blocks.
 pub fn draw_maps(
     analysis: &Analysis,
     blocks: &BlockSet,
+    context: &[ContextLayer],
     summary: &Summary,
     options: &MapOptions,
 ) -> Result<Maps> {
     let mut map = GapMap::new(analysis, blocks, summary.tool.version);
+    map.context = context;
     if let Some(&base) = summary.inputs.station_counts.first() {
         map.base_stations = base;
     }
@@ -164,11 +171,13 @@ pub fn draw_maps(
 }
 
 /// Stages `suggest.svg` (the gap map of the existing stations with the picks) and
-/// `suggest_curve.svg` (the share against the number of sites added).
+/// `suggest_curve.svg` (the share against the number of sites added); the `context` layers lie
+/// under the blocks.
 pub fn stage_suggest_maps(
     staged: &mut Staged,
     suggested: &crate::suggest::job::Suggested,
     blocks: &BlockSet,
+    context: &[ContextLayer],
     summary: &Summary,
     job: &crate::suggest::job::SuggestJob,
     options: &MapOptions,
@@ -187,11 +196,9 @@ pub fn stage_suggest_maps(
         shares: [s.base_share, last],
         reach_m: suggested.reach_m,
     };
-    let map = suggest_svg(
-        &GapMap::new(analysis, blocks, summary.tool.version),
-        &layer,
-        options,
-    );
+    let mut gap_map = GapMap::new(analysis, blocks, summary.tool.version);
+    gap_map.context = context;
+    let map = suggest_svg(&gap_map, &layer, options);
     staged.add("suggest.svg", |w| w.write_all(map.as_bytes()))?;
     let curve = suggest_curve_svg(s, job.goal.target_share, suggested.reach_m, options)
         .map_err(|e| chart_error("suggest_curve.svg", e))?;

@@ -311,7 +311,15 @@ pub fn stage(
     staged.add("suggestions.geojson", |w| w.write_all(geojson.as_bytes()))?;
     if job.job.outputs.maps {
         progress(Stage::Render);
-        crate::render::stage_suggest_maps(staged, s, &loaded.blocks, summary, job, &job.job.map)?;
+        crate::render::stage_suggest_maps(
+            staged,
+            s,
+            &loaded.blocks,
+            &loaded.context,
+            summary,
+            job,
+            &job.job.map,
+        )?;
     }
     report::stage_summary(staged, summary, job.job.outputs.summary)
 }

@@ -1,5 +1,5 @@
 //! The legend, right of the map: the walking-time classes with their residents, what the reach
-//! layer means, and the station levels present.
+//! layer means, the context layers by name, and the station levels present.
 
 use std::fmt::Write as _;
 
@@ -8,6 +8,7 @@ use crate::render::svg::{self, px};
 use crate::render::words::{percent, Words, DRAWN_LEVELS};
 
 use super::classes::Classes;
+use super::context;
 use super::reach::STREET_KINDS;
 use super::stations::{symbol, Placed, ADDED_STYLE, BASE_STYLE, OVERLOADED_COLOUR};
 use super::GapMap;
@@ -43,6 +44,8 @@ pub(super) struct Legend {
     /// The reach layer: in network mode one entry per kind of street drawn (its index in
     /// [`STREET_KINDS`] and its label); else the walkshed circle (`None` and its label).
     reach: Vec<(Option<usize>, String)>,
+    /// The context layers' names, in drawing order.
+    context: Vec<String>,
     /// The station levels present, most important first.
     levels: Vec<Option<Level>>,
     /// Whether some station was added to the base (`--add-stations`): drawn hollow.
@@ -101,6 +104,7 @@ impl Legend {
         Legend {
             items,
             reach,
+            context: map.context.iter().map(|c| c.name.clone()).collect(),
             levels: DRAWN_LEVELS
                 .into_iter()
                 .filter(|l| stations.iter().any(|s| s.level == *l))
@@ -125,6 +129,7 @@ impl Legend {
             texts.push((&item.population, 11.0));
         }
         texts.extend(self.reach.iter().map(|(_, t)| (t.as_str(), 12.0)));
+        texts.extend(self.context.iter().map(|t| (t.as_str(), 12.0)));
         texts.push((w.stations_heading(), 13.0));
         texts.extend(self.levels.iter().map(|l| (w.level(*l), 12.0)));
         if self.added {
@@ -146,7 +151,7 @@ impl Legend {
         let heading = if stations > 0 { 24.0 } else { 0.0 };
         6.0 + 24.0
             + 42.0 * self.items.len() as f64
-            + 26.0 * self.reach.len() as f64
+            + 26.0 * (self.reach.len() + self.context.len()) as f64
             + 8.0
             + heading
             + 24.0 * stations as f64
@@ -164,6 +169,17 @@ impl Legend {
         }
         for (kind, label) in &self.reach {
             self.draw_reach(o, x, y, *kind, label);
+            y += 26.0;
+        }
+        for (k, name) in self.context.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "<path class=\"legend-context\" data-context=\"{k}\" d=\"M{} {}h18\" {} fill=\"none\"/>",
+                px(x),
+                px(y + 9.0),
+                context::stroke(k),
+            );
+            svg::text(o, x + 26.0, y + 13.0, BODY, name);
             y += 26.0;
         }
         y += 8.0;

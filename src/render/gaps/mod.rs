@@ -6,6 +6,7 @@
 //!
 //! - [`frame`]: the extent, the transform, the page;
 //! - [`classes`]: the walking-time classes and their colours;
+//! - [`context`]: the context layers under the blocks (`--context`);
 //! - [`blocks`]: the block layer;
 //! - [`reach`]: the streets reached (network mode) or the walkshed circles (straight line);
 //! - [`stations`]: station symbols by level and their names;
@@ -20,6 +21,7 @@
 
 mod blocks;
 mod classes;
+mod context;
 mod frame;
 mod furniture;
 mod legend;
@@ -36,7 +38,7 @@ use crate::aggregate::Coverage;
 use crate::capacity::Staffing;
 use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
-use crate::load::{BlockSet, Station};
+use crate::load::{BlockSet, ContextLayer, Station};
 use crate::project::{Projection, XY};
 use crate::Analysis;
 
@@ -73,6 +75,8 @@ pub struct GapMap<'a> {
     pub population: f64,
     /// The tool version printed in the credits.
     pub version: &'a str,
+    /// Context layers drawn under the blocks and named in the legend (none by default).
+    pub context: &'a [ContextLayer],
     /// With `--capacity` and `--max-load`: the stations' staffing, whose overloaded stations
     /// get a ring.
     pub staffing: Option<&'a Staffing>,
@@ -92,6 +96,7 @@ impl<'a> GapMap<'a> {
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
             version,
+            context: &[],
             staffing: analysis.capacity.as_ref(),
         }
     }
@@ -171,6 +176,7 @@ fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> DrawnM
     page.open(&mut o, &header.title);
     header.draw(&mut o);
     frame.open(&mut o);
+    context::draw(&mut o, map.context, map.projection, &frame);
     plane.draw(&mut o, &classes, &frame);
     match &streets {
         Some(by_kind) => reach::streets(&mut o, by_kind),
