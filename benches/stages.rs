@@ -362,6 +362,7 @@ fn write(c: &mut Criterion) {
             out_dir: out.path().to_path_buf(),
             outputs: Outputs::parse("summary,blocks,stations,walk-time").expect("outputs"),
             map: Default::default(),
+            strict: false,
             circle: Default::default(),
         };
         let analysis = analyse(

@@ -154,6 +154,15 @@ pub enum Error {
         /// The population field.
         field: String,
     },
+    /// Suspicious data (the checks listed in docs/bad-input.md) refused by `--strict`.
+    #[error(
+        "suspicious data, refused by --strict: {}",
+        warnings.join("\n  and: ")
+    )]
+    Suspicious {
+        /// The warnings that would have been printed, in order.
+        warnings: Vec<String>,
+    },
     /// Data too spread out for one local plane.
     #[error("{}: {message}", path.display())]
     Extent {

@@ -172,6 +172,13 @@ pub struct CoverageOptions {
     #[arg(long, value_enum, default_value_t = Lang::default())]
     #[serde(default)]
     pub lang: Lang,
+
+    /// Refuse suspicious data instead of warning about it: duplicate block or station ids, the
+    /// same file as stations and blocks, no block near any station (default off: warn and go
+    /// on).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "de::flag")]
+    pub strict: bool,
 }
 
 /// Defaults, each used by the option's `clap` attribute and its `serde` attribute.
@@ -254,6 +261,7 @@ impl Default for CoverageOptions {
             capacity: None,
             max_load: None,
             lang: Lang::default(),
+            strict: false,
         }
     }
 }
@@ -401,6 +409,7 @@ impl CoverageOptions {
                 context: self.context.iter().map(|p| resolve(base_dir, p)).collect(),
                 ..MapOptions::default()
             },
+            strict: self.strict,
             circle: CircleOptions {
                 standard: if self.levels {
                     Some(self.standard()?)

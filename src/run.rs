@@ -39,6 +39,8 @@ pub struct Job {
     pub map: MapOptions,
     /// The level analysis and capacity, when asked for.
     pub circle: CircleOptions,
+    /// Fail on suspicious data (see docs/bad-input.md) instead of warning.
+    pub strict: bool,
 }
 
 impl Job {
@@ -198,8 +200,13 @@ pub(crate) fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
     }
 }
 
-/// The summary of an analysis of a job.
-pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summary {
+/// The summary of an analysis of a job, with the warnings of [`crate::checks::warnings`].
+///
+/// # Errors
+///
+/// [`Error::Suspicious`](crate::Error::Suspicious) when the job is
+/// [`strict`](Job::strict) and there are such warnings.
+pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Result<Summary> {
     let mut inputs = Inputs {
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
@@ -209,12 +216,14 @@ pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Summ
     inputs.stations.extend(job.add_stations.iter().cloned());
     let mut summary = Summary::new(analysis, &loaded.blocks, inputs);
     let station_files: Vec<&Path> = job.inputs()[..1 + job.add_stations.len()].to_vec();
-    summary.warnings.extend(crate::checks::warnings(
-        &station_files,
-        &loaded.blocks,
-        analysis,
-    ));
-    summary
+    let suspicious = crate::checks::warnings(&station_files, &loaded.blocks, analysis);
+    if job.strict && !suspicious.is_empty() {
+        return Err(crate::Error::Suspicious {
+            warnings: suspicious,
+        });
+    }
+    summary.warnings.extend(suspicious);
+    Ok(summary)
 }
 
 /// Writes every chosen output of an analysis of `blocks` into the job's folder, as one unit
@@ -228,8 +237,8 @@ pub fn write_outputs(
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Vec<PathBuf>> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
-    let mut summary = summary.clone();
     let context = read_context(job)?;
+    let mut summary = summary.clone();
     stage(
         job,
         blocks,
@@ -292,7 +301,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     let loaded = load(job, progress)?;
     progress(Stage::Measure);
     let analysis = analyse_loaded(job, &loaded)?;
-    let mut summary = summarise(job, &loaded, &analysis);
+    let mut summary = summarise(job, &loaded, &analysis)?;
     stage(
         job,
         &loaded.blocks,

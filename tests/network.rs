@@ -19,6 +19,7 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
         out_dir: "unused".into(),
         outputs: walkshed::Outputs::default(),
         map: Default::default(),
+        strict: false,
         circle: Default::default(),
     }
 }

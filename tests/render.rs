@@ -91,6 +91,7 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             lang,
             ..MapOptions::default()
         },
+        strict: false,
         circle: Default::default(),
     }
 }

@@ -49,6 +49,15 @@ fn good_blocks() -> Vec<String> {
     ]
 }
 
+/// A point block near the station whose properties object is `props` (JSON members as written,
+/// duplicates and all).
+fn raw_block(props: &str) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{{props}}},"geometry":{{"type":"Point","coordinates":[{},{LAT}]}}}}"#,
+        LON + 0.001
+    )
+}
+
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
@@ -148,6 +157,75 @@ fn cases() -> Vec<Case> {
             ],
             args: vec![],
             message: "warning: 1 block id(s) are given to more than one block, e.g. \"b1\" (2 times); their rows cannot be told apart".into(),
+        },
+        Case {
+            name: "a population given twice",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":"b1","population":5,"population":7"#)],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 69, feature 0 (id \"b1\"): invalid GeoJSON: duplicate member \"population\" in the properties: keep one".into(),
+        },
+        Case {
+            name: "a geometry given twice",
+            stations: good_stations(),
+            blocks: vec![format!(
+                r#"{{"type":"Feature","geometry":null,{}"#,
+                &raw_block(r#""id":"b1","population":5"#)[18..]
+            )],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 84, feature 0 (id \"b1\"): invalid GeoJSON: duplicate member \"geometry\" in the Feature: keep one".into(),
+        },
+        Case {
+            name: "a number beyond f64 in a property walkshed does not read",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":"b1","population":5,"note":1e400"#)],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 69, feature 0 (id \"b1\"): invalid GeoJSON: number out of range".into(),
+        },
+        Case {
+            name: "a property nested 10,000 deep",
+            stations: good_stations(),
+            blocks: vec![raw_block(&format!(
+                r#""id":"b1","population":5,"note":{}1{}"#,
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ))],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 190, feature 0 (id \"b1\"): invalid GeoJSON: recursion limit exceeded".into(),
+        },
+        Case {
+            name: "a lone surrogate escape in a property walkshed does not read",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":"b1","population":5,"note":"a\ud800b""#)],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 73, feature 0 (id \"b1\"): invalid GeoJSON: unexpected end of hex escape".into(),
+        },
+        Case {
+            name: "a station at a pole",
+            stations: vec![station("s1", LON, LAT), station("pole", 0.0, 90.0)],
+            blocks: good_blocks(),
+            args: vec![],
+            message: "error: stations.geojson, feature 1 (id \"pole\"): invalid geometry: a station at a pole (latitude 90), where the local plane does not measure distances; walkshed cannot use it".into(),
+        },
+        Case {
+            name: "a crs member on a Feature",
+            stations: good_stations(),
+            blocks: vec![format!(
+                r#"{{"crs":{{"type":"name","properties":{{"name":"EPSG:3857"}}}},{}"#,
+                &raw_block(r#""id":"b1","population":5"#)[1..]
+            )],
+            args: vec![],
+            message: "error: blocks.geojson, feature 0 (id \"b1\"): unsupported crs \"EPSG:3857\"; walkshed reads WGS84 longitude/latitude (OGC CRS84, EPSG:4326, or EPSG:4490 CGCS2000) — reproject the file first".into(),
+        },
+        Case {
+            name: "duplicate block ids with --strict",
+            stations: good_stations(),
+            blocks: vec![
+                block("b1", LON + 0.001, LAT, json!(1)),
+                block("b1", LON + 0.002, LAT, json!(1)),
+            ],
+            args: args(&["--strict"]),
+            message: "error: suspicious data, refused by --strict: 1 block id(s) are given to more than one block, e.g. \"b1\" (2 times); their rows cannot be told apart".into(),
         },
     ]
 }

@@ -323,8 +323,8 @@ fn run_scenario(
 ) -> std::result::Result<Done, String> {
     let job = &scenario.job;
     let analysis = run::analyse_loaded(job, loaded).map_err(|e| e.with_causes())?;
-    let mut summary = run::summarise(job, loaded, &analysis);
-    let written = Staged::create(folder).and_then(|mut staged| {
+    let written = run::summarise(job, loaded, &analysis).and_then(|mut summary| {
+        let mut staged = Staged::create(folder)?;
         run::stage(
             job,
             &loaded.blocks,
@@ -334,10 +334,10 @@ fn run_scenario(
             &mut staged,
             &mut |_| {},
         )?;
-        Ok(staged)
+        Ok((summary, staged))
     });
     match written {
-        Ok(folder) => Ok(Done {
+        Ok((summary, folder)) => Ok(Done {
             summary,
             analysis,
             blocks: Arc::clone(&loaded.blocks),

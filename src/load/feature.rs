@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde::Deserializer;
 use serde_json::Value;
 
@@ -75,6 +76,8 @@ pub(crate) struct RawFeature {
     pub geometry: Option<RawGeometry>,
     /// The wanted properties, in the order of the names asked for; `None` when absent.
     pub props: Vec<Option<Value>>,
+    /// The Feature's own `crs` member (GeoJSON 2008), checked like a collection's.
+    pub crs: Option<Value>,
 }
 
 /// Parses one feature's JSON text, keeping the properties named in `wanted`.
@@ -138,10 +141,13 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
             props: vec![None; self.wanted.len()],
             ..RawFeature::default()
         };
+        let mut seen = Seen::new(&["type", "id", "geometry", "properties", "crs"]);
         while let Some(key) = map.next_key::<Key>()? {
+            seen.once::<A::Error>(&key.0, "the Feature")?;
             match key.0.as_ref() {
                 "type" => out.kind = Some(kind_of(map.next_value::<String>()?)),
                 "id" => out.id = Some(map.next_value::<Value>()?),
+                "crs" => out.crs = Some(map.next_value::<Value>()?),
                 "geometry" => out.geometry = map.next_value_seed(GeometrySeed)?,
                 "properties" => {
                     map.next_value_seed(PropsSeed {
@@ -150,7 +156,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_> {
                     })?;
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Checked>()?;
                 }
             }
         }
@@ -179,14 +185,16 @@ impl<'de> Visitor<'de> for PropsSeed<'_, '_> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = Seen::new(self.wanted);
         while let Some(key) = map.next_key::<Key>()? {
+            seen.once::<A::Error>(&key.0, "the properties")?;
             match self.wanted.iter().position(|w| *w == key.0) {
                 Some(i) => {
                     let v = map.next_value::<Value>()?;
                     self.out[i] = if v.is_null() { None } else { Some(v) };
                 }
                 None => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Checked>()?;
                 }
             }
         }
@@ -213,7 +221,9 @@ impl<'de> Visitor<'de> for GeometrySeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut g = RawGeometry::default();
+        let mut seen = Seen::new(&["type", "coordinates"]);
         while let Some(key) = map.next_key::<Key>()? {
+            seen.once::<A::Error>(&key.0, "the geometry")?;
             match key.0.as_ref() {
                 "type" => g.kind = Some(kind_of(map.next_value::<String>()?)),
                 "coordinates" => {
@@ -224,11 +234,86 @@ impl<'de> Visitor<'de> for GeometrySeed {
                     g.coords.depth = depth;
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Checked>()?;
                 }
             }
         }
         Ok(Some(g))
+    }
+}
+
+/// The members of an object that walkshed reads, each allowed once: a second `population`
+/// would leave it to chance which one counts.
+struct Seen<'n> {
+    names: &'n [&'n str],
+    seen: u64,
+}
+
+impl<'n> Seen<'n> {
+    fn new(names: &'n [&'n str]) -> Self {
+        Seen { names, seen: 0 }
+    }
+
+    /// Notes `key`; an error when it is a read member already seen in `object`.
+    fn once<E: de::Error>(&mut self, key: &str, object: &str) -> Result<(), E> {
+        let Some(i) = self.names.iter().take(64).position(|n| *n == key) else {
+            return Ok(());
+        };
+        if self.seen & (1 << i) != 0 {
+            return Err(E::custom(format_args!(
+                "duplicate member {key:?} in {object}: keep one"
+            )));
+        }
+        self.seen |= 1 << i;
+        Ok(())
+    }
+}
+
+/// A value walkshed does not read but copies into `blocks.geojson`: checked as `serde_json`
+/// reads values (nesting at most 128 deep, numbers within `f64` range), so that the copy reads
+/// back. `serde_json`'s [`IgnoredAny`] checks neither.
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CheckedVisitor)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> Visitor<'de> for CheckedVisitor {
+    type Value = Checked;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_unit<E>(self) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value::<Checked>()?;
+        }
+        Ok(Checked)
     }
 }
 
@@ -686,7 +771,15 @@ impl Cursor<'_> {
     /// Skips any JSON value, checking it.
     fn skip(&mut self, depth: u32) -> QuickParse<()> {
         match self.peek()? {
-            b'"' => self.string_span().map(drop),
+            b'"' => {
+                // A UTF-16 surrogate escape, paired or lone, is left to serde_json, which
+                // refuses a lone one (the copy in `blocks.geojson` would not read back).
+                let (start, end, escaped) = self.string_span()?;
+                if escaped && has_surrogate_escape(&self.b[start..end]) {
+                    return Err(QuickStop::Bail);
+                }
+                Ok(())
+            }
             b'{' => {
                 if depth >= MAX_DEPTH {
                     return Err(QuickStop::Bail);
@@ -730,7 +823,22 @@ impl Cursor<'_> {
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number_span().map(drop),
+            b'-' | b'0'..=b'9' => {
+                // Beyond f64 (≥ 1e309, or in [1e308, 1e309) and above f64::MAX) is left to
+                // serde_json, which refuses it.
+                let n = self.number_span()?;
+                let magnitude = n.exp10.saturating_add(i64::from(n.digits));
+                let fits = || {
+                    std::str::from_utf8(&self.b[n.start..n.end])
+                        .ok()
+                        .and_then(|t| t.parse::<f64>().ok())
+                        .is_some_and(f64::is_finite)
+                };
+                if n.digits > 0 && (magnitude > 309 || (magnitude == 309 && !fits())) {
+                    return Err(QuickStop::Bail);
+                }
+                Ok(())
+            }
             _ => Err(QuickStop::Bail),
         }
     }
@@ -810,6 +918,8 @@ impl Cursor<'_> {
                         see(3)?;
                         self.properties(wanted, &mut out.props)?;
                     }
+                    // Rare (GeoJSON 2008): checked on the serde_json path.
+                    b"crs" => return Err(QuickStop::Bail),
                     _ => self.skip(1)?,
                 }
                 if !self.more_members()? {
@@ -1007,6 +1117,27 @@ fn hex_value(hex: &[u8]) -> QuickParse<u32> {
 
 /// Decodes a string's contents (checked by [`Cursor::string_span`]: valid escapes, no
 /// surrogates, UTF-8).
+/// Whether the contents of a string (escapes checked) hold a `\uD800`–`\uDFFF` escape.
+fn has_surrogate_escape(raw: &[u8]) -> bool {
+    let mut j = 0;
+    while j < raw.len() {
+        if raw[j] != b'\\' {
+            j += 1;
+            continue;
+        }
+        if raw.get(j + 1) == Some(&b'u') {
+            let code = raw.get(j + 2..j + 6).map(hex_value);
+            if matches!(code, Some(Ok(0xD800..=0xDFFF))) {
+                return true;
+            }
+            j += 6;
+        } else {
+            j += 2;
+        }
+    }
+    false
+}
+
 fn unescape(raw: &[u8]) -> QuickParse<String> {
     let mut out: Vec<u8> = Vec::with_capacity(raw.len());
     let mut j = 0;

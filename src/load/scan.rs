@@ -152,6 +152,10 @@ pub(crate) fn stream<E: Element>(
 ) -> Result<bool, Halt> {
     let mut r = Reader::open(path, plan.chunk)?;
     r.advance(0)?;
+    // Enough bytes to tell a byte order mark, however small the chunks.
+    while r.data().len() < 3 && !r.eof {
+        r.advance(0)?;
+    }
     let mut pos = 0;
     if r.data().starts_with(&[0xef, 0xbb, 0xbf]) {
         pos = 3;

@@ -168,6 +168,15 @@ impl FeatureStream {
                     ),
                 });
             }
+            if let Some(crs) = &raw.crs {
+                check_crs(path, crs).map_err(|e| match e {
+                    Error::Crs { name, .. } => Error::Crs {
+                        location: Location::feature(path, i, feature_id(&raw, i)),
+                        name,
+                    },
+                    other => other,
+                })?;
+            }
             f(i, raw)
         };
         let mut batches = |batch: ElementRun<'_, Parsed<T>>| -> Result<()> {

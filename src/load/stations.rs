@@ -24,6 +24,15 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
             &["Point", "MultiPoint", "Polygon", "MultiPolygon"],
             "Point, MultiPoint, Polygon or MultiPolygon",
         )?;
+        if let Some(p) = flat.points.iter().find(|p| p[1].abs() >= 90.0) {
+            return Err(Error::Geometry {
+                location: crate::error::Location::feature(path, i, id.clone()),
+                message: format!(
+                    "a station at a pole (latitude {}), where the local plane does not measure distances; walkshed cannot use it",
+                    p[1]
+                ),
+            });
+        }
         let from_area = kind.ends_with("Polygon");
         let entrances = if from_area {
             vec![geometry::area_centroid(flat)]

@@ -286,7 +286,7 @@ pub fn run_suggest(
 ) -> Result<(Summary, Suggested)> {
     let mut publication = Publication::begin(&job.job.out_dir, &job.inputs())?;
     let (loaded, suggested) = suggest_job(job, progress)?;
-    let mut summary = run::summarise(&job.job, &loaded, &suggested.analysis);
+    let mut summary = run::summarise(&job.job, &loaded, &suggested.analysis)?;
     if let CandidateSource::File(path) = &job.candidates {
         summary.inputs.stations.retain(|p| p != path);
     }
