@@ -10,7 +10,6 @@
 //! assert_eq!(MAX_SPAN_DEG, 15.0);
 //! ```
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -73,28 +72,38 @@ pub fn warnings(stations: &[&Path], blocks: &BlockSet, analysis: &Analysis) -> V
     out
 }
 
-/// A warning naming ids given to more than one of `what`, if any: how many and a few examples.
+/// A warning naming ids given to more than one of `what`, if any: how many and a few examples,
+/// in the order their second use appears. Found by a parallel sort rather than a hash map: a
+/// million block ids take a fraction of the time.
 fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    let mut order = Vec::new();
-    for id in ids {
-        let n = count.entry(id).or_insert(0);
-        if *n == 1 {
-            order.push(id);
+    use rayon::prelude::*;
+    let mut sorted: Vec<(&str, u32)> = ids.enumerate().map(|(i, id)| (id, i as u32)).collect();
+    sorted.par_sort_unstable();
+    // Per repeated id: where its second use is, the id, how many uses.
+    let mut repeated: Vec<(u32, &str, usize)> = Vec::new();
+    let mut k = 0;
+    while k < sorted.len() {
+        let run = sorted[k..]
+            .iter()
+            .take_while(|e| e.0 == sorted[k].0)
+            .count();
+        if run > 1 {
+            repeated.push((sorted[k + 1].1, sorted[k].0, run));
         }
-        *n += 1;
+        k += run;
     }
-    if order.is_empty() {
+    if repeated.is_empty() {
         return None;
     }
-    let examples: Vec<String> = order
+    repeated.sort_unstable();
+    let examples: Vec<String> = repeated
         .iter()
         .take(EXAMPLES)
-        .map(|id| format!("{id:?} ({} times)", count[id]))
+        .map(|(_, id, n)| format!("{id:?} ({n} times)"))
         .collect();
     Some(format!(
         "{} {what} id(s) are given to more than one {what}, e.g. {}; their rows cannot be told apart",
-        order.len(),
+        repeated.len(),
         examples.join(", ")
     ))
 }
