@@ -108,15 +108,18 @@ fn stages(job: &Job) -> Vec<Stage> {
     s
 }
 
-fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
-    set_threads(args.run.threads)?;
-    let job = args.job()?;
-    let bar = progress_bar(args.run.quiet);
-    let stages = stages(&job);
+/// Runs `work` with a progress bar over `stages`; with `timings`, prints each stage's wall time.
+fn staged<T>(
+    stages: &[Stage],
+    quiet: bool,
+    timings: bool,
+    work: impl FnOnce(&mut dyn FnMut(Stage)) -> T,
+) -> T {
+    let bar = progress_bar(quiet);
     bar.set_length(stages.len() as u64);
     let start = Instant::now();
     let mut marks: Vec<(&str, Instant)> = Vec::new();
-    let result = run(&job, &mut |stage: Stage| {
+    let result = work(&mut |stage: Stage| {
         if let Some(i) = stages.iter().position(|s| *s == stage) {
             bar.set_position(i as u64);
         }
@@ -124,7 +127,7 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         marks.push((stage.describe(), Instant::now()));
     });
     bar.finish_and_clear();
-    if args.timings {
+    if timings {
         let end = Instant::now();
         for (k, (what, at)) in marks.iter().enumerate() {
             let until = marks.get(k + 1).map_or(end, |m| m.1);
@@ -132,6 +135,15 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
         }
         eprintln!("{:>8.3} s  in all", (end - start).as_secs_f64());
     }
+    result
+}
+
+fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
+    set_threads(args.run.threads)?;
+    let job = args.job()?;
+    let result = staged(&stages(&job), args.run.quiet, args.timings, |progress| {
+        run(&job, progress)
+    });
     let summary = result?;
     if let Some(l) = summary.labels.as_ref().filter(|l| l.dropped > 0) {
         eprintln!(
@@ -156,27 +168,12 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
 fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let job = args.job()?;
-    let bar = progress_bar(args.run.quiet);
-    let stages = stages(&job.job);
-    bar.set_length(stages.len() as u64);
-    let start = Instant::now();
-    let mut marks: Vec<(&str, Instant)> = Vec::new();
-    let result = run_suggest(&job, &mut |stage: Stage| {
-        if let Some(i) = stages.iter().position(|s| *s == stage) {
-            bar.set_position(i as u64);
-        }
-        bar.set_message(stage.describe());
-        marks.push((stage.describe(), Instant::now()));
-    });
-    bar.finish_and_clear();
-    if args.timings {
-        let end = Instant::now();
-        for (k, (what, at)) in marks.iter().enumerate() {
-            let until = marks.get(k + 1).map_or(end, |m| m.1);
-            eprintln!("{:>8.3} s  {what}", (until - *at).as_secs_f64());
-        }
-        eprintln!("{:>8.3} s  in all", (end - start).as_secs_f64());
-    }
+    let result = staged(
+        &stages(&job.job),
+        args.run.quiet,
+        args.timings,
+        |progress| run_suggest(&job, progress),
+    );
     let (summary, _) = result?;
     if args.run.json {
         print!("{}", summary.to_json());
