@@ -148,6 +148,10 @@ pub struct Summary {
     /// With `--capacity`: the two-step floating catchment's figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacitySummary>,
+    /// With `--add-stations`: the residents the added stations gain, in total and per group,
+    /// against the base stations alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<crate::ChangeSummary>,
     /// Invalid polygons (at most the first 100).
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
@@ -234,6 +238,7 @@ impl Summary {
                 .as_ref()
                 .map(|l| l.distances.standard.name.clone()),
             levels: analysis.levels.as_ref().map(|l| l.coverage.clone()),
+            change: None,
             capacity: analysis.capacity.as_ref().map(|c| {
                 let population: Vec<f64> = blocks.blocks().iter().map(|b| b.population).collect();
                 let ids: Vec<&str> = analysis.stations.iter().map(|s| s.id.as_str()).collect();
@@ -417,6 +422,10 @@ impl Summary {
                 }
                 o.push('\n');
             }
+        }
+        if let Some(change) = &self.change {
+            let within = threshold_text(&self.coverage[0].threshold, p.params.unit, false);
+            let _ = writeln!(o, "\n  {}", change.sentence(&within));
         }
         self.levels_text(&mut o);
         self.capacity_text(&mut o);
