@@ -137,6 +137,12 @@ fn added_stations_draw_the_change_and_count_residents_gained_per_group() {
     assert!(html.contains("What the proposed stations change"));
     assert!(html.contains("Residents gained within 5 min, by committee, most first"));
     assert!(!read(before.join("report.html")).contains("proposed stations change"));
+    assert_eq!(
+        html.matches("id=\"map\"").count(),
+        1,
+        "one clip path per id"
+    );
+    assert!(html.contains("url(#change-map)"));
 
     // In Chinese.
     let zh = dir.path().join("zh");
@@ -281,8 +287,8 @@ fn coarse(pixels: &[u8], w: usize, h: usize, step: usize, n: usize) -> Vec<[f64;
         for x in 0..w {
             let p = &pixels[(y * w + x) * step..][..3];
             let cell = &mut sums[(y * n / h) * n + x * n / w];
-            for i in 0..3 {
-                cell.0[i] += p[i] as f64;
+            for (sum, v) in cell.0.iter_mut().zip(p) {
+                *sum += *v as f64;
             }
             cell.1 += 1.0;
         }

@@ -151,6 +151,10 @@ pub fn report_html(
             .as_deref()
             .or(summary.parameters.group_by.as_deref());
         let within = words.threshold(&first.threshold);
+        // Its clip path renamed: ids are shared by every SVG inlined in one page.
+        let map = map
+            .replace("id=\"map\"", "id=\"change-map\"")
+            .replace("url(#map)", "url(#change-map)");
         change_section(&mut o, change, &map, &within, field, &words, &t);
     }
     groups_table(&mut o, summary, options, &words, &t);

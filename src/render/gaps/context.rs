@@ -79,18 +79,6 @@ fn thin(pts: impl Iterator<Item = Tenths>) -> Vec<Tenths> {
     kept
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thinning_keeps_the_ends() {
-        let pts = [[0, 0], [3, 0], [10, 0], [12, 0], [13, 1]];
-        assert_eq!(thin(pts.into_iter()), [[0, 0], [10, 0], [13, 1]]);
-        assert_eq!(thin([[5, 5]].into_iter()), [[5, 5]]);
-    }
-}
-
 /// One legend row for layer `k` named `name`, its top left corner at (`x`, `y`) pixels: a short
 /// stroke in the layer's style and the name (26 px tall).
 pub(super) fn legend_row(o: &mut String, k: usize, name: &str, x: f64, y: f64) {
@@ -109,4 +97,16 @@ pub(super) fn legend_row(o: &mut String, k: usize, name: &str, x: f64, y: f64) {
         "font-size=\"12\" fill=\"#111\"",
         name,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thinning_keeps_the_ends() {
+        let pts = [[0, 0], [3, 0], [10, 0], [12, 0], [13, 1]];
+        assert_eq!(thin(pts.into_iter()), [[0, 0], [10, 0], [13, 1]]);
+        assert_eq!(thin([[5, 5]].into_iter()), [[5, 5]]);
+    }
 }
