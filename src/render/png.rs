@@ -45,8 +45,8 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
 /// # Examples
 ///
 /// ```
-/// let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">
-///   <rect width="20" height="10" fill="#0072B2"/></svg>"#;
+/// let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">
+///   <rect width="20" height="10" fill="#0072B2"/></svg>"##;
 /// let png = walkshed::svg_to_png(svg).unwrap();
 /// assert_eq!(&png[1..4], b"PNG");
 /// ```
