@@ -92,10 +92,11 @@ pub use error::{Error, Location, Result};
 pub use index::StationIndex;
 pub use levels::{Level, LevelDistances, LevelReport, Standard};
 pub use load::{
-    read_blocks, read_blocks_with, read_context, read_network, read_network_with, read_stations,
+    convert_to_geojson, read_blocks, read_blocks_from, read_blocks_with, read_context,
+    read_context_from, read_network, read_network_with, read_stations, read_stations_from,
     read_stations_with, read_walk_lines, Block, BlockFields, BlockSet, BlockSetBuilder,
-    ContextLayer, GroupId, GroupNames, OutlineRings, PolygonProblem, ReadOptions, Station,
-    StationSet,
+    ContextLayer, GroupId, GroupNames, InputOptions, InputSettings, OutlineRings, PolygonProblem,
+    ReadOptions, Station, StationSet, TextEncoding,
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
 pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};

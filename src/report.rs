@@ -43,6 +43,10 @@ pub struct Inputs {
     /// known: then every station counts as base).
     #[serde(skip)]
     pub station_counts: Vec<usize>,
+    /// The inputs converted from web-map coordinates (`blocks: gcj02 → wgs84`); absent when
+    /// none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub converted: Vec<String>,
 }
 
 impl Inputs {
@@ -1074,7 +1078,7 @@ fn rebuilt_feature(text: &[u8], ws: &[u8]) -> String {
 /// The input file is streamed again chunk by chunk, so no block geometry is held for it; each
 /// chunk's features are rewritten in parallel pieces, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
-    let source = FeatureStream::new(blocks.path(), ReadOptions::default());
+    let source = FeatureStream::new(blocks.geojson_path(), ReadOptions::default());
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
     let changed = || Error::Json {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::Deserialize;
 
+use crate::coords::Coords;
 use crate::error::{Error, Result};
 use crate::levels::{Level, Standard, ACCEPTED_LEVELS};
 use crate::suggest::job::{CandidateSource, SuggestJob};
@@ -57,6 +58,12 @@ pub struct SuggestChoice {
     #[arg(long, value_name = "M")]
     #[serde(default, deserialize_with = "de::number_opt")]
     pub candidate_grid: Option<f64>,
+
+    /// Coordinates of a --candidates file: wgs84, gcj02 (Amap 高德, Tencent) or bd09 (Baidu);
+    /// converted to WGS84 on reading.
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub candidates_coords: Coords,
 
     /// Drop the candidates inside these polygons (GeoJSON Polygon/MultiPolygon: water,
     /// farmland, protected land).
@@ -197,8 +204,10 @@ impl SuggestOptions {
             target_share: c.target,
             ..Goal::picks(1)
         };
+        let mut job = self.coverage.job(base_dir, out_dir)?;
+        job.input.candidates.coords = c.candidates_coords;
         Ok(SuggestJob {
-            job: self.coverage.job(base_dir, out_dir)?,
+            job,
             candidates,
             exclude: c.exclude.as_ref().map(|p| resolve(base_dir, p)),
             goal,

@@ -211,7 +211,8 @@ fn lay(
     reach_m: f64,
 ) -> Result<(Vec<Candidate>, Vec<[f64; 2]>)> {
     let (mut laid, lonlat): (Vec<Candidate>, Vec<[f64; 2]>) = match &job.candidates {
-        CandidateSource::File(path) => load::read_stations(path)?
+        // Any format walkshed reads, in the coordinates of --candidates-coords.
+        CandidateSource::File(path) => load::read_stations_from(path, &job.job.input.candidates)?
             .stations
             .into_iter()
             .map(|s| {
