@@ -60,6 +60,7 @@ mod config;
 mod coords;
 mod coverage;
 mod error;
+mod geopackage;
 mod index;
 mod levels;
 mod load;
@@ -99,7 +100,7 @@ pub use load::{
     ReadOptions, Station, StationSet, TextEncoding,
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
-pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};
+pub use options::{CoverageOptions, SuggestChoice, SuggestOptions, TableFormat};
 pub use pipeline::{analyse, analyse_with, projection_for, Analysis};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;

@@ -215,6 +215,32 @@ pub struct CoverageOptions {
     #[arg(long, value_name = "NAME")]
     #[serde(default)]
     pub lat_column: Option<String>,
+
+    /// Format of the GIS tables: geojson (blocks.geojson and CSV files), or gpkg to add
+    /// walkshed.gpkg, one GeoPackage with the blocks (every input field, names intact, and the
+    /// ws_* fields) and stations layers, which QGIS and ArcGIS open (it implies the blocks
+    /// output).
+    #[arg(long, value_enum, default_value_t = TableFormat::default())]
+    #[serde(default)]
+    pub format: TableFormat,
+
+    /// Write the CSV tables (stations.csv, groups.csv, walk_time.csv) with a UTF-8 byte-order
+    /// mark, so that Excel shows their Chinese text correctly when opened by a double click
+    /// (default off: plain UTF-8, which scripts and other tools read as it is).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "de::flag")]
+    pub excel: bool,
+}
+
+/// The format of the GIS tables a run writes (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase", expecting = "\"geojson\" or \"gpkg\"")]
+pub enum TableFormat {
+    /// `blocks.geojson` and the CSV files.
+    #[default]
+    Geojson,
+    /// Also `walkshed.gpkg` (GeoPackage): the `blocks` and `stations` layers.
+    Gpkg,
 }
 
 /// Defaults, each used by the option's `clap` attribute and its `serde` attribute.
@@ -304,6 +330,8 @@ impl Default for CoverageOptions {
             encoding: None,
             lon_column: None,
             lat_column: None,
+            format: TableFormat::Geojson,
+            excel: false,
         }
     }
 }
@@ -445,7 +473,12 @@ impl CoverageOptions {
             },
             params: self.params().build()?,
             out_dir,
-            outputs: Outputs::parse(&self.outputs)?,
+            outputs: Outputs {
+                gpkg: self.format == TableFormat::Gpkg,
+                excel: self.excel,
+                ..Outputs::parse(&self.outputs)?
+            }
+            .with_gpkg_needs(),
             map: MapOptions {
                 labels: self.labels,
                 lang: self.lang,

@@ -48,37 +48,39 @@ pub fn read_context_from(path: &Path, input: &InputOptions) -> Result<ContextLay
     let read = copy.as_ref().map_or(path, |c| c.path());
     let source = FeatureStream::new(read, ReadOptions::default());
     let mut features = Vec::new();
-    source.parse_each(
-        &["id", "name"],
-        |i, mut raw| {
-            let id = take_id(&mut raw, i);
-            let name = text_prop(&raw.props[1]).filter(|n| !n.trim().is_empty());
-            let (kind, flat) = geometry::checked(
-                path,
-                i,
-                &|| id.clone(),
-                &raw,
-                &["LineString", "MultiLineString", "Polygon", "MultiPolygon"],
-                "LineString, MultiLineString, Polygon or MultiPolygon",
-            )?;
-            let mut parts = Vec::new();
-            let mut start = 0;
-            let ends = if kind == "LineString" {
-                vec![flat.points.len()]
-            } else {
-                flat.ends[1].clone()
-            };
-            for end in ends {
-                parts.push(flat.points[start..end].to_vec());
-                start = end;
-            }
-            Ok((name, kind.ends_with("Polygon"), parts))
-        },
-        |chunk, _| {
-            features.extend(chunk);
-            Ok(())
-        },
-    )?;
+    source
+        .parse_each(
+            &["id", "name"],
+            |i, mut raw| {
+                let id = take_id(&mut raw, i);
+                let name = text_prop(&raw.props[1]).filter(|n| !n.trim().is_empty());
+                let (kind, flat) = geometry::checked(
+                    path,
+                    i,
+                    &|| id.clone(),
+                    &raw,
+                    &["LineString", "MultiLineString", "Polygon", "MultiPolygon"],
+                    "LineString, MultiLineString, Polygon or MultiPolygon",
+                )?;
+                let mut parts = Vec::new();
+                let mut start = 0;
+                let ends = if kind == "LineString" {
+                    vec![flat.points.len()]
+                } else {
+                    flat.ends[1].clone()
+                };
+                for end in ends {
+                    parts.push(flat.points[start..end].to_vec());
+                    start = end;
+                }
+                Ok((name, kind.ends_with("Polygon"), parts))
+            },
+            |chunk, _| {
+                features.extend(chunk);
+                Ok(())
+            },
+        )
+        .map_err(|e| e.with_path(read, path))?;
     let mut layer = ContextLayer {
         name: shared_name(features.iter().map(|f| f.0.as_deref()))
             .unwrap_or_else(|| file_stem(path)),

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// A geometry read from a table or a GIS file, in the file's coordinates.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Geom {
+pub(crate) enum Geom {
     Point([f64; 2]),
     MultiPoint(Vec<[f64; 2]>),
     LineString(Vec<[f64; 2]>),
@@ -25,6 +25,43 @@ pub(super) enum Geom {
 }
 
 impl Geom {
+    /// A GeoJSON geometry's positions as a `Geom` (a third ordinate dropped); `None` for `null`,
+    /// a GeometryCollection or anything malformed.
+    pub(crate) fn from_geojson(g: &Value) -> Option<Geom> {
+        fn pt(v: &Value) -> Option<[f64; 2]> {
+            Some([v.get(0)?.as_f64()?, v.get(1)?.as_f64()?])
+        }
+        fn line(v: &Value) -> Option<Vec<[f64; 2]>> {
+            v.as_array()?.iter().map(pt).collect()
+        }
+        fn rings(v: &Value) -> Option<Vec<Vec<[f64; 2]>>> {
+            v.as_array()?.iter().map(line).collect()
+        }
+        let c = g.get("coordinates")?;
+        Some(match g.get("type")?.as_str()? {
+            "Point" => Geom::Point(pt(c)?),
+            "MultiPoint" => Geom::MultiPoint(line(c)?),
+            "LineString" => Geom::LineString(line(c)?),
+            "MultiLineString" => Geom::MultiLineString(rings(c)?),
+            "Polygon" => Geom::Polygon(rings(c)?),
+            "MultiPolygon" => {
+                Geom::MultiPolygon(c.as_array()?.iter().map(rings).collect::<Option<_>>()?)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Calls `f` with every position.
+    pub(crate) fn for_each_point(&self, f: &mut dyn FnMut([f64; 2])) {
+        let mut line = |l: &Vec<[f64; 2]>| l.iter().for_each(|p| f(*p));
+        match self {
+            Geom::Point(p) => line(&vec![*p]),
+            Geom::MultiPoint(l) | Geom::LineString(l) => line(l),
+            Geom::MultiLineString(r) | Geom::Polygon(r) => r.iter().for_each(line),
+            Geom::MultiPolygon(m) => m.iter().flatten().for_each(line),
+        }
+    }
+
     fn to_json(&self, c: Coords) -> Value {
         let p = |p: &[f64; 2]| {
             let q = c.to_wgs84(*p);

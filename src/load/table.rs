@@ -95,7 +95,7 @@ fn column(
 
 /// A cell's text as a property value: empty as `null`, a number as a number (but not text like
 /// `007` or `+1` that would not read back the same), anything else as text.
-pub(super) fn cell_value(text: &str) -> Value {
+pub(crate) fn cell_value(text: &str) -> Value {
     let t = text.trim();
     if t.is_empty() {
         return Value::Null;

@@ -140,9 +140,9 @@ pub(super) fn read(b: &[u8]) -> Result<Option<Geom>, WkbError> {
     Ok(Some(g))
 }
 
-/// Writes `g` as little-endian 2D WKB (the reader's reference in tests).
-#[cfg(test)]
-fn write(g: &Geom, o: &mut Vec<u8>) {
+/// Writes `g` as little-endian 2D WKB (what `walkshed.gpkg` stores, and the reader's reference
+/// in tests).
+pub(crate) fn write(g: &Geom, o: &mut Vec<u8>) {
     let head = |o: &mut Vec<u8>, kind: u32| {
         o.push(1);
         o.extend_from_slice(&kind.to_le_bytes());
