@@ -486,3 +486,283 @@ fn bad_inputs_name_the_file_and_the_place() {
         "{e}"
     );
 }
+
+/// A GDAL command-line tool, or `None` (with a message) where GDAL is not installed; in CI
+/// (`CI` set) a missing tool fails the test instead: `.ci/run` installs Debian's `gdal-bin`.
+fn gdal(tool: &str) -> Option<std::process::Command> {
+    let found = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(std::process::Command::new(tool));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{tool} (Debian gdal-bin) is required in CI"
+    );
+    eprintln!("skipped: {tool} not found (install gdal-bin to run this test)");
+    None
+}
+
+fn run_tool(mut cmd: std::process::Command) -> String {
+    let o = cmd.output().unwrap();
+    assert!(
+        o.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn gpkg_output_opens_in_gdal_with_every_field_name() {
+    let Some(mut ogrinfo) = gdal("ogrinfo") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shihua = repo("data/shihua");
+    let out = d.join("out");
+    let common = ["--minutes", "5,10,15", "--group-by", "committee"];
+    let mut a = vec![
+        "--stations",
+        "../stations.geojson",
+        "--blocks",
+        "../blocks.geojson",
+    ];
+    let stations = shihua.join("stations.geojson");
+    let blocks = shihua.join("blocks.geojson");
+    a[1] = s(&stations);
+    a[3] = s(&blocks);
+    a.extend(common);
+    let mut with_gpkg = a.clone();
+    with_gpkg.extend(["--format", "gpkg", "--outputs", "summary"]);
+    summary(&with_gpkg, &out);
+    let gpkg = out.join("walkshed.gpkg");
+    ogrinfo.arg("-al").arg("-so").arg(&gpkg);
+    let info = run_tool(ogrinfo);
+    for expected in [
+        "Layer name: blocks",
+        "Layer name: stations",
+        "Feature Count: 491",
+        "committee: String",
+        "population: Integer",
+        "ws_station: String",
+        "ws_distance_m: Real",
+        "ws_covered_5: Integer(Boolean)",
+        "ws_covered_10: Integer(Boolean)",
+        "ws_covered_15: Integer(Boolean)",
+        "load_population: ",
+        "load_blocks: Integer",
+        "ID[\"EPSG\",4326]",
+    ] {
+        assert!(info.contains(expected), "{expected:?} not in\n{info}");
+    }
+    // Every blocks feature and property, as blocks.geojson has them.
+    let Some(mut ogr2ogr) = gdal("ogr2ogr") else {
+        return;
+    };
+    let back = d.join("back.geojson");
+    ogr2ogr
+        .args(["-f", "GeoJSON"])
+        .arg(&back)
+        .arg(&gpkg)
+        .arg("blocks");
+    run_tool(ogr2ogr);
+    let geojson = features(&out.join("blocks.geojson"));
+    let read = features(&back);
+    assert_eq!(read.len(), geojson.len());
+    for (r, g) in read.iter().zip(&geojson) {
+        let r = r["properties"].as_object().unwrap();
+        for (k, v) in g["properties"].as_object().unwrap() {
+            let got = r.get(k).unwrap_or(&Value::Null);
+            match v {
+                Value::Number(n) => {
+                    assert!(
+                        (got.as_f64().unwrap() - n.as_f64().unwrap()).abs() < 1e-9,
+                        "{k}"
+                    )
+                }
+                _ => assert_eq!(got, v, "{k}"),
+            }
+        }
+    }
+    // walkshed reads its own GeoPackage back as blocks.
+    let mut again = a.clone();
+    let layer = format!("{}:blocks", s(&gpkg));
+    again[3] = &layer;
+    again.extend(["--outputs", "summary"]);
+    a.extend(["--outputs", "summary"]);
+    assert_eq!(
+        summary(&again, &d.join("again")),
+        summary(&a, &d.join("ref"))
+    );
+}
+
+#[test]
+fn files_written_by_gdal_give_the_summary_of_geojson() {
+    let Some(mut to_shp) = gdal("ogr2ogr") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shihua = repo("data/shihua");
+    let blocks = shihua.join("blocks.geojson");
+    let (points, _) = point_stations(&shihua.join("stations.geojson"), d);
+    // Blocks: a Shapefile with a GBK .dbf (as ArcGIS in China writes it) and a GeoPackage.
+    let shp = d.join("blocks.shp");
+    to_shp
+        .args(["-f", "ESRI Shapefile", "-lco", "ENCODING=CP936"])
+        .arg(&shp)
+        .arg(&blocks);
+    run_tool(to_shp);
+    let gpkg = d.join("blocks.gpkg");
+    let mut to_gpkg = gdal("ogr2ogr").unwrap();
+    to_gpkg.args(["-f", "GPKG"]).arg(&gpkg).arg(&blocks);
+    run_tool(to_gpkg);
+    // Stations: a CSV with X and Y columns.
+    let csv = d.join("stations.csv");
+    let mut to_csv = gdal("ogr2ogr").unwrap();
+    to_csv
+        .args(["-f", "CSV", "-lco", "GEOMETRY=AS_XY"])
+        .arg(&csv)
+        .arg(&points);
+    run_tool(to_csv);
+    let args = ["--minutes", "5,10,15", "--group-by", "committee"];
+    let run = |stations: &Path, blocks: &Path, name: &str| {
+        let mut a = vec!["--stations", s(stations), "--blocks", s(blocks)];
+        a.extend(args);
+        summary(&a, &d.join(name))
+    };
+    let reference = run(&points, &blocks, "ref");
+    assert_eq!(run(&points, &shp, "shp"), reference);
+    assert_eq!(run(&points, &gpkg, "gpkg"), reference);
+    assert_eq!(run(&csv, &blocks, "csv"), reference);
+    // Without its .cpg, the GBK .dbf is recognised as GBK.
+    std::fs::remove_file(d.join("blocks.cpg")).unwrap();
+    assert_eq!(run(&points, &shp, "shp-no-cpg"), reference);
+}
+
+#[test]
+fn excel_csv_tables_begin_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shihua = repo("data/shihua");
+    let stations = shihua.join("stations.geojson");
+    let blocks = shihua.join("blocks.geojson");
+    let mut a = vec![
+        "--stations",
+        s(&stations),
+        "--blocks",
+        s(&blocks),
+        "--group-by",
+        "committee",
+        "--outputs",
+        "summary,stations,walk-time",
+    ];
+    summary(&a, &d.join("plain"));
+    a.push("--excel");
+    summary(&a, &d.join("excel"));
+    for table in ["stations.csv", "groups.csv", "walk_time.csv"] {
+        let plain = std::fs::read(d.join("plain").join(table)).unwrap();
+        let excel = std::fs::read(d.join("excel").join(table)).unwrap();
+        assert_eq!(&excel[..3], b"\xef\xbb\xbf", "{table}");
+        assert_eq!(&excel[3..], &plain[..], "{table}");
+        assert_ne!(&plain[..3], b"\xef\xbb\xbf", "{table}");
+    }
+}
+
+#[test]
+fn context_and_candidate_coordinates_are_converted_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shihua = repo("data/shihua");
+    let stations = shihua.join("stations.geojson");
+    let blocks = shihua.join("blocks.geojson");
+    let boundary = shihua.join("boundary.geojson");
+    let run = |extra: &[&str], name: &str| {
+        let out = d.join(name);
+        let mut cmd = Command::cargo_bin("walkshed").unwrap();
+        cmd.arg("coverage")
+            .args(["--stations", s(&stations), "--blocks", s(&blocks)])
+            .args(["--context", s(&boundary), "--outputs", "summary,maps"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q");
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        let svg = std::fs::read_to_string(out.join("gaps.svg")).unwrap();
+        (summary["inputs"]["converted"].clone(), svg)
+    };
+    let (none, plain) = run(&[], "wgs84");
+    assert_eq!(none, Value::Null);
+    let (converted, moved) = run(&["--context-coords", "gcj02"], "gcj02");
+    assert_eq!(converted, serde_json::json!(["context: gcj02 → wgs84"]));
+    assert_ne!(plain, moved, "the boundary is drawn where its WGS84 lies");
+
+    // A candidate file in BD-09: its sites land where the WGS84 file's do.
+    let candidates = d.join("candidates.geojson");
+    let bd09 = d.join("candidates-bd09.geojson");
+    let sites = [
+        [121.34137, 30.7276],
+        [121.3100, 30.7150],
+        [121.3300, 30.7050],
+    ];
+    let collection = |convert: &dyn Fn([f64; 2]) -> [f64; 2]| {
+        let features: Vec<Value> = sites
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let [x, y] = convert(p);
+                serde_json::json!({"type": "Feature", "properties": {"id": format!("c{i}")},
+                    "geometry": {"type": "Point", "coordinates": [x, y]}})
+            })
+            .collect();
+        serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+    };
+    std::fs::write(&candidates, collection(&|p| p)).unwrap();
+    std::fs::write(&bd09, collection(&|p| walkshed::Coords::Bd09.from_wgs84(p))).unwrap();
+    let suggest = |file: &Path, extra: &[&str], name: &str| {
+        let out = d.join(name);
+        let mut cmd = Command::cargo_bin("walkshed").unwrap();
+        cmd.arg("suggest")
+            .args(["--stations", s(&stations), "--blocks", s(&blocks)])
+            .args([
+                "--candidates",
+                s(file),
+                "--count",
+                "2",
+                "--outputs",
+                "summary",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q");
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        let converted = summary["inputs"]["converted"].take();
+        (summary["suggest"].take(), converted)
+    };
+    let (wgs84, _) = suggest(&candidates, &[], "s-wgs84");
+    let (from_bd09, recorded) = suggest(&bd09, &["--candidates-coords", "bd09"], "s-bd09");
+    assert_eq!(recorded, serde_json::json!(["candidates: bd09 → wgs84"]));
+    let picks = |s: &Value| -> Vec<(Value, Value)> {
+        s["picks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["candidate"].clone(), p["gain_population"].clone()))
+            .collect()
+    };
+    assert_eq!(picks(&wgs84).len(), 2);
+    assert_eq!(picks(&wgs84), picks(&from_bd09));
+}
