@@ -47,8 +47,8 @@ pub struct SuggestChoice {
     #[serde(default)]
     pub max_count: Option<usize>,
 
-    /// Candidate sites: a GeoJSON point file (`id`, `name` kept; a MultiPoint's first point),
-    /// or `uncovered` for the anchors of the blocks no station covers.
+    /// Candidate sites: a point file in any input format (`id`, `name` kept; a MultiPoint's
+    /// first point), or `uncovered` for the anchors of the blocks no station covers.
     #[arg(long, value_name = "FILE|uncovered", conflicts_with = "candidate_grid")]
     #[serde(default)]
     pub candidates: Option<String>,
