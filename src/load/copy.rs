@@ -62,6 +62,9 @@ impl Geom {
         }
     }
 
+    /// The geometry as a JSON tree, in WGS84: the reference [`write_geometry`] is tested
+    /// against.
+    #[cfg(test)]
     fn to_json(&self, c: Coords) -> Value {
         let p = |p: &[f64; 2]| {
             let q = c.to_wgs84(*p);
@@ -93,18 +96,28 @@ pub(super) struct FeatureWriter<W: Write> {
 }
 
 impl<W: Write> FeatureWriter<W> {
-    /// Writes one feature (a geometry of `None` is written as `null`).
+    /// Writes one feature (a geometry of `None` is written as `null`). The geometry is written
+    /// as text straight from its positions (no JSON tree: a Shapefile of 100,000 blocks has
+    /// millions of them).
     pub(super) fn feature(
         &mut self,
         properties: Map<String, Value>,
         geom: Option<&Geom>,
     ) -> Result<()> {
-        let geometry = geom.map_or(Value::Null, |g| g.to_json(self.coords));
-        let mut f = Map::new();
-        f.insert("type".to_owned(), "Feature".into());
-        f.insert("properties".to_owned(), Value::Object(properties));
-        f.insert("geometry".to_owned(), geometry);
-        self.raw(&Value::Object(f))
+        let io = |source| Error::Write {
+            path: self.path.clone(),
+            source,
+        };
+        self.w
+            .write_all(b"{\"type\":\"Feature\",\"properties\":")
+            .map_err(io)?;
+        serde_json::to_writer(&mut self.w, &properties).map_err(|e| io(e.into()))?;
+        self.w.write_all(b",\"geometry\":").map_err(io)?;
+        match geom {
+            None => self.w.write_all(b"null").map_err(io)?,
+            Some(g) => write_geometry(&mut self.w, g, self.coords).map_err(io)?,
+        }
+        self.w.write_all(b"}\n").map_err(io)
     }
 
     fn raw(&mut self, feature: &Value) -> Result<()> {
@@ -115,6 +128,64 @@ impl<W: Write> FeatureWriter<W> {
         serde_json::to_writer(&mut self.w, feature).map_err(|e| io(e.into()))?;
         self.w.write_all(b"\n").map_err(io)
     }
+}
+
+/// Writes `g` as a GeoJSON geometry, its positions converted from `coords` to WGS84 (each
+/// number as `serde_json` writes an `f64`: the shortest text that reads back the same).
+fn write_geometry(w: &mut impl Write, g: &Geom, coords: Coords) -> std::io::Result<()> {
+    fn point(w: &mut impl Write, p: [f64; 2], c: Coords) -> std::io::Result<()> {
+        let [x, y] = c.to_wgs84(p);
+        w.write_all(b"[")?;
+        serde_json::to_writer(&mut *w, &x)?;
+        w.write_all(b",")?;
+        serde_json::to_writer(&mut *w, &y)?;
+        w.write_all(b"]")
+    }
+    fn line(w: &mut impl Write, l: &[[f64; 2]], c: Coords) -> std::io::Result<()> {
+        w.write_all(b"[")?;
+        for (i, p) in l.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            point(w, *p, c)?;
+        }
+        w.write_all(b"]")
+    }
+    fn rings(w: &mut impl Write, r: &[Vec<[f64; 2]>], c: Coords) -> std::io::Result<()> {
+        w.write_all(b"[")?;
+        for (i, l) in r.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            line(w, l, c)?;
+        }
+        w.write_all(b"]")
+    }
+    let kind = match g {
+        Geom::Point(_) => "Point",
+        Geom::MultiPoint(_) => "MultiPoint",
+        Geom::LineString(_) => "LineString",
+        Geom::MultiLineString(_) => "MultiLineString",
+        Geom::Polygon(_) => "Polygon",
+        Geom::MultiPolygon(_) => "MultiPolygon",
+    };
+    write!(w, "{{\"type\":\"{kind}\",\"coordinates\":")?;
+    match g {
+        Geom::Point(p) => point(w, *p, coords)?,
+        Geom::MultiPoint(l) | Geom::LineString(l) => line(w, l, coords)?,
+        Geom::MultiLineString(r) | Geom::Polygon(r) => rings(w, r, coords)?,
+        Geom::MultiPolygon(m) => {
+            w.write_all(b"[")?;
+            for (i, r) in m.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                rings(w, r, coords)?;
+            }
+            w.write_all(b"]")?;
+        }
+    }
+    w.write_all(b"}")
 }
 
 /// A GeoJSON copy of an input, in WGS84, one Feature per line; removed when dropped.
@@ -262,5 +333,30 @@ mod tests {
         let p = [v[0][0][0].as_f64().unwrap(), v[0][0][1].as_f64().unwrap()];
         assert_eq!(p, Coords::Gcj02.to_wgs84([116.404, 39.915]));
         assert_eq!(v[0][0][2], 5.0);
+    }
+
+    #[test]
+    fn geometry_text_is_the_json_of_the_geometry() {
+        let sq = vec![vec![
+            [121.3, 30.7],
+            [121.31, 30.7],
+            [121.31, 30.71],
+            [121.3, 30.7],
+        ]];
+        for g in [
+            Geom::Point([121.3, 30.7]),
+            Geom::MultiPoint(vec![[121.0, 31.0], [121.5, 31.25]]),
+            Geom::LineString(vec![[121.0, 31.0], [121.5, 31.25]]),
+            Geom::MultiLineString(vec![vec![[121.0, 31.0], [121.5, 31.25]]]),
+            Geom::Polygon(sq.clone()),
+            Geom::MultiPolygon(vec![sq.clone(), sq.clone()]),
+        ] {
+            for c in [Coords::Wgs84, Coords::Gcj02, Coords::Bd09] {
+                let mut text = Vec::new();
+                write_geometry(&mut text, &g, c).unwrap();
+                let expected = serde_json::to_string(&g.to_json(c)).unwrap();
+                assert_eq!(String::from_utf8(text).unwrap(), expected);
+            }
+        }
     }
 }
