@@ -236,4 +236,100 @@ fn a_level_uses_its_reach_and_only_stations_of_that_level_or_higher() {
     assert_eq!(s["reach_m"], json!(1000.0));
     assert_eq!(s["level"], json!("subcenter"));
     assert!(s["base_share"].as_f64().unwrap() < 1.0);
+
+    // The reach is the standard's after --level-reach, as --levels measures it.
+    let out = dir.path().join("sub-800");
+    walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            "--level=subcenter",
+            "--level-reach=subcenter=800m,station=4",
+            "--count=2",
+            "--candidate-grid=250",
+            &format!("--out={}", out.display()),
+            "-q",
+        ])
+        .assert()
+        .success();
+    assert_eq!(summary(&out)["suggest"]["reach_m"], json!(800.0));
+}
+
+/// A batch with a suggest scenario whose picks a coverage scenario adds: the picks are those of
+/// `walkshed suggest` with the same options, and the coverage scenario's share is the share the
+/// suggestion predicts, to the bit.
+#[test]
+fn a_batch_suggest_scenario_feeds_its_picks_to_later_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[defaults]\nstations = {s:?}\nblocks = {b:?}\ndistance = 300\n\n\
+         [[scenario]]\nname = \"next-three\"\nkind = \"suggest\"\ncount = 3\n\
+         candidate_grid = 150\n\n\
+         [[scenario]]\nname = \"with-next\"\nadd_suggested = [\"next-three\"]\n\n\
+         [[scenario]]\nname = \"today\"\n",
+        s = shihua("stations.geojson"),
+        b = shihua("blocks.geojson"),
+    );
+    let file = dir.path().join("batch.toml");
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.path().join("out");
+    walkshed()
+        .args(["batch", file.to_str().unwrap(), "-q"])
+        .arg(format!("--out={}", out.display()))
+        .assert()
+        .success();
+    let alone = dir.path().join("alone");
+    walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            "--distance=300",
+            "--count=3",
+            "--candidate-grid=150",
+            &format!("--out={}", alone.display()),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    assert_eq!(
+        read(out.join("next-three/suggestions.csv")),
+        read(alone.join("suggestions.csv"))
+    );
+    let predicted = summary(&out.join("next-three"))["suggest"]["share"].clone();
+    let with = summary(&out.join("with-next"));
+    assert_eq!(with["coverage"][0]["share"], predicted);
+    let today = summary(&out.join("today"));
+    let stations = |s: &Value| s["counts"]["stations"].as_u64().unwrap();
+    assert_eq!(stations(&with), stations(&today) + 3);
+}
+
+#[test]
+fn a_batch_adds_only_the_picks_of_earlier_suggest_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[defaults]\nstations = {s:?}\nblocks = {b:?}\ndistance = 300\ncount = 2\n\n\
+         [[scenario]]\nname = \"a\"\nadd_suggested = [\"b\", \"c\"]\n\n\
+         [[scenario]]\nname = \"b\"\nkind = \"suggest\"\ncount = 2\n\
+         candidates = \"uncovered\"\n\n\
+         [[scenario]]\nname = \"c\"\nkind = \"suggest\"\n",
+        s = shihua("stations.geojson"),
+        b = shihua("blocks.geojson"),
+    );
+    let file = dir.path().join("batch.toml");
+    std::fs::write(&file, toml).unwrap();
+    let err = walkshed::Batch::read(&file).unwrap_err();
+    let messages: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "[defaults], key \"count\": a key of site suggestions: it belongs in a scenario with kind = \"suggest\"",
+            "scenario \"a\", key \"add_suggested\": \"b\" is not a suggest scenario (kind = \"suggest\") above this one",
+            "scenario \"a\", key \"add_suggested\": \"c\" is not a suggest scenario (kind = \"suggest\") above this one",
+            "scenario \"c\", key \"count\": give the number of sites (--count K) or a share to reach (--target 0.9)",
+            "scenario \"c\", key \"candidates\": give a point file, `uncovered`, or --candidate-grid M",
+        ]
+    );
 }
