@@ -5,16 +5,21 @@
 //! option names of `walkshed coverage` with underscores, one [`CoverageOptions`](crate::CoverageOptions)
 //! field each ([`keys`](crate::CoverageOptions::keys)); `add_stations` is a list of extra station files laid over the
 //! base stations (e.g. proposed sites), and `network = false` turns a network from `[defaults]`
-//! off. Paths are relative to the batch file. Unknown keys,
+//! off. A scenario with `kind = "suggest"` runs `walkshed suggest` (its keys are
+//! [`SuggestOptions::keys`](crate::SuggestOptions::keys); the suggestion ones in the scenario
+//! only), and `add_suggested = ["name"]` adds the picks of a suggest scenario above to a
+//! scenario's stations, as `add_stations` would add its `suggestions.geojson`. Paths are relative
+//! to the batch file. Unknown keys,
 //! bad values, duplicate or unsafe names and missing files are all reported together, naming the
 //! scenario and the key, before any work starts ([`Batch::read`], [`BatchFileError`]).
 //!
 //! [`run_batch`] then
 //! 1. reads every input file once however many scenarios use it, and builds each network graph
 //!    once per network and blocks file ([`LoadCounts`] counts it);
-//! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` would with the same
-//!    options (through [`crate::run`]), writing `OUT/<scenario>/`; a scenario that fails is
-//!    reported with its reason and leaves no folder, and the others finish;
+//! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` (or `walkshed
+//!    suggest`) would with the same options (through [`crate::run`]), writing `OUT/<scenario>/`;
+//!    scenarios that add picks wait for them (they run in a later wave); a scenario that fails
+//!    is reported with its reason and leaves no folder, and the others finish;
 //! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`BatchRow`],
 //!    and under `"files"` every file of the run), `OUT/batch.svg` (the shares side by side and, with a diff, the residents each
 //!    proposal gains, ranked), and with a base scenario `OUT/diff.csv` (residents gained and
@@ -241,41 +246,7 @@ pub fn run_batch(
 
     let total = batch.scenarios.len();
     progress(BatchEvent::Start { total });
-    let finished = AtomicUsize::new(0);
-    let waves = waves(&batch.scenarios);
-    let mut outcomes: Vec<Option<(PathBuf, std::result::Result<Done, String>)>> =
-        (0..total).map(|_| None).collect();
-    for wave in 0..=waves.iter().copied().max().unwrap_or(0) {
-        let ran: Vec<(usize, (PathBuf, std::result::Result<Done, String>))> = (0..total)
-            .into_par_iter()
-            .filter(|&i| waves[i] == wave)
-            .map(|i| {
-                let scenario = &batch.scenarios[i];
-                let folder = options.out_dir.join(&scenario.name);
-                let outcome = cache.loaded[i]
-                    .clone()
-                    .and_then(|loaded| with_suggested(batch, &outcomes, scenario, loaded))
-                    .and_then(|loaded| {
-                        run_scenario(scenario, &root.join(&scenario.name), &loaded, &folder)
-                    });
-                let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-                progress(BatchEvent::Finished {
-                    name: &scenario.name,
-                    ok: outcome.is_ok(),
-                    done,
-                    total,
-                });
-                (i, (folder, outcome))
-            })
-            .collect();
-        for (i, outcome) in ran {
-            outcomes[i] = Some(outcome);
-        }
-    }
-    let outcomes: Vec<(PathBuf, std::result::Result<Done, String>)> = outcomes
-        .into_iter()
-        .map(|o| o.expect("every scenario runs in some wave"))
-        .collect();
+    let outcomes = run_waves(batch, &cache, options, &root, progress);
 
     progress(BatchEvent::Combine);
     let mut rows = Vec::new();
@@ -328,6 +299,59 @@ pub fn run_batch(
     publication.commit()?;
     report.written = combined.iter().map(|n| report.out_dir.join(n)).collect();
     Ok(report)
+}
+
+/// Outcomes of a batch's scenarios, in batch order, each with its folder.
+type Outcomes = Vec<(PathBuf, std::result::Result<Done, String>)>;
+
+/// Runs the scenarios wave after wave (see [`waves`]), those of one wave in parallel, each
+/// writing its folder under `root` (the batch's temporary folder).
+fn run_waves(
+    batch: &Batch,
+    cache: &Cache,
+    options: &BatchOptions,
+    root: &Path,
+    progress: &(dyn Fn(BatchEvent<'_>) + Sync),
+) -> Outcomes {
+    let total = batch.scenarios.len();
+    let finished = AtomicUsize::new(0);
+    let waves = waves(&batch.scenarios);
+    let mut outcomes: Vec<Option<(PathBuf, std::result::Result<Done, String>)>> =
+        (0..total).map(|_| None).collect();
+    for wave in 0..=waves.iter().copied().max().unwrap_or(0) {
+        let ran: Vec<(usize, (PathBuf, std::result::Result<Done, String>))> = (0..total)
+            .into_par_iter()
+            .filter(|&i| waves[i] == wave)
+            .map(|i| {
+                let scenario = &batch.scenarios[i];
+                let folder = options.out_dir.join(&scenario.name);
+                let staged = root.join(&scenario.name);
+                let outcome = match &cache.loaded[i] {
+                    Err(reason) => Err(reason.clone()),
+                    Ok(loaded) if scenario.add_suggested.is_empty() => {
+                        run_scenario(scenario, &staged, loaded, &folder)
+                    }
+                    Ok(loaded) => with_suggested(batch, &outcomes, scenario, loaded.clone())
+                        .and_then(|loaded| run_scenario(scenario, &staged, &loaded, &folder)),
+                };
+                let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(BatchEvent::Finished {
+                    name: &scenario.name,
+                    ok: outcome.is_ok(),
+                    done,
+                    total,
+                });
+                (i, (folder, outcome))
+            })
+            .collect();
+        for (i, outcome) in ran {
+            outcomes[i] = Some(outcome);
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.expect("every scenario runs in some wave"))
+        .collect()
 }
 
 /// The wave each scenario runs in: 0 for those that need no picks, and one after the latest
