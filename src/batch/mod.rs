@@ -301,8 +301,11 @@ pub fn run_batch(
     Ok(report)
 }
 
-/// Outcomes of a batch's scenarios, in batch order, each with its folder.
-type Outcomes = Vec<(PathBuf, std::result::Result<Done, String>)>;
+/// How one scenario went, with its folder.
+type Outcome = (PathBuf, std::result::Result<Done, String>);
+
+/// Outcomes of a batch's scenarios, in batch order.
+type Outcomes = Vec<Outcome>;
 
 /// Runs the scenarios wave after wave (see [`waves`]), those of one wave in parallel, each
 /// writing its folder under `root` (the batch's temporary folder).
@@ -316,10 +319,9 @@ fn run_waves(
     let total = batch.scenarios.len();
     let finished = AtomicUsize::new(0);
     let waves = waves(&batch.scenarios);
-    let mut outcomes: Vec<Option<(PathBuf, std::result::Result<Done, String>)>> =
-        (0..total).map(|_| None).collect();
+    let mut outcomes: Vec<Option<Outcome>> = (0..total).map(|_| None).collect();
     for wave in 0..=waves.iter().copied().max().unwrap_or(0) {
-        let ran: Vec<(usize, (PathBuf, std::result::Result<Done, String>))> = (0..total)
+        let ran: Vec<(usize, Outcome)> = (0..total)
             .into_par_iter()
             .filter(|&i| waves[i] == wave)
             .map(|i| {
@@ -375,7 +377,7 @@ fn waves(scenarios: &[Scenario]) -> Vec<usize> {
 /// those failed.
 fn with_suggested(
     batch: &Batch,
-    outcomes: &[Option<(PathBuf, std::result::Result<Done, String>)>],
+    outcomes: &[Option<Outcome>],
     scenario: &Scenario,
     mut loaded: Loaded,
 ) -> std::result::Result<Loaded, String> {
