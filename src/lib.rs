@@ -78,7 +78,8 @@ mod suggest;
 pub use aggregate::{aggregate, Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use batch::{
     run_batch, Batch, BatchEvent, BatchFileError, BatchOptions, BatchProblem, BatchReport,
-    BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
+    BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioKind,
+    ScenarioReport,
 };
 pub use capacity::{Access, Staffing};
 pub use checks::MAX_SPAN_DEG;

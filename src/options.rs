@@ -151,8 +151,9 @@ pub struct CoverageOptions {
     #[serde(default = "default::standard")]
     pub standard: String,
 
-    /// With --levels: reaches replacing the preset's, comma-separated LEVEL=REACH, a reach being
-    /// minutes at --speed (5), metres (1000m) or none; e.g. subcenter=1000m,station=5.
+    /// With --levels (or suggest --level): reaches replacing the preset's, comma-separated
+    /// LEVEL=REACH, a reach being minutes at --speed (5), metres (1000m) or none; e.g.
+    /// subcenter=1000m,station=5.
     #[arg(long, value_name = "LEVEL=REACH[,…]", value_delimiter = ',', value_parser = LevelReach::parse)]
     #[serde(default, deserialize_with = "de::reaches")]
     pub level_reach: Vec<LevelReach>,
@@ -402,8 +403,9 @@ impl CoverageOptions {
         problems
     }
 
-    /// The standard `--levels` measures against: the preset with `--level-reach` applied.
-    fn standard(&self) -> Result<Standard> {
+    /// The standard `--levels` measures against (and `walkshed suggest --level` takes its reach
+    /// from): the preset `--standard` with `--level-reach` applied.
+    pub(crate) fn standard(&self) -> Result<Standard> {
         let reaches: Vec<(&str, &str)> = self
             .level_reach
             .iter()
