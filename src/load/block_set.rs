@@ -53,6 +53,53 @@ pub struct BlockSet {
     pub(super) groups: GroupNames,
     pub(super) outlines: Option<Outlines>,
     pub(super) seen: Seen,
+    /// The file as it was when read (`None` for a set made with [`BlockSet::builder`]).
+    pub(super) source: Option<FileStamp>,
+}
+
+/// What a file was when it was read, to tell whether it changed before it is read again
+/// (`blocks.geojson` copies each block from it): its size, modification time and identity.
+/// `stream` marks a pipe, device or FIFO, whose bytes can be read only once.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    identity: (u64, u64),
+    stream: bool,
+}
+
+impl FileStamp {
+    /// The stamp of `path` now; `None` when it cannot be looked at.
+    pub(crate) fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (m.dev(), m.ino())
+        };
+        #[cfg(not(unix))]
+        let identity = (0, 0);
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            identity,
+            stream: !m.is_file(),
+        })
+    }
+
+    /// The error for a blocks file that can be read only once when `blocks.geojson` is
+    /// wanted, which copies each block from it.
+    pub(crate) fn stream_error(path: &Path) -> crate::Error {
+        crate::Error::Input {
+            location: crate::error::Location::file(path),
+            message: "a pipe or device can be read only once, but blocks.geojson copies each block from the blocks file, reading it again: save the blocks to a file first, or leave blocks out of --outputs".to_owned(),
+        }
+    }
+
+    /// Whether the file can be read only once (a pipe, FIFO or device).
+    pub(crate) fn is_stream(&self) -> bool {
+        self.stream
+    }
 }
 
 /// Makes a [`BlockSet`] of blocks made by the caller rather than read from a file (see
@@ -144,6 +191,7 @@ impl BlockSetBuilder {
             groups: self.groups,
             outlines,
             seen,
+            source: None,
         }
     }
 }
@@ -268,6 +316,11 @@ impl BlockSet {
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The file as it was when read; `None` for a set made with [`BlockSet::builder`].
+    pub(crate) fn source(&self) -> Option<&FileStamp> {
+        self.source.as_ref()
     }
 
     /// The blocks, in input order.

@@ -22,6 +22,7 @@ mod source;
 mod stations;
 mod walk_lines;
 
+pub(crate) use block_set::FileStamp;
 pub use block_set::{BlockFields, BlockSet, BlockSetBuilder, OutlineRings};
 pub use blocks::{read_blocks, read_blocks_with};
 pub use context::{read_context, ContextLayer};

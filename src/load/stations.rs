@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::properties::{take_id, take_text};
+use super::properties::{take_checked_id, take_id, take_text};
 use super::{geometry, FeatureStream, ReadOptions, Station, StationSet};
 use crate::error::{Error, Result};
 
@@ -15,7 +15,7 @@ pub fn read_stations(path: &Path) -> Result<StationSet> {
 pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationSet> {
     let source = FeatureStream::new(path, *options);
     let stations = source.parse(&["id", "name", "level"], |i, mut raw| {
-        let id = take_id(&mut raw, i);
+        let id = take_checked_id(path, &mut raw, i)?;
         let (kind, flat) = geometry::checked(
             path,
             i,
