@@ -44,7 +44,7 @@ pub type OutlineRings = Vec<Vec<[f64; 2]>>;
 /// assert_eq!(set.anchor_bbox(), [121.33, 30.72, 121.34, 30.72]);
 /// assert_eq!(set.total_population(), 20.0);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct BlockSet {
     pub(super) path: PathBuf,
     pub(super) blocks: Vec<Block>,
@@ -55,6 +55,20 @@ pub struct BlockSet {
     pub(super) seen: Seen,
     /// The file as it was when read (`None` for a set made with [`BlockSet::builder`]).
     pub(super) source: Option<FileStamp>,
+}
+
+/// Two sets are equal when their blocks and what is known of them are; when the file was read
+/// (its stamp) is not compared, so a set read from a file equals one built of its blocks.
+impl PartialEq for BlockSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+            && self.blocks == other.blocks
+            && self.weighted == other.weighted
+            && self.fields == other.fields
+            && self.groups == other.groups
+            && self.outlines == other.outlines
+            && self.seen == other.seen
+    }
 }
 
 /// What a file was when it was read, to tell whether it changed before it is read again
