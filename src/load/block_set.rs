@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Block, GroupNames, PolygonProblem};
+use super::{Block, GeoJsonCopy, GroupNames, PolygonProblem};
 
 /// What to read from the blocks file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,9 @@ pub struct BlockSet {
     pub(super) seen: Seen,
     /// The file as it was when read (`None` for a set made with [`BlockSet::builder`]).
     pub(super) source: Option<FileStamp>,
+    /// The GeoJSON copy the blocks were read from, for a file in another format or in web-map
+    /// coordinates.
+    pub(super) copy: Option<std::sync::Arc<GeoJsonCopy>>,
 }
 
 /// Two sets are equal when their blocks and what is known of them are; when the file was read
@@ -68,6 +71,7 @@ impl PartialEq for BlockSet {
             && self.groups == other.groups
             && self.outlines == other.outlines
             && self.seen == other.seen
+            && self.copy == other.copy
     }
 }
 
@@ -206,6 +210,7 @@ impl BlockSetBuilder {
             outlines,
             seen,
             source: None,
+            copy: None,
         }
     }
 }
@@ -335,6 +340,12 @@ impl BlockSet {
     /// The file as it was when read; `None` for a set made with [`BlockSet::builder`].
     pub(crate) fn source(&self) -> Option<&FileStamp> {
         self.source.as_ref()
+    }
+
+    /// The blocks as GeoJSON: the file itself, or the WGS84 copy of a file in another format or
+    /// in web-map coordinates (what `blocks.geojson` echoes).
+    pub fn geojson_path(&self) -> &Path {
+        self.copy.as_ref().map_or(&self.path, |c| c.path())
     }
 
     /// The blocks, in input order.
