@@ -74,7 +74,7 @@ pub enum Error {
     /// An input walkshed cannot use as it is: an id or property value of the wrong kind, a
     /// pipe that would have to be read twice, a file that changed while it was being used.
     #[error("{location}: {message}")]
-    Input {
+    Unusable {
         /// Where.
         location: Location,
         /// What is wrong and what is expected.

@@ -1111,7 +1111,7 @@ fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &Block
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
     let changed = || {
-        Error::Input {
+        Error::Unusable {
         location: crate::error::Location::file(blocks.path()),
         message: "the file changed while walkshed was running (blocks.geojson copies each block from it, so it is read again); run again once it stays put".to_owned(),
     }

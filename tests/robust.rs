@@ -378,12 +378,14 @@ fn blocks_changed_during_the_run_are_refused() {
         map: Default::default(),
         strict: false,
         circle: Default::default(),
+        input: Default::default(),
     };
     let inputs = walkshed::Inputs {
         stations: vec![stations_path],
         blocks: path.clone(),
         network: None,
         station_counts: Vec::new(),
+        converted: Vec::new(),
     };
     let summary = walkshed::Summary::new(&analysis, &blocks, inputs);
     // Another file, as many features, put in its place.

@@ -108,7 +108,7 @@ impl FileStamp {
     /// The error for a blocks file that can be read only once when `blocks.geojson` is
     /// wanted, which copies each block from it.
     pub(crate) fn stream_error(path: &Path) -> crate::Error {
-        crate::Error::Input {
+        crate::Error::Unusable {
             location: crate::error::Location::file(path),
             message: "a pipe or device can be read only once, but blocks.geojson copies each block from the blocks file, reading it again: save the blocks to a file first, or leave blocks out of --outputs".to_owned(),
         }

@@ -133,7 +133,7 @@ pub fn read_blocks_with(
         };
         if let Some(v) = group_at.and_then(|k| raw.props[k].as_ref()) {
             if v.is_object() || v.is_array() {
-                return Err(Error::Input {
+                return Err(Error::Unusable {
                     location: Location::feature(path, i, feature_id(raw, i)),
                     message: format!(
                         "the value {v} of the --group-by field {:?} is {}; a group is named by a string, a number or true/false",

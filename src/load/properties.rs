@@ -42,7 +42,7 @@ pub(super) fn take_checked_id(
 ) -> Result<Option<String>> {
     if let Some(v) = id_value(raw) {
         if !(v.is_string() || v.is_number()) {
-            return Err(Error::Input {
+            return Err(Error::Unusable {
                 location: Location::file(path),
                 message: format!(
                     "feature {index} has the id {v}, {}; an id must be a string or a number",
