@@ -1119,10 +1119,21 @@ fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &Block
     let source = FeatureStream::new(blocks.geojson_path(), ReadOptions::default());
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
-    let changed = || Error::Json {
+    let changed = || {
+        Error::Unusable {
         location: crate::error::Location::file(blocks.path()),
-        message: "the file changed while walkshed was running".to_owned(),
+        message: "the file changed while walkshed was running (blocks.geojson copies each block from it, so it is read again); run again once it stays put".to_owned(),
+    }
     };
+    if let Some(read) = blocks.source() {
+        if read.is_stream() {
+            return Err(crate::load::FileStamp::stream_error(blocks.path()));
+        }
+        // The stamp is of the file read: the blocks file, or its GeoJSON copy.
+        if crate::load::FileStamp::of(blocks.geojson_path()).as_ref() != Some(read) {
+            return Err(changed());
+        }
+    }
     // An error that is not the output's own write error, kept while the write unwinds.
     let mut failure: Option<Error> = None;
     let written = staged.add("blocks.geojson", |w| {

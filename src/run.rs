@@ -120,6 +120,10 @@ impl Loaded {
 
 /// Loads a job's inputs.
 pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
+    // A pipe as blocks cannot be read twice: refused before any work, not after it.
+    if job.outputs.blocks && load::FileStamp::of(&job.blocks).is_some_and(|s| s.is_stream()) {
+        return Err(load::FileStamp::stream_error(&job.blocks));
+    }
     progress(Stage::LoadStations);
     let read = |file| load::read_stations_from(file, &job.input.stations);
     let mut stations = vec![Arc::new(read(&job.stations)?)];
