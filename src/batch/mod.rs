@@ -327,8 +327,7 @@ fn run_scenario(
         let mut staged = Staged::create(folder)?;
         run::stage(
             job,
-            &loaded.blocks,
-            &loaded.context,
+            &loaded.stage_inputs(),
             &analysis,
             &mut summary,
             &mut staged,

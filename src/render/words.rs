@@ -100,6 +100,32 @@ impl Words {
     }
 
     /// The title's name of a threshold: `5-minute` / `五分钟`, `300 m` / `300米`.
+    /// The legend entry of service-area band `k` of `thresholds`.
+    pub fn service_band(&self, thresholds: &[Threshold], k: usize) -> String {
+        let to = self.adjective(&thresholds[k]);
+        match (k, self.zh()) {
+            (0, false) => format!("{to} service area"),
+            (0, true) => format!("{to}服务范围"),
+            (_, false) => format!(
+                "{to} service area, beyond {}",
+                self.adjective(&thresholds[k - 1])
+            ),
+            (_, true) => format!("{to}服务范围（{}以外）", self.adjective(&thresholds[k - 1])),
+        }
+    }
+
+    /// The legend entry of blocks partly covered at threshold `t` (area mode).
+    pub fn partly_covered(&self, t: &Threshold) -> String {
+        if self.zh() {
+            format!("部分在{}范围内（越深，范围外面积越大）", self.adjective(t))
+        } else {
+            format!(
+                "partly in the {} reach (darker: more area outside)",
+                self.adjective(t)
+            )
+        }
+    }
+
     fn adjective(&self, t: &Threshold) -> String {
         match (self.unit, self.zh()) {
             (ThresholdUnit::Minutes, false) => format!("{}-minute", t.minutes),
