@@ -49,17 +49,19 @@ pub struct AreaCoverage {
     pub disk_sides: usize,
     /// Per block (input order), per threshold: the covered fraction of its area, in [0, 1].
     pub fractions: Vec<Vec<f64>>,
-    /// What each block's fractions rest on, counted: blocks read as a valid polygon, blocks
-    /// whose rings were read by the even-odd rule, blocks without area counted by their anchor.
+    /// What each block's fractions rest on, counted: blocks read as a valid polygon or
+    /// multipolygon, invalid ones repaired by the even-odd rule, blocks without area counted by
+    /// their anchor.
     pub bases: AreaBases,
 }
 
 /// How many blocks' area-mode fractions rest on each [`AreaBasis`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AreaBases {
-    /// Valid polygons.
+    /// Valid polygons and multipolygons.
     pub polygon: usize,
-    /// Invalid rings repaired by the even-odd rule.
+    /// Invalid polygons (those of [`Summary::invalid_polygons`](crate::Summary::invalid_polygons)),
+    /// repaired by the even-odd rule.
     pub even_odd: usize,
     /// No area (points, degenerate rings): counted by the anchor's distance.
     pub anchor: usize,
@@ -188,11 +190,14 @@ pub fn analyse_area(
     let mut bases = AreaBases::default();
     let fractions: Vec<Vec<f64>> = measured
         .into_iter()
-        .map(|(basis, f)| {
+        .zip(blocks.blocks())
+        .map(|((basis, f), block)| {
+            // A valid multipolygon's rings are read by the even-odd rule too (the outline keeps
+            // no parts), which is exactly the multipolygon: only an invalid one is a repair.
             *match basis {
-                AreaBasis::Polygon => &mut bases.polygon,
-                AreaBasis::EvenOdd => &mut bases.even_odd,
                 AreaBasis::Anchor => &mut bases.anchor,
+                _ if block.problem.is_some() => &mut bases.even_odd,
+                _ => &mut bases.polygon,
             } += 1;
             f
         })

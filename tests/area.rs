@@ -490,6 +490,45 @@ mod area_runs {
     }
 
     #[test]
+    fn a_valid_multipolygon_is_a_polygon_not_a_repair() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Projection::centred_on(121.33, 30.72);
+        let square = |x: f64| {
+            let ring: Vec<[f64; 2]> = [[0., 0.], [20., 0.], [20., 20.], [0., 20.], [0., 0.]]
+                .iter()
+                .map(|c| lonlat(&p, x + c[0], c[1]))
+                .collect();
+            vec![ring]
+        };
+        // Two 20 m squares 30 m apart, both within 100 m of the station between them.
+        let two = json!({"type": "Feature", "properties": {"id": "two", "population": 40},
+            "geometry": {"type": "MultiPolygon", "coordinates": [square(-30.0), square(10.0)]}});
+        let [lon, lat] = lonlat(&p, 0.0, 10.0);
+        let mut options = inputs(dir.path());
+        options.blocks = Some(write_collection(
+            dir.path(),
+            "two.geojson",
+            &[two.to_string()],
+        ));
+        options.stations = Some(write_collection(
+            dir.path(),
+            "one.geojson",
+            &[point(lon, lat, json!({"id": "S"}))],
+        ));
+        options.distance = Some(vec![100.0]);
+        options.outputs = "summary".to_owned();
+        let out = dir.path().join("out");
+        let summary = walkshed::run(&options.job(None, out.clone()).unwrap(), &mut |_| {}).unwrap();
+        assert_eq!(summary.coverage[0].population_covered, 40.0);
+        let json = read(&out.join("summary.json"));
+        assert_eq!(
+            json["area_bases"],
+            json!({"polygon": 1, "even_odd": 0, "anchor": 0})
+        );
+        assert_eq!(json["counts"]["invalid_polygons"], 0);
+    }
+
+    #[test]
     fn area_mode_is_straight_line_only() {
         let dir = tempfile::tempdir().unwrap();
         let mut options = inputs(dir.path());
