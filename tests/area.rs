@@ -104,6 +104,81 @@ fn bow_tie_counts_as_its_two_triangles() {
 }
 
 #[test]
+fn block_inside_the_circle_but_across_the_64_gon_edge_is_partly_covered() {
+    // Around an entrance at the origin, r = 3 km: the 64-gon's first edge has its midpoint at
+    // the apothem a = r cos(π/64) (3.6 m inside the circle), along the normal n at angle π/64.
+    // A 3 m × 1 m rectangle along n from a − 2 to a + 1 lies inside the circle but one third of
+    // it lies beyond the edge: the fraction is 2/3, not 1.
+    let r = 3000.0;
+    let a = r * (PI / 64.0).cos();
+    let (n, t) = (
+        [(PI / 64.0).cos(), (PI / 64.0).sin()],
+        [-(PI / 64.0).sin(), (PI / 64.0).cos()],
+    );
+    let at = |u: f64, v: f64| [n[0] * u + t[0] * v, n[1] * u + t[1] * v];
+    let ring = vec![
+        at(a - 2.0, -0.5),
+        at(a + 1.0, -0.5),
+        at(a + 1.0, 0.5),
+        at(a - 2.0, 0.5),
+    ];
+    assert!(ring.iter().all(|p| p[0].hypot(p[1]) < r));
+    let f = fractions(&[block(vec![ring])], &[[0.0, 0.0]], &[r]);
+    // (geo's overlay snaps to a grid scaled to the 3 km disk: within 1e-5 of the 3 m² block.)
+    assert!((f[0][0] - 2.0 / 3.0).abs() < 1e-5, "{}", f[0][0]);
+}
+
+#[test]
+fn fractions_match_one_overlay_with_every_disk() {
+    // Oracle: block ∩ the union of every station's 64-gon, with no shortcut (in the global
+    // frame, where geo's overlay snaps to a coarser grid: agreement to 1e-6). Rectangles of
+    // 20–200 m scattered over 3 km with 40 stations, so that some blocks lie wholly inside a
+    // disk, some beyond every disk and many across disk edges (fixed seed).
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(18);
+    let entrances: Vec<XY> = (0..40)
+        .map(|_| [rng.gen_range(0.0..3000.0), rng.gen_range(0.0..3000.0)])
+        .collect();
+    let blocks: Vec<BlockOutline> = (0..300)
+        .map(|_| {
+            let (x, y) = (rng.gen_range(0.0..3000.0), rng.gen_range(0.0..3000.0));
+            let (w, h) = (rng.gen_range(20.0..200.0), rng.gen_range(20.0..200.0));
+            block(vec![square(x, y, x + w, y + h)])
+        })
+        .collect();
+    let thresholds = [150.0, 300.0, 600.0];
+    let f = fractions(&blocks, &entrances, &thresholds);
+    let (mut partial, mut whole, mut none) = (0, 0, 0);
+    for (k, &r) in thresholds.iter().enumerate() {
+        let disks: Vec<geo::Polygon> = entrances.iter().map(|&c| disk_polygon(c, r, 64)).collect();
+        let union = unary_union(&disks);
+        for (b, fb) in blocks.iter().zip(&f) {
+            let poly = geo::Polygon::new(
+                b.rings[0]
+                    .iter()
+                    .map(|p| Coord { x: p[0], y: p[1] })
+                    .collect(),
+                vec![],
+            );
+            let expected = MultiPolygon(vec![poly.clone()])
+                .intersection(&union)
+                .unsigned_area()
+                / poly.unsigned_area();
+            assert!((fb[k] - expected).abs() < 1e-6, "{} vs {expected}", fb[k]);
+            match fb[k] {
+                0.0 => none += 1,
+                1.0 => whole += 1,
+                _ => partial += 1,
+            }
+        }
+    }
+    assert!(
+        partial > 50 && whole > 50 && none > 50,
+        "{partial} {whole} {none}"
+    );
+}
+
+#[test]
 fn non_finite_coordinates_do_not_panic() {
     let mut ring = square(-50., -50., 50., 50.);
     ring.insert(2, [f64::NAN, 3.0]);

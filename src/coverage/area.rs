@@ -158,7 +158,25 @@ impl AreaModel {
                 anchor_fractions(block.anchor, tree, radii),
             );
         };
-        let max_r = radii.iter().copied().fold(0.0, f64::max);
+        // Most blocks lie wholly inside the nearest entrance's 64-gon or beyond every disk: the
+        // nearest entrance settles them without gathering the others (same answers as the
+        // overlay path, whose first tests these are).
+        let nearest = tree
+            .nearest_neighbor(&outline.centre)
+            .map(|e| (e.geom()[0] - outline.centre[0]).hypot(e.geom()[1] - outline.centre[1]));
+        let settled: Vec<Option<f64>> = radii
+            .iter()
+            .map(|&r| self.settled(nearest, outline.radius, r))
+            .collect();
+        let max_r = radii
+            .iter()
+            .zip(&settled)
+            .filter(|(_, s)| s.is_none())
+            .map(|(&r, _)| r)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if max_r == f64::NEG_INFINITY {
+            return (outline.basis, settled.into_iter().flatten().collect());
+        }
         let reach = max_r + outline.radius;
         let mut near: Vec<(u32, XY, f64)> = tree
             .locate_within_distance(outline.centre, reach * reach)
@@ -173,9 +191,25 @@ impl AreaModel {
         near.sort_by_key(|e| e.0);
         let fractions = radii
             .iter()
-            .map(|&r| self.fraction(&outline, &near, r))
+            .zip(settled)
+            .map(|(&r, s)| s.unwrap_or_else(|| self.fraction(&outline, &near, r)))
             .collect();
         (outline.basis, fractions)
+    }
+
+    /// The fraction at radius `r` of a block within `radius` of its frame's origin, when the
+    /// distance `nearest` from the origin to the nearest entrance settles it: 0 when no disk
+    /// can reach the block (or `r` ≤ 0, or there is no entrance), 1 when the block lies inside
+    /// the circle inscribed in the nearest entrance's polygon; `None` otherwise.
+    fn settled(&self, nearest: Option<f64>, radius: f64, r: f64) -> Option<f64> {
+        let apothem = r * (std::f64::consts::PI / self.sides as f64).cos();
+        match nearest {
+            _ if r <= 0.0 => Some(0.0),
+            None => Some(0.0),
+            Some(d) if d > r + radius => Some(0.0),
+            Some(d) if d + radius <= apothem => Some(1.0),
+            Some(_) => None,
+        }
     }
 
     /// The covered fraction of `outline` by disks of radius `r` around the `near` entrances (local
