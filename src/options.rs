@@ -121,8 +121,8 @@ pub struct CoverageOptions {
     pub group_label: Option<String>,
 
     /// How a block counts as covered: `anchor` (its anchor is within reach) or `area` (its
-    /// population times the share of its area within D/detour of a station; straight-line
-    /// only).
+    /// population times the share of its area within D/detour metres of a station, the disks
+    /// drawn as 64-sided polygons; straight-line only).
     #[arg(long, value_enum, default_value_t = Measure::default())]
     #[serde(default)]
     pub measure: Measure,

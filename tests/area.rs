@@ -547,6 +547,10 @@ mod area_runs {
 
         let svg = std::fs::read_to_string(out.join("gaps.svg")).unwrap();
         assert!(svg.contains("class=\"partial\" data-uncovered=\"0.5\""));
+        assert!(svg.contains("residents by share of block area within reach"));
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(html.contains("times the share of its area within D/detour"));
+        assert!(!html.contains("straight line from each block"));
 
         // Both bands hold the square's anchor (at 1 km, on the edge) and the near block.
         let areas = read(&out.join("service_areas.geojson"));

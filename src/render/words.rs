@@ -175,6 +175,29 @@ impl Words {
         }
     }
 
+    /// Area mode's note beside the distance mode: residents counted by the share of their
+    /// block's area within reach.
+    pub fn area_measure(&self) -> &'static str {
+        if self.zh() {
+            "按地块在范围内的面积占比计人口"
+        } else {
+            "residents by share of block area within reach"
+        }
+    }
+
+    /// Area mode's method, for the report: what a block counts, disks of `sides` sides.
+    pub fn area_method(&self, sides: usize) -> String {
+        if self.zh() {
+            format!(
+                "每个地块的居民数乘以其面积落在站点入口周围半径 D/绕行系数 范围内的占比                 （居民视为在地块内均匀分布；圆以正 {sides} 边形近似）；最近站点与步行时间仍按地块中心计"
+            )
+        } else {
+            format!(
+                "each block counts its residents times the share of its area within D/detour of                  a station entrance (residents taken as spread evenly; circles drawn as                  {sides}-sided polygons); the nearest station and walking time stay those of the                  block's centre"
+            )
+        }
+    }
+
     /// `60 m/min` / `步速 60 米/分钟`.
     pub fn speed(&self, speed: f64) -> String {
         if self.zh() {
