@@ -608,6 +608,20 @@ mod area_runs {
     }
 
     #[test]
+    fn service_areas_alone_can_be_written_again_into_the_same_folder() {
+        // Without summary.json no manifest lists the file: its name alone marks it as ours.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut options = inputs(dir.path());
+        options.outputs = "service-areas".to_owned();
+        let job = options.job(None, out.clone()).unwrap();
+        walkshed::run(&job, &mut |_| {}).unwrap();
+        walkshed::run(&job, &mut |_| {}).unwrap();
+        assert!(out.join("service_areas.geojson").exists());
+        assert!(!out.join("summary.json").exists());
+    }
+
+    #[test]
     fn area_mode_is_straight_line_only() {
         let dir = tempfile::tempdir().unwrap();
         let mut options = inputs(dir.path());
