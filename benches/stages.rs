@@ -359,6 +359,8 @@ fn write(c: &mut Criterion) {
             network: None,
             fields: fields(),
             params: params(),
+            measure: Default::default(),
+            service_grid: Default::default(),
             out_dir: out.path().to_path_buf(),
             outputs: Outputs::parse("summary,blocks,stations,walk-time").expect("outputs"),
             map: Default::default(),

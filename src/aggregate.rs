@@ -132,9 +132,17 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, params: &Params, block: &Block, distance: Option<f64>) {
+    fn add(&mut self, params: &Params, block: &Block, distance: Option<f64>, area: Option<&[f64]>) {
         self.population += block.population;
         self.blocks += 1;
+        if let Some(fractions) = area {
+            // Area mode: population × fraction; a block counts as covered when wholly covered.
+            for (f, c) in fractions.iter().zip(&mut self.covered) {
+                c.0 += block.population * f;
+                c.1 += usize::from(*f >= 1.0);
+            }
+            return;
+        }
         // Without branches (whether a block is covered is as good as random): adding +0 leaves
         // a sum as it is, to the bit (a sum that starts at +0 is never −0).
         for (t, c) in params.thresholds.iter().zip(&mut self.covered) {
@@ -234,6 +242,32 @@ pub fn aggregate(
     params: &Params,
     groups: Option<&GroupNames>,
 ) -> Aggregates {
+    aggregate_with(blocks, stations, m, params, groups, None)
+}
+
+/// [`aggregate`] in area mode: coverage per threshold and group counts each block's
+/// population × its covered fraction (`fractions[block][threshold]`), and its blocks covered
+/// those wholly covered (fraction 1); station loads and the walking-time distribution stay
+/// by the blocks' anchors.
+pub fn aggregate_area(
+    blocks: &[Block],
+    stations: usize,
+    m: &Measurement,
+    params: &Params,
+    groups: Option<&GroupNames>,
+    fractions: &[Vec<f64>],
+) -> Aggregates {
+    aggregate_with(blocks, stations, m, params, groups, Some(fractions))
+}
+
+fn aggregate_with(
+    blocks: &[Block],
+    stations: usize,
+    m: &Measurement,
+    params: &Params,
+    groups: Option<&GroupNames>,
+    fractions: Option<&[Vec<f64>]>,
+) -> Aggregates {
     let names = groups;
     let group_count = names.map(GroupNames::len);
     let first = params.thresholds[0].distance_m;
@@ -250,12 +284,15 @@ pub fn aggregate(
     let runs: Vec<Sums> = blocks
         .par_chunks(RUN)
         .zip(m.blocks.par_chunks(RUN))
-        .map(|(blocks, measured)| {
+        .enumerate()
+        .map(|(run, (blocks, measured))| {
             let mut sums = Sums::new(params, stations, used, group_count);
-            for (b, x) in blocks.iter().zip(measured) {
-                sums.all.add(params, b, x.distance_m);
+            for (i, (b, x)) in blocks.iter().zip(measured).enumerate() {
+                let area = fractions.map(|f| f[run * RUN + i].as_slice());
+                sums.all.add(params, b, x.distance_m, area);
                 if group_count.is_some() {
-                    sums.group(params, b.group).add(params, b, x.distance_m);
+                    sums.group(params, b.group)
+                        .add(params, b, x.distance_m, area);
                 }
                 if let (Some(s), true) = (x.station, covered(x.distance_m, first)) {
                     let load = &mut sums.station_load[s as usize];

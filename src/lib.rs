@@ -89,8 +89,8 @@ pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
 pub use coords::Coords;
 pub use coverage::{
-    disk_polygon, AreaModel, BlockOutline, Catchment, DistanceModel, Legs, Measured, Measurement,
-    NetworkModel, NetworkReport, Reach, StraightLine,
+    disk_polygon, AreaBasis, AreaModel, BlockOutline, Catchment, DistanceModel, Legs, Measured,
+    Measurement, NetworkModel, NetworkReport, Reach, StraightLine,
 };
 pub use error::{Error, Location, Result};
 pub use index::StationIndex;
@@ -103,14 +103,16 @@ pub use load::{
     ReadOptions, Station, StationSet, TextEncoding,
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
-pub use options::{CoverageOptions, SuggestChoice, SuggestOptions, TableFormat};
-pub use pipeline::{analyse, analyse_with, projection_for, Analysis};
+pub use options::{CoverageOptions, Measure, SuggestChoice, SuggestOptions, TableFormat};
+pub use pipeline::{
+    analyse, analyse_area, analyse_with, projection_for, Analysis, AreaBases, AreaCoverage,
+};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;
 pub use render::{
     change_svg, curve_svg, draw_gaps, draw_maps, gaps_svg, groups_svg, report_html, svg_to_png,
-    text_width, DrawnMap, GapMap, Lang, MapOptions, Maps, DEFAULT_ATTRIBUTION, FONT_FAMILY,
-    GAP_COLOUR, OFF_NETWORK_COLOUR, PNG_SCALE,
+    text_width, DrawnMap, GapMap, Lang, MapOptions, Maps, ReachStyle, DEFAULT_ATTRIBUTION,
+    FONT_FAMILY, GAP_COLOUR, OFF_NETWORK_COLOUR, PNG_SCALE,
 };
 pub use report::{
     write_walk_lines, Counts, Inputs, InvalidPolygon, Outputs, Parameters, Summary, Tool,

@@ -124,6 +124,9 @@ fn stages(job: &Job) -> Vec<Stage> {
         s.push(Stage::LoadNetwork);
     }
     s.push(Stage::Measure);
+    if job.needs_bands() {
+        s.push(Stage::ServiceAreas);
+    }
     if job.outputs.maps || job.outputs.report {
         s.push(Stage::Render);
     }

@@ -31,9 +31,10 @@ use crate::coords::Coords;
 use crate::error::{Error, Result};
 use crate::levels::Standard;
 use crate::load::{BlockFields, InputFile, InputOptions, InputSettings, TextEncoding};
-use crate::render::{Lang, MapOptions};
+use crate::render::{Lang, MapOptions, ReachStyle};
 use crate::report::Outputs;
 use crate::run::Job;
+use crate::service_areas::ServiceGrid;
 use crate::{Params, ParamsBuilder};
 
 mod suggest;
@@ -120,9 +121,29 @@ pub struct CoverageOptions {
     #[serde(default)]
     pub group_label: Option<String>,
 
+    /// How a block counts as covered: `anchor` (its anchor is within reach) or `area` (its
+    /// population times the share of its area within D/detour metres of a station, the disks
+    /// drawn as 64-sided polygons; straight-line only).
+    #[arg(long, value_enum, default_value_t = Measure::default())]
+    #[serde(default)]
+    pub measure: Measure,
+
+    /// With --network: spacing in metres (at most 25) of the grid of points whose walking
+    /// distances are contoured into service areas.
+    #[arg(long, value_name = "M", default_value_t = default::service_grid())]
+    #[serde(default = "default::service_grid", deserialize_with = "de::number")]
+    pub service_grid: f64,
+
+    /// What the gap map draws for the reach: `circles` (straight line: the first threshold's
+    /// circle about each station; network: the streets reached) or `bands` (the service areas).
+    #[arg(long, value_enum, default_value_t = ReachStyle::default())]
+    #[serde(default)]
+    pub reach: ReachStyle,
+
     /// Outputs to write, comma-separated: summary (summary.json and groups.csv), blocks
     /// (blocks.geojson), stations (stations.csv), walk-time (walk_time.csv), groups
-    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), report (report.html), or all.
+    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), report (report.html),
+    /// service-areas (service_areas.geojson), or all.
     #[arg(long, value_name = "LIST", default_value_t = default::outputs())]
     #[serde(default = "default::outputs", deserialize_with = "de::list")]
     pub outputs: String,
@@ -275,6 +296,10 @@ mod default {
         "all".to_owned()
     }
 
+    pub fn service_grid() -> f64 {
+        ServiceGrid::MAX_SPACING_M
+    }
+
     pub fn standard() -> String {
         "gb50180".to_owned()
     }
@@ -306,6 +331,17 @@ impl LevelReach {
     }
 }
 
+/// How a block counts as covered (`--measure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase", expecting = "\"anchor\" or \"area\"")]
+pub enum Measure {
+    /// The whole block is covered when its anchor is within reach.
+    #[default]
+    Anchor,
+    /// The block counts the share of its area within reach (straight-line mode only).
+    Area,
+}
+
 impl Default for CoverageOptions {
     /// No input files; every other option at its default.
     fn default() -> Self {
@@ -321,6 +357,9 @@ impl Default for CoverageOptions {
             max_snap: default::max_snap(),
             population: default::population(),
             group_by: None,
+            measure: Measure::default(),
+            service_grid: default::service_grid(),
+            reach: ReachStyle::default(),
             group_label: None,
             outputs: default::outputs(),
             labels: false,
@@ -400,6 +439,16 @@ impl CoverageOptions {
                     "expected a non-empty string, found an empty one",
                 ));
             }
+        }
+        if self.measure == Measure::Area && self.network.is_some() {
+            problems.push(Error::parameter(
+                "--measure",
+                "area is straight-line only: area coverage along a network is not defined yet; \
+                 drop --network or use --measure anchor",
+            ));
+        }
+        if let Err(e) = ServiceGrid::new(self.service_grid) {
+            problems.push(e);
         }
         if let Err(e) = Outputs::parse(&self.outputs) {
             problems.push(e);
@@ -482,6 +531,8 @@ impl CoverageOptions {
                 keep_outlines: false,
             },
             params: self.params().build()?,
+            measure: self.measure,
+            service_grid: ServiceGrid::new(self.service_grid)?,
             out_dir,
             outputs: Outputs {
                 gpkg: self.format == TableFormat::Gpkg,
@@ -493,6 +544,7 @@ impl CoverageOptions {
                 labels: self.labels,
                 png: self.png,
                 lang: self.lang,
+                reach: self.reach,
                 group_label: self.group_label.clone(),
                 context: self.context.iter().map(|p| resolve(base_dir, p)).collect(),
                 ..MapOptions::default()
@@ -810,6 +862,9 @@ mod tests {
             "--outputs=summary,maps",
             "--lang=zh",
             "--labels",
+            "--measure=area",
+            "--reach=bands",
+            "--service-grid=10",
             "--context=b.geojson",
             "--context=w.geojson",
         ])
@@ -817,7 +872,8 @@ mod tests {
         let table = options(
             "stations = \"s.geojson\"\nblocks = \"b.geojson\"\nminutes = [5, 10]\n\
              add_stations = \"p.geojson\"\nspeed = 75\noutputs = [\"summary\", \"maps\"]\n\
-             lang = \"zh\"\nlabels = true\ncontext = [\"b.geojson\", \"w.geojson\"]\n",
+             lang = \"zh\"\nlabels = true\nmeasure = \"area\"\nreach = \"bands\"\n\
+             service_grid = 10\ncontext = [\"b.geojson\", \"w.geojson\"]\n",
         )
         .unwrap();
         assert_eq!(cli.options, table);
@@ -881,7 +937,8 @@ mod tests {
     fn problems_name_each_option() {
         let o = options(
             "minutes = []\ndistance = [300]\ndetour = 0.5\nmax_snap = -1\ngroup_by = \"\"\n\
-             outputs = \"maps,pictures\"\nstations = \"/nowhere/s.geojson\"",
+             outputs = \"maps,pictures\"\nstations = \"/nowhere/s.geojson\"\n\
+             measure = \"area\"\nnetwork = \"/nowhere/w.geojson\"\nservice_grid = 30",
         )
         .unwrap();
         let names: Vec<String> = o
@@ -896,10 +953,13 @@ mod tests {
             names,
             [
                 "--stations",
+                "--network",
                 "--distance",
                 "--detour",
                 "--max-snap",
                 "--group-by",
+                "--measure",
+                "--service-grid",
                 "--outputs"
             ]
         );

@@ -10,7 +10,9 @@ use crate::aggregate::{self, Aggregates, NetworkSummary};
 use crate::capacity::Staffing;
 use crate::circle::{self, CircleInputs};
 use crate::config::Params;
-use crate::coverage::{DistanceModel, Measurement};
+use crate::coverage::{
+    AreaBasis, AreaModel, BlockOutline, DistanceModel, Measurement, StraightLine,
+};
 use crate::levels::LevelReport;
 use crate::load::{BlockSet, Station};
 use crate::project::{self, Projection};
@@ -36,6 +38,33 @@ pub struct Analysis {
     pub levels: Option<LevelReport>,
     /// Capacity (`--capacity`).
     pub capacity: Option<Staffing>,
+    /// Area mode (`--measure area`): each block's covered fractions; `None` otherwise.
+    pub area: Option<AreaCoverage>,
+}
+
+/// Area mode's per-block results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaCoverage {
+    /// Sides of the disk polygons.
+    pub disk_sides: usize,
+    /// Per block (input order), per threshold: the covered fraction of its area, in [0, 1].
+    pub fractions: Vec<Vec<f64>>,
+    /// What each block's fractions rest on, counted: blocks read as a valid polygon or
+    /// multipolygon, invalid ones repaired by the even-odd rule, blocks without area counted by
+    /// their anchor.
+    pub bases: AreaBases,
+}
+
+/// How many blocks' area-mode fractions rest on each [`AreaBasis`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AreaBases {
+    /// Valid polygons and multipolygons.
+    pub polygon: usize,
+    /// Invalid polygons (those of [`Summary::invalid_polygons`](crate::Summary::invalid_polygons)),
+    /// repaired by the even-odd rule.
+    pub even_odd: usize,
+    /// No area (points, degenerate rings): counted by the anchor's distance.
+    pub anchor: usize,
 }
 
 /// The metric plane for a set of blocks: a transverse Mercator centred on the middle of the
@@ -119,5 +148,72 @@ pub fn analyse_with(
         network,
         levels,
         capacity,
+        area: None,
     }
+}
+
+/// Area mode (`--measure area`): [`analyse_with`] in a straight line with the detour of `area`,
+/// then each block's covered fraction of its area per threshold, and coverage per threshold
+/// and group counted as population × fraction. The block's nearest station and distance, the
+/// station loads and the walking-time distribution stay those of the anchor.
+///
+/// The blocks' outlines must have been kept ([`BlockFields::keep_outlines`]); blocks without one
+/// (or without area) count by their anchor.
+///
+/// [`BlockFields::keep_outlines`]: crate::BlockFields::keep_outlines
+pub fn analyse_area(
+    stations: &[Station],
+    blocks: &BlockSet,
+    area: &AreaModel,
+    params: &Params,
+    circle: &CircleInputs,
+) -> Analysis {
+    let straight = StraightLine {
+        detour: area.detour(),
+    };
+    let mut analysis = analyse_with(stations, blocks, &straight, params, circle);
+    let projection = &analysis.projection;
+    let forward = |p: [f64; 2]| projection.forward(p[0], p[1]);
+    let entrances: Vec<Vec<project::XY>> = stations
+        .iter()
+        .map(|s| s.entrances.iter().map(|&p| forward(p)).collect())
+        .collect();
+    let outline = |i: usize| BlockOutline {
+        anchor: forward(blocks.blocks()[i].anchor),
+        rings: blocks.outline(i).map_or_else(Vec::new, |rings| {
+            rings.map(|ring| ring.map(forward).collect()).collect()
+        }),
+    };
+    let thresholds: Vec<f64> = params.thresholds.iter().map(|t| t.distance_m).collect();
+    let measured =
+        area.covered_fractions_by(blocks.blocks().len(), outline, &entrances, &thresholds);
+    let mut bases = AreaBases::default();
+    let fractions: Vec<Vec<f64>> = measured
+        .into_iter()
+        .zip(blocks.blocks())
+        .map(|((basis, f), block)| {
+            // A valid multipolygon's rings are read by the even-odd rule too (the outline keeps
+            // no parts), which is exactly the multipolygon: only an invalid one is a repair.
+            *match basis {
+                AreaBasis::Anchor => &mut bases.anchor,
+                _ if block.problem.is_some() => &mut bases.even_odd,
+                _ => &mut bases.polygon,
+            } += 1;
+            f
+        })
+        .collect();
+    analysis.aggregates = aggregate::aggregate_area(
+        blocks.blocks(),
+        stations.len(),
+        &analysis.measurement,
+        params,
+        blocks.fields().group_by.is_some().then(|| blocks.groups()),
+        &fractions,
+    );
+    analysis.area = Some(AreaCoverage {
+        disk_sides: area.sides(),
+        fractions,
+        bases,
+    });
+    analysis
 }

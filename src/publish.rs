@@ -37,7 +37,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::error::{Error, Result};
 
 /// The names of the files `walkshed coverage` writes.
-pub const COVERAGE_FILES: [&str; 8] = [
+pub const COVERAGE_FILES: [&str; 10] = [
     "summary.json",
     "stations.csv",
     "walk_time.csv",
@@ -46,6 +46,8 @@ pub const COVERAGE_FILES: [&str; 8] = [
     "gaps.svg",
     "curve.svg",
     "groups.svg",
+    "service_areas.geojson",
+    "report.html",
 ];
 
 /// The names of the combined files `walkshed batch` writes next to its scenario folders.

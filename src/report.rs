@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::levels::{LevelCoverage, ACCEPTED_LEVELS};
 use crate::load::{BlockSet, FeatureStream, ReadOptions};
 use crate::publish::Staged;
-use crate::Analysis;
+use crate::{Analysis, AreaBases};
 
 /// The tool's name and version.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,6 +97,12 @@ pub struct Parameters {
     pub group_by: Option<String>,
     /// Centre `[lon, lat]` of the transverse Mercator plane.
     pub projection_centre: [f64; 2],
+    /// `area` in area mode (`--measure area`); absent when blocks count by their anchor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<&'static str>,
+    /// Area mode: sides of the polygons standing in for the disks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_sides: Option<usize>,
 }
 
 /// Counts of the inputs.
@@ -142,6 +148,10 @@ pub struct Summary {
     pub groups: Option<Vec<Group>>,
     /// Network figures.
     pub network: Option<NetworkSummary>,
+    /// Area mode: how many blocks' fractions rest on their polygon, on the even-odd repair of
+    /// invalid rings, or on their anchor (no area).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_bases: Option<AreaBases>,
     /// With `--levels`: the standard measured against (`gb50180`, `gb50180+custom`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standard: Option<String>,
@@ -192,6 +202,13 @@ impl Summary {
                 invalid.len()
             ));
         }
+        if let Some(a) = analysis.area.as_ref().filter(|a| a.bases.anchor > 0) {
+            warnings.push(format!(
+                "area mode: {} block(s) have no area (points or degenerate rings); each counts \
+                 wholly or not at all by its anchor",
+                a.bases.anchor
+            ));
+        }
         if let Some(n) = &analysis.network {
             if !n.stations_off_network.is_empty() {
                 warnings.push(format!(
@@ -226,6 +243,8 @@ impl Summary {
                 weighted: blocks.weighted(),
                 group_by: blocks.fields().group_by.clone(),
                 projection_centre: analysis.projection.centre(),
+                measure: analysis.area.as_ref().map(|_| "area"),
+                disk_sides: analysis.area.as_ref().map(|a| a.disk_sides),
             },
             counts: Counts {
                 stations: analysis.stations.len(),
@@ -237,6 +256,7 @@ impl Summary {
             coverage: analysis.aggregates.coverage.clone(),
             groups: analysis.aggregates.groups.clone(),
             network: analysis.network.clone(),
+            area_bases: analysis.area.as_ref().map(|a| a.bases),
             standard: analysis
                 .levels
                 .as_ref()
@@ -342,6 +362,17 @@ impl Summary {
             );
         }
         o.push('\n');
+        if let (Some(sides), Some(b)) = (p.disk_sides, &self.area_bases) {
+            let _ = writeln!(
+                o,
+                "  area mode: residents count by the share of their block's area within reach \
+                 (disks as {sides}-gons); {} blocks as polygons, {} invalid ones read by the \
+                 even-odd rule, {} without area by their anchor",
+                fmt_int(b.polygon),
+                fmt_int(b.even_odd),
+                fmt_int(b.anchor)
+            );
+        }
         let c = &self.counts;
         let _ = writeln!(
             o,
@@ -624,6 +655,8 @@ pub struct Outputs {
     pub groups: bool,
     /// `report.html`.
     pub report: bool,
+    /// `service_areas.geojson`.
+    pub service_areas: bool,
     /// `walkshed.gpkg` (`--format gpkg`, not part of `--outputs`): the blocks (which it needs)
     /// and stations layers in one GeoPackage.
     pub gpkg: bool,
@@ -642,6 +675,7 @@ impl Default for Outputs {
             maps: true,
             groups: true,
             report: true,
+            service_areas: true,
             gpkg: false,
             excel: false,
         }
@@ -657,7 +691,7 @@ impl Outputs {
     }
 
     /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `groups`, `maps`,
-    /// `report` (or `all`). `groups.csv` is written with `groups` or `summary`.
+    /// `report`, `service-areas` (or `all`). `groups.csv` is written with `groups` or `summary`.
     pub fn parse(list: &str) -> Result<Self> {
         const NONE: Outputs = Outputs {
             summary: false,
@@ -667,6 +701,7 @@ impl Outputs {
             maps: false,
             groups: false,
             report: false,
+            service_areas: false,
             gpkg: false,
             excel: false,
         };
@@ -680,11 +715,12 @@ impl Outputs {
                 "maps" => o.maps = true,
                 "groups" => o.groups = true,
                 "report" => o.report = true,
+                "service-areas" | "service_areas" => o.service_areas = true,
                 "all" => o = Outputs::default(),
                 other => {
                     return Err(Error::parameter(
                         "--outputs",
-                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, groups, maps, report or all"),
+                        format!("unknown output {other:?}; expected summary, blocks, stations, walk-time, groups, maps, report, service-areas or all"),
                     ))
                 }
             }
@@ -920,6 +956,8 @@ struct WsMembers<'a> {
     station_ids: Vec<String>,
     /// `,"ws_covered_<label>":` for each threshold.
     covered_keys: Vec<String>,
+    /// Area mode: `,"ws_fraction_<label>":` for each threshold.
+    fraction_keys: Vec<String>,
     /// With `--levels`: each level with a reach, with its `ws_level_<level>_m` and
     /// `ws_served_<level>` member names.
     level_keys: Vec<(crate::Level, String, String)>,
@@ -938,12 +976,13 @@ impl<'a> WsMembers<'a> {
                 .params
                 .thresholds
                 .iter()
-                .map(|t| {
-                    format!(
-                        ",{}:",
-                        serde_json::Value::from(format!("ws_covered_{}", t.label))
-                    )
-                })
+                .map(|t| key(&format!("ws_covered_{}", t.label)))
+                .collect(),
+            fraction_keys: analysis
+                .params
+                .thresholds
+                .iter()
+                .map(|t| key(&format!("ws_fraction_{}", t.label)))
                 .collect(),
             level_keys: analysis.levels.as_ref().map_or(Vec::new(), |l| {
                 l.distances
@@ -1004,13 +1043,32 @@ impl<'a> WsMembers<'a> {
             }
             None => o.extend_from_slice(b",\"ws_distance_m\":null,\"ws_minutes\":null"),
         }
-        for (t, key) in analysis.params.thresholds.iter().zip(&self.covered_keys) {
+        let fractions = analysis.area.as_ref().map(|a| &a.fractions[i]);
+        for (k, (t, key)) in analysis
+            .params
+            .thresholds
+            .iter()
+            .zip(&self.covered_keys)
+            .enumerate()
+        {
+            let hit = match fractions {
+                Some(f) => f[k] >= 1.0,
+                None => covered(m.distance_m, t.distance_m),
+            };
             o.extend_from_slice(key.as_bytes());
-            o.extend_from_slice(if covered(m.distance_m, t.distance_m) {
-                b"true"
-            } else {
-                b"false"
-            });
+            o.extend_from_slice(if hit { b"true" } else { b"false" });
+        }
+        if let Some(f) = fractions {
+            for (fraction, key) in f.iter().zip(&self.fraction_keys) {
+                o.extend_from_slice(key.as_bytes());
+                // Six decimals, but never 1 for a block not wholly covered.
+                let shown = if *fraction >= 1.0 {
+                    1.0
+                } else {
+                    round_to(*fraction, 6).min(0.999_999)
+                };
+                o.extend_from_slice(num(shown).as_bytes());
+            }
         }
         if let Some(network) = &analysis.measurement.network {
             let legs = network.legs[i];
@@ -1029,6 +1087,11 @@ impl<'a> WsMembers<'a> {
         }
         self.write_circle(i, o);
     }
+}
+
+/// `,"<name>":`, the name as a JSON string.
+fn key(name: &str) -> String {
+    format!(",{}:", serde_json::Value::from(name))
 }
 
 /// Why no station reaches a block in network mode: `off_network` (its snap leg is longer than

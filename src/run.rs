@@ -7,14 +7,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::circle::{CircleInputs, CircleOptions};
-use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
+use crate::coverage::{AreaModel, DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::load::{self, BlockFields, BlockSet, ContextLayer, InputSettings, StationSet};
 use crate::network::Network;
+use crate::options::Measure;
+use crate::project::XY;
 use crate::publish::{Publication, Staged};
-use crate::render::MapOptions;
+use crate::render::{MapOptions, ReachStyle};
 use crate::report::{self, Inputs, Outputs, Summary};
-use crate::{analyse_with, projection_for, Analysis, Change, Params};
+use crate::service_areas::{
+    contoured_bands, service_areas_geojson, straight_line_bands, Band, Residents, ServiceGrid,
+};
+use crate::{analyse_area, analyse_with, projection_for, Analysis, Change, Params};
 
 /// Everything one coverage run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +36,10 @@ pub struct Job {
     pub fields: BlockFields,
     /// Thresholds, speed, detour, snap limit.
     pub params: Params,
+    /// Whether blocks count by their anchor or by the share of their area within reach.
+    pub measure: Measure,
+    /// Network mode: the grid contoured into service areas.
+    pub service_grid: ServiceGrid,
     /// The output folder.
     pub out_dir: PathBuf,
     /// Which files to write.
@@ -61,6 +70,19 @@ impl Job {
         let loaded = load(self, &mut |_| {})?;
         analyse_loaded(self, &loaded)
     }
+
+    /// Whether the blocks' outlines must be kept when reading them: for maps and the report,
+    /// and for area mode.
+    pub fn keeps_outlines(&self) -> bool {
+        self.outputs.maps || self.outputs.report || self.measure == Measure::Area
+    }
+
+    /// Whether the run computes service areas: for `service_areas.geojson`, or for a gap map
+    /// that draws them.
+    pub fn needs_bands(&self) -> bool {
+        self.outputs.service_areas
+            || ((self.outputs.maps || self.outputs.report) && self.map.reach == ReachStyle::Bands)
+    }
 }
 
 /// Stages of a job, announced to a progress callback.
@@ -76,6 +98,8 @@ pub enum Stage {
     Measure,
     /// Writing tables.
     WriteTables,
+    /// Computing service areas.
+    ServiceAreas,
     /// Drawing maps.
     Render,
 }
@@ -89,6 +113,7 @@ impl Stage {
             Stage::LoadNetwork => "building the walking network",
             Stage::Measure => "measuring walking distances",
             Stage::WriteTables => "writing tables",
+            Stage::ServiceAreas => "computing service areas",
             Stage::Render => "drawing maps",
         }
     }
@@ -132,7 +157,7 @@ pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded>
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
-    fields.keep_outlines = job.outputs.maps || job.outputs.report;
+    fields.keep_outlines = job.keeps_outlines();
     let blocks = Arc::new(load::read_blocks_from(
         &job.blocks,
         &fields,
@@ -210,7 +235,64 @@ fn measure(
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            analyse_with(stations, &loaded.blocks, &model, &job.params, circle)
+            match job.measure {
+                Measure::Anchor => {
+                    analyse_with(stations, &loaded.blocks, &model, &job.params, circle)
+                }
+                Measure::Area => {
+                    let area = AreaModel::new(job.params.detour, AreaModel::DEFAULT_SIDES)
+                        .expect("the detour was checked with the options");
+                    analyse_area(stations, &loaded.blocks, &area, &job.params, circle)
+                }
+            }
+        }
+    }
+}
+
+/// The service areas of an analysis: straight-line disks, or the network contoured on the
+/// job's grid.
+fn service_bands(job: &Job, inputs: &StageInputs<'_>, analysis: &Analysis) -> Result<Vec<Band>> {
+    let projection = &analysis.projection;
+    let entrances: Vec<Vec<XY>> = analysis
+        .stations
+        .iter()
+        .map(|s| {
+            let forward = |p: &[f64; 2]| projection.forward(p[0], p[1]);
+            s.entrances.iter().map(forward).collect()
+        })
+        .collect();
+    let blocks = inputs.blocks.blocks();
+    let anchors: Vec<XY> = blocks
+        .iter()
+        .map(|b| projection.forward(b.anchor[0], b.anchor[1]))
+        .collect();
+    let population: Vec<f64> = blocks.iter().map(|b| b.population).collect();
+    let residents = Residents {
+        anchors: &anchors,
+        population: &population,
+    };
+    let thresholds: Vec<f64> = job.params.thresholds.iter().map(|t| t.distance_m).collect();
+    match inputs.network {
+        Some(net) => {
+            let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
+            contoured_bands(
+                &model,
+                &entrances,
+                &thresholds,
+                job.service_grid,
+                residents,
+                projection,
+            )
+        }
+        None => {
+            let model = AreaModel::new(job.params.detour, AreaModel::DEFAULT_SIDES)?;
+            Ok(straight_line_bands(
+                &model,
+                &entrances,
+                &thresholds,
+                residents,
+                projection,
+            ))
         }
     }
 }
@@ -256,7 +338,7 @@ pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Resu
 
 /// Writes every chosen output of an analysis of `blocks` into the job's folder, as one unit
 /// (the folder is replaced only when every file is written); returns the files written. The
-/// job's context layers are read for the maps.
+/// job's context layers are read for the maps, and its network for network service areas.
 pub fn write_outputs(
     job: &Job,
     blocks: &BlockSet,
@@ -266,11 +348,22 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>> {
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let context = read_context(job)?;
+    let network = match &job.network {
+        Some(path) if job.needs_bands() => {
+            let lines = load::read_network(path)?;
+            Some(Arc::new(Network::build(&lines, &projection_for(blocks))))
+        }
+        _ => None,
+    };
     let mut summary = summary.clone();
+    let inputs = StageInputs {
+        blocks,
+        network: network.as_ref(),
+        context: &context,
+    };
     stage(
         job,
-        blocks,
-        &context,
+        &inputs,
         analysis,
         None,
         &mut summary,
@@ -280,27 +373,66 @@ pub fn write_outputs(
     publication.commit()
 }
 
+/// The loaded inputs [`stage`] draws and tabulates besides the analysis.
+pub(crate) struct StageInputs<'a> {
+    /// The blocks analysed.
+    pub blocks: &'a BlockSet,
+    /// The network graph (network mode), for network service areas.
+    pub network: Option<&'a Arc<Network>>,
+    /// The maps' context layers.
+    pub context: &'a [ContextLayer],
+}
+
+impl Loaded {
+    /// What [`stage`] needs of the loaded inputs.
+    pub fn stage_inputs(&self) -> StageInputs<'_> {
+        StageInputs {
+            blocks: &self.blocks,
+            network: self.network.as_ref(),
+            context: &self.context,
+        }
+    }
+}
+
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
 /// them in `summary.files`. The maps are drawn first, so that `summary` notes the station names
 /// they left off (with `--labels`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn stage(
     job: &Job,
-    blocks: &BlockSet,
-    context: &[ContextLayer],
+    inputs: &StageInputs<'_>,
     analysis: &Analysis,
     change: Option<&Change>,
     summary: &mut Summary,
     staged: &mut Staged,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<()> {
+    let bands = if job.needs_bands() {
+        progress(Stage::ServiceAreas);
+        Some(service_bands(job, inputs, analysis)?)
+    } else {
+        None
+    };
     let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        let mut maps = crate::render::draw_maps(analysis, blocks, context, summary, &job.map)?;
+        let mut maps = crate::render::draw_maps(
+            analysis,
+            inputs.blocks,
+            inputs.context,
+            summary,
+            &job.map,
+            bands.as_deref(),
+        )?;
         if let Some(change) = change {
             let heading = crate::render::proposal_heading(job.map.lang);
-            let svg =
-                crate::render::draw_change(analysis, blocks, context, change, heading, &job.map);
+            let svg = crate::render::draw_change(
+                analysis,
+                inputs.blocks,
+                inputs.context,
+                change,
+                heading,
+                &job.map,
+            );
             maps.files.push(("change.svg", svg));
         }
         if job.map.labels {
@@ -316,11 +448,26 @@ pub(crate) fn stage(
         None
     };
     progress(Stage::WriteTables);
-    report::stage_tables(staged, analysis, blocks, &summary.inputs, job.outputs)?;
+    report::stage_tables(
+        staged,
+        analysis,
+        inputs.blocks,
+        &summary.inputs,
+        job.outputs,
+    )?;
     if let (Some(change), true) = (change, job.outputs.summary || job.outputs.groups) {
-        let field = blocks.fields().group_by.as_deref().unwrap_or("group");
+        let field = inputs
+            .blocks
+            .fields()
+            .group_by
+            .as_deref()
+            .unwrap_or("group");
         let csv = change.summary.csv(field);
         staged.add("change.csv", |w| w.write_all(csv.as_bytes()))?;
+    }
+    if let (true, Some(bands)) = (job.outputs.service_areas, &bands) {
+        let json = service_areas_geojson(bands);
+        staged.add("service_areas.geojson", |w| w.write_all(json.as_bytes()))?;
     }
     if let Some(maps) = &maps {
         if job.outputs.maps {
@@ -348,8 +495,7 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     summary.change = change.as_ref().map(|c| c.summary.clone());
     stage(
         job,
-        &loaded.blocks,
-        &loaded.context,
+        &loaded.stage_inputs(),
         &analysis,
         change.as_ref(),
         &mut summary,

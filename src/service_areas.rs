@@ -2,8 +2,8 @@
 //! `[0, D1]`, `(D1, D2]`, … (`docs/method.md`, Service areas).
 //!
 //! - [`straight_line_bands`]: the union of the disk polygons of radius D/detour of
-//!   [`AreaModel`], unioned per cluster of overlapping disks (one union of everything is slow, and
-//!   clusters are independent, so they run in parallel).
+//!   [`AreaModel`], unioned square tile by square tile (one union of everything is slow, and
+//!   tiles are independent, so they run in parallel).
 //! - [`contoured_bands`]: any [`DistanceModel`] (the network model in practice), evaluated exactly
 //!   at the points of a square grid, then contoured by marching squares with linear
 //!   interpolation (the `contour` crate); holes are kept.
@@ -13,13 +13,13 @@
 
 use contour::ContourBuilder;
 use geo::{
-    orient::Direction, unary_union, Area, BooleanOps, Coord, MapCoords, MultiPolygon, Orient,
-    Polygon,
+    orient::Direction, unary_union, Area, BooleanOps, Coord, LineString, MapCoords, MultiPolygon,
+    Orient, Polygon,
 };
 use rayon::prelude::*;
-use rstar::{primitives::GeomWithData, RTree};
+use rstar::RTree;
 
-use crate::coverage::{disk_polygon, AreaModel, DistanceModel};
+use crate::coverage::{disk_polygon, in_regular_polygon, AreaModel, DistanceModel};
 use crate::error::{Error, Result};
 use crate::index::StationIndex;
 use crate::project::{Projection, XY};
@@ -320,67 +320,191 @@ fn sorted_thresholds(thresholds_m: &[f64]) -> Vec<f64> {
     t
 }
 
-/// `⋃ disks(r) \ ⋃ disks(inner)` over `points`, computed per cluster of points whose disks of
-/// radius `r` overlap (clusters of the inner radius nest in them).
+/// Side of the square tiles [`disk_band`] works in, for disks of radius at least `r`: half of
+/// it, within [50 m, 1 km] — small enough that where stations are dense one disk often holds a
+/// whole tile, which then needs no overlay at all.
+fn tile_side(r: f64) -> f64 {
+    (r / 2.0).clamp(50.0, 1000.0)
+}
+
+/// `⋃ disks(r) \ ⋃ disks(inner)` over `points`, computed tile by tile.
+///
+/// The plane is cut into squares of side [`tile_side`] (of the inner radius, if any) on a grid anchored at the plane's
+/// origin. In each square that a disk reaches, each union is the whole square when one disk
+/// holds its four corners (the disk polygons being convex), else the union of the disks clipped
+/// to the square; the band piece is the outer union less the inner one. Squares are independent
+/// (run in parallel, in a fixed order), and a union of one square's disks is small where one of
+/// everything would be one giant overlay of crossing disks. The squares' pieces, which meet
+/// only along square edges, are then dissolved into the band (holes kept): a light overlay, as
+/// no two pieces cross.
 fn disk_band(points: &[XY], r: f64, inner: Option<f64>, sides: usize) -> MultiPolygon {
-    let pieces: Vec<MultiPolygon> = clusters(points, 2.0 * r)
+    if points.is_empty() || r <= 0.0 {
+        return MultiPolygon::new(vec![]);
+    }
+    let side = tile_side(inner.unwrap_or(r));
+    let tree = RTree::bulk_load(points.to_vec());
+    let (lo, hi) = points.iter().fold(
+        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+        |(lo, hi), p| {
+            (
+                [lo[0].min(p[0]), lo[1].min(p[1])],
+                [hi[0].max(p[0]), hi[1].max(p[1])],
+            )
+        },
+    );
+    let cell = |v: f64| (v / side).floor() as i64;
+    let (x0, x1) = (cell(lo[0] - r), cell(hi[0] + r));
+    let (y0, y1) = (cell(lo[1] - r), cell(hi[1] + r));
+    let columns = (x1 - x0 + 1) as usize;
+    let tiles = columns * (y1 - y0 + 1) as usize;
+    let pieces: Vec<Vec<Polygon>> = (0..tiles)
         .into_par_iter()
-        .map(|cluster| {
-            let outer = disk_union(&cluster, r, sides);
-            match inner {
-                None => outer,
-                Some(ri) => outer.difference(&disk_union(&cluster, ri, sides)),
-            }
+        .map(|t| {
+            let (ix, iy) = (x0 + (t % columns) as i64, y0 + (t / columns) as i64);
+            let tile = Tile {
+                lo: [ix as f64 * side, iy as f64 * side],
+                hi: [(ix + 1) as f64 * side, (iy + 1) as f64 * side],
+            };
+            tile.band(&tree, r, inner, sides)
         })
         .collect();
-    MultiPolygon(pieces.into_iter().flat_map(|m| m.0).collect())
+    // Pieces meet only along tile edges, never cross: dissolving them is a light overlay.
+    let pieces: Vec<Polygon> = pieces.into_iter().flatten().collect();
+    unary_union(&pieces)
 }
 
-/// The union of the disks of radius `r` around `centres`.
-fn disk_union(centres: &[XY], r: f64, sides: usize) -> MultiPolygon {
-    let disks: Vec<Polygon> = centres.iter().map(|&c| disk_polygon(c, r, sides)).collect();
-    if disks.len() == 1 {
-        MultiPolygon(disks)
-    } else {
-        unary_union(&disks)
+/// One square of [`disk_band`], corners in plane metres.
+struct Tile {
+    lo: XY,
+    hi: XY,
+}
+
+/// The union of some disks within a [`Tile`].
+enum TileUnion {
+    /// No disk reaches the tile.
+    Empty,
+    /// One disk holds the whole tile.
+    Full,
+    /// The union of the disks clipped to the tile.
+    Part(MultiPolygon),
+}
+
+impl Tile {
+    /// The band's pieces in this tile.
+    fn band(&self, tree: &RTree<XY>, r: f64, inner: Option<f64>, sides: usize) -> Vec<Polygon> {
+        let outer = self.union(tree, r, sides);
+        if matches!(outer, TileUnion::Empty) {
+            return vec![];
+        }
+        let inner = inner.map_or(TileUnion::Empty, |ri| self.union(tree, ri, sides));
+        match (outer, inner) {
+            (TileUnion::Empty, _) | (_, TileUnion::Full) => vec![],
+            (TileUnion::Full, TileUnion::Empty) => vec![self.polygon()],
+            (TileUnion::Full, TileUnion::Part(i)) => {
+                MultiPolygon(vec![self.polygon()]).difference(&i).0
+            }
+            (TileUnion::Part(o), TileUnion::Empty) => o.0,
+            (TileUnion::Part(o), TileUnion::Part(i)) => o.difference(&i).0,
+        }
     }
-}
 
-/// Groups of `points` linked by distances ≤ `link_m`, each in input order, ordered by their
-/// first point.
-fn clusters(points: &[XY], link_m: f64) -> Vec<Vec<XY>> {
-    let tree = RTree::bulk_load(
-        points
+    /// The union of the disks of radius `r` around the points of `tree`, within the tile.
+    fn union(&self, tree: &RTree<XY>, r: f64, sides: usize) -> TileUnion {
+        let centre = [
+            (self.lo[0] + self.hi[0]) / 2.0,
+            (self.lo[1] + self.hi[1]) / 2.0,
+        ];
+        let half = (self.hi[0] - self.lo[0]) / 2.0 * std::f64::consts::SQRT_2;
+        let mut near: Vec<XY> = tree
+            .locate_within_distance(centre, (r + half) * (r + half))
+            .copied()
+            .filter(|p| {
+                let dx = (self.lo[0] - p[0]).max(p[0] - self.hi[0]).max(0.0);
+                let dy = (self.lo[1] - p[1]).max(p[1] - self.hi[1]).max(0.0);
+                dx * dx + dy * dy <= r * r
+            })
+            .collect();
+        if near.is_empty() {
+            return TileUnion::Empty;
+        }
+        let corners = self.corners();
+        if near
             .iter()
-            .enumerate()
-            .map(|(i, &p)| GeomWithData::new(p, i))
-            .collect(),
-    );
-    let mut parent: Vec<usize> = (0..points.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+            .any(|&c| corners.iter().all(|&k| in_regular_polygon(k, c, r, sides)))
+        {
+            return TileUnion::Full;
         }
-        i
+        // A fixed order: the tree's order of results is its own.
+        near.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+        let clipped: Vec<Polygon> = near
+            .iter()
+            .filter_map(|&c| self.clip(&disk_polygon(c, r, sides)))
+            .collect();
+        TileUnion::Part(match clipped.len() {
+            0 => MultiPolygon::new(vec![]),
+            1 => MultiPolygon(clipped),
+            _ => unary_union(&clipped),
+        })
     }
-    for (i, p) in points.iter().enumerate() {
-        for near in tree.locate_within_distance(*p, link_m * link_m) {
-            let (a, b) = (root(&mut parent, i), root(&mut parent, near.data));
-            parent[a.max(b)] = a.min(b);
+
+    /// The tile's corners, counter-clockwise from the south-west.
+    fn corners(&self) -> [XY; 4] {
+        let (lo, hi) = (self.lo, self.hi);
+        [lo, [hi[0], lo[1]], hi, [lo[0], hi[1]]]
+    }
+
+    /// The tile as a polygon.
+    fn polygon(&self) -> Polygon {
+        let ring = self.corners().map(|c| Coord { x: c[0], y: c[1] });
+        Polygon::new(LineString::from(ring.to_vec()), vec![])
+    }
+
+    /// A convex polygon clipped to the tile (Sutherland–Hodgman, one tile side at a time; points
+    /// on a side take the side's coordinate exactly, so neighbouring tiles' pieces meet
+    /// exactly), or `None` when nothing with area is left.
+    fn clip(&self, convex: &Polygon) -> Option<Polygon> {
+        let mut ring: Vec<XY> = convex.exterior().coords().map(|c| [c.x, c.y]).collect();
+        ring.pop(); // the closing point
+        for (axis, bound, keep_below) in [
+            (0, self.lo[0], false),
+            (0, self.hi[0], true),
+            (1, self.lo[1], false),
+            (1, self.hi[1], true),
+        ] {
+            let inside = |p: &XY| {
+                if keep_below {
+                    p[axis] <= bound
+                } else {
+                    p[axis] >= bound
+                }
+            };
+            let mut out = Vec::with_capacity(ring.len() + 2);
+            for (i, &p) in ring.iter().enumerate() {
+                let q = ring[(i + 1) % ring.len()];
+                if inside(&p) {
+                    out.push(p);
+                }
+                if inside(&p) != inside(&q) {
+                    let t = (bound - p[axis]) / (q[axis] - p[axis]);
+                    let other = 1 - axis;
+                    let mut x = [0.0; 2];
+                    x[axis] = bound;
+                    x[other] = p[other] + t * (q[other] - p[other]);
+                    out.push(x);
+                }
+            }
+            out.dedup();
+            ring = out;
+            if ring.len() < 3 {
+                return None;
+            }
         }
+        let polygon = Polygon::new(
+            LineString::from_iter(ring.iter().map(|p| Coord { x: p[0], y: p[1] })),
+            vec![],
+        );
+        (polygon.unsigned_area() > 0.0).then_some(polygon)
     }
-    let mut groups: Vec<Vec<XY>> = Vec::new();
-    let mut slot = vec![usize::MAX; points.len()];
-    for (i, &p) in points.iter().enumerate() {
-        let r = root(&mut parent, i);
-        if slot[r] == usize::MAX {
-            slot[r] = groups.len();
-            groups.push(Vec::new());
-        }
-        groups[slot[r]].push(p);
-    }
-    groups
 }
 
 /// The bands as a GeoJSON FeatureCollection, one feature per band in band order, with the

@@ -536,7 +536,7 @@ fn unknown_keys_name_scenario_and_key() {
         [
             "key \"output\": unknown top-level key; expected a [defaults] table and [[scenario]] tables",
             "scenario \"a\", key \"minute\": unknown key; did you mean \"minutes\"?",
-            "scenario \"b\", key \"colour\": unknown key; expected one of stations, add_stations, blocks, minutes, speed, distance, detour, network, max_snap, population, group_by, group_label, outputs, labels, context, png, levels, standard, level_reach, capacity, max_load, lang, strict, stations_coords, blocks_coords, context_coords, encoding, lon_column, lat_column, format, excel",
+            "scenario \"b\", key \"colour\": unknown key; expected one of stations, add_stations, blocks, minutes, speed, distance, detour, network, max_snap, population, group_by, group_label, measure, service_grid, reach, outputs, labels, context, png, levels, standard, level_reach, capacity, max_load, lang, strict, stations_coords, blocks_coords, context_coords, encoding, lon_column, lat_column, format, excel",
         ]
     );
 }
@@ -640,7 +640,7 @@ group_by = ""
             "scenario \"b\", key \"max_snap\": expected a number, found the string \"far\"",
             "scenario \"c\", key \"distance\": give thresholds in minutes or in metres, not both",
             "scenario \"c\", key \"lang\": expected \"en\" or \"zh\", found the string \"fr\"",
-            "scenario \"c\", key \"outputs\": unknown output \"pictures\"; expected summary, blocks, stations, walk-time, groups, maps, report or all",
+            "scenario \"c\", key \"outputs\": unknown output \"pictures\"; expected summary, blocks, stations, walk-time, groups, maps, report, service-areas or all",
             "scenario \"d\", key \"blocks\": expected a string, found the integer 3",
             "scenario \"d\", key \"group_by\": expected a non-empty string, found an empty one",
         ]

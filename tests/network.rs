@@ -16,6 +16,8 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
             .minutes(&[5.0, 10.0, 15.0])
             .build()
             .unwrap(),
+        measure: Default::default(),
+        service_grid: Default::default(),
         out_dir: "unused".into(),
         outputs: walkshed::Outputs::default(),
         map: Default::default(),

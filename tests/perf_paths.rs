@@ -322,6 +322,8 @@ fn blocks_geojson_keeps_every_input_feature_and_adds_the_results() {
             .minutes(&[5.0])
             .build()
             .expect("params"),
+        measure: Default::default(),
+        service_grid: Default::default(),
         out_dir: dir.path().join(out),
         outputs: Outputs::parse("blocks").expect("outputs"),
         map: Default::default(),

@@ -84,6 +84,8 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             .minutes(&[5.0, 10.0])
             .build()
             .expect("valid parameters"),
+        measure: Default::default(),
+        service_grid: Default::default(),
         out_dir: dir.join("out"),
         outputs: Outputs::default(),
         map: MapOptions {

@@ -379,6 +379,8 @@ fn blocks_changed_during_the_run_are_refused() {
         strict: false,
         circle: Default::default(),
         input: Default::default(),
+        measure: Default::default(),
+        service_grid: Default::default(),
     };
     let inputs = walkshed::Inputs {
         stations: vec![stations_path],

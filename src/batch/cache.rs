@@ -114,13 +114,12 @@ fn plan(scenarios: &[Scenario]) -> Plan {
         }
         let key = blocks_key(s);
         match p.blocks.iter_mut().find(|(k, _, _)| *k == key) {
-            // Outlines are kept when any scenario reading these blocks draws maps.
-            Some(entry) => entry.2 |= s.job.outputs.maps || s.job.outputs.report,
-            None => p.blocks.push((
-                key,
-                s.job.blocks.clone(),
-                s.job.outputs.maps || s.job.outputs.report,
-            )),
+            // Outlines are kept when any scenario reading these blocks draws maps or a report,
+            // or measures areas.
+            Some(entry) => entry.2 |= s.job.keeps_outlines(),
+            None => p
+                .blocks
+                .push((key, s.job.blocks.clone(), s.job.keeps_outlines())),
         }
         if let Some(net) = &s.job.network {
             push_once(&mut p.networks, identity(net), net.clone());

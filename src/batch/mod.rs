@@ -424,8 +424,7 @@ fn run_scenario(
             summary.change = change.as_ref().map(|c| c.summary.clone());
             run::stage(
                 job,
-                &loaded.blocks,
-                &loaded.context,
+                &loaded.stage_inputs(),
                 &analysis,
                 change.as_ref(),
                 &mut summary,

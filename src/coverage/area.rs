@@ -118,28 +118,65 @@ impl AreaModel {
         entrances: &[Vec<XY>],
         thresholds_m: &[f64],
     ) -> Vec<Vec<f64>> {
+        self.covered_fractions_by(blocks.len(), |i| blocks[i].clone(), entrances, thresholds_m)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
+    }
+
+    /// [`covered_fractions`](Self::covered_fractions) of `count` blocks made one at a time by
+    /// `block(i)` (so that a million blocks need not be held in the plane at once), each with
+    /// the [`AreaBasis`] its fractions rest on.
+    pub fn covered_fractions_by(
+        &self,
+        count: usize,
+        block: impl Fn(usize) -> BlockOutline + Sync,
+        entrances: &[Vec<XY>],
+        thresholds_m: &[f64],
+    ) -> Vec<(AreaBasis, Vec<f64>)> {
         let tree = entrance_tree(entrances);
         let radii: Vec<f64> = thresholds_m
             .iter()
             .map(|d| (d / self.detour).max(0.0))
             .collect();
-        blocks
-            .par_iter()
-            .map(|block| self.block_fractions(block, &tree, &radii))
+        (0..count)
+            .into_par_iter()
+            .map(|i| self.block_fractions(&block(i), &tree, &radii))
             .collect()
     }
 
-    /// One block's fractions, one per radius.
+    /// One block's fractions, one per radius, and what they rest on.
     fn block_fractions(
         &self,
         block: &BlockOutline,
         tree: &EntranceTree,
         radii: &[f64],
-    ) -> Vec<f64> {
+    ) -> (AreaBasis, Vec<f64>) {
         let Some(outline) = LocalOutline::new(&block.rings) else {
-            return anchor_fractions(block.anchor, tree, radii);
+            return (
+                AreaBasis::Anchor,
+                anchor_fractions(block.anchor, tree, radii),
+            );
         };
-        let max_r = radii.iter().copied().fold(0.0, f64::max);
+        // Most blocks lie wholly inside the nearest entrance's 64-gon or beyond every disk: the
+        // nearest entrance settles them without gathering the others (same answers as the
+        // overlay path, whose first tests these are).
+        let nearest = tree
+            .nearest_neighbor(&outline.centre)
+            .map(|e| (e.geom()[0] - outline.centre[0]).hypot(e.geom()[1] - outline.centre[1]));
+        let settled: Vec<Option<f64>> = radii
+            .iter()
+            .map(|&r| self.settled(nearest, outline.radius, r))
+            .collect();
+        let max_r = radii
+            .iter()
+            .zip(&settled)
+            .filter(|(_, s)| s.is_none())
+            .map(|(&r, _)| r)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if max_r == f64::NEG_INFINITY {
+            return (outline.basis, settled.into_iter().flatten().collect());
+        }
         let reach = max_r + outline.radius;
         let mut near: Vec<(u32, XY, f64)> = tree
             .locate_within_distance(outline.centre, reach * reach)
@@ -152,10 +189,27 @@ impl AreaModel {
             })
             .collect();
         near.sort_by_key(|e| e.0);
-        radii
+        let fractions = radii
             .iter()
-            .map(|&r| self.fraction(&outline, &near, r))
-            .collect()
+            .zip(settled)
+            .map(|(&r, s)| s.unwrap_or_else(|| self.fraction(&outline, &near, r)))
+            .collect();
+        (outline.basis, fractions)
+    }
+
+    /// The fraction at radius `r` of a block within `radius` of its frame's origin, when the
+    /// distance `nearest` from the origin to the nearest entrance settles it: 0 when no disk
+    /// can reach the block (or `r` ≤ 0, or there is no entrance), 1 when the block lies inside
+    /// the circle inscribed in the nearest entrance's polygon; `None` otherwise.
+    fn settled(&self, nearest: Option<f64>, radius: f64, r: f64) -> Option<f64> {
+        let apothem = r * (std::f64::consts::PI / self.sides as f64).cos();
+        match nearest {
+            _ if r <= 0.0 => Some(0.0),
+            None => Some(0.0),
+            Some(d) if d > r + radius => Some(0.0),
+            Some(d) if d + radius <= apothem => Some(1.0),
+            Some(_) => None,
+        }
     }
 
     /// The covered fraction of `outline` by disks of radius `r` around the `near` entrances (local
@@ -190,6 +244,22 @@ impl AreaModel {
         let covered = outline.polygons.intersection(&union).unsigned_area();
         (covered / outline.area).clamp(0.0, 1.0)
     }
+}
+
+/// What a block's area-mode fractions rest on: its polygon, the even-odd reading of rings that
+/// do not form a valid polygon (the documented repair), or its anchor when no area is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaBasis {
+    /// The rings form one valid polygon (first ring the shell, the others its holes), or a
+    /// single ring: the block is that polygon.
+    Polygon,
+    /// The rings do not form a valid polygon (crossing rings, a shell given after its holes,
+    /// several parts, a self-crossing ring): the block is the set of points inside an odd number
+    /// of rings, as geo's overlay resolves it.
+    EvenOdd,
+    /// No ring with area is left (a Point block, or degenerate or non-finite rings): fraction 1
+    /// where the anchor is within reach, else 0.
+    Anchor,
 }
 
 /// Entrances in an R-tree, each with its station index.
@@ -235,6 +305,8 @@ struct LocalOutline {
     polygons: MultiPolygon,
     /// The block's area (even-odd), m² (> 0).
     area: f64,
+    /// Whether the rings formed a valid polygon or were read by the even-odd rule.
+    basis: AreaBasis,
 }
 
 impl LocalOutline {
@@ -267,12 +339,13 @@ impl LocalOutline {
             .iter()
             .flat_map(|p| p.exterior().coords())
             .fold(0.0, |m: f64, c| m.max(c.x.hypot(c.y)));
-        let area = even_odd_area(&polygons);
+        let (area, basis) = even_odd_area(&polygons);
         (area > 0.0 && area.is_finite()).then_some(LocalOutline {
             centre,
             radius,
             polygons,
             area,
+            basis,
         })
     }
 
@@ -302,19 +375,20 @@ fn clean_ring(ring: &[XY]) -> Option<Vec<XY>> {
 
 /// The even-odd area of rings held as the exteriors of `polygons`: the area formula when they
 /// form one valid polygon (the first ring the shell, the others its holes), else the area of
-/// the region geo's overlay (even-odd rule) resolves them to.
-fn even_odd_area(polygons: &MultiPolygon) -> f64 {
+/// the region geo's overlay (even-odd rule) resolves them to; with the basis used.
+fn even_odd_area(polygons: &MultiPolygon) -> (f64, AreaBasis) {
     use geo::Validation;
     if let Some((shell, holes)) = polygons.0.split_first() {
         let holes = holes.iter().map(|p| p.exterior().clone()).collect();
         let polygon = Polygon::new(shell.exterior().clone(), holes);
         if polygon.is_valid() {
-            return polygon.unsigned_area();
+            return (polygon.unsigned_area(), AreaBasis::Polygon);
         }
     }
-    polygons
+    let area = polygons
         .boolean_op(&MultiPolygon::new(vec![]), OpType::Union)
-        .unsigned_area()
+        .unsigned_area();
+    (area, AreaBasis::EvenOdd)
 }
 
 /// The regular polygon of `sides` sides inscribed in the circle of radius `r` around `c`,
@@ -333,7 +407,7 @@ pub fn disk_polygon(c: XY, r: f64, sides: usize) -> Polygon {
 
 /// Whether `p` lies in (or on) the polygon [`disk_polygon`]`(c, r, sides)`: on the inner side of the
 /// edge of the sector that holds it.
-fn in_regular_polygon(p: XY, c: XY, r: f64, sides: usize) -> bool {
+pub fn in_regular_polygon(p: XY, c: XY, r: f64, sides: usize) -> bool {
     let (dx, dy) = (p[0] - c[0], p[1] - c[1]);
     let d2 = dx * dx + dy * dy;
     let apothem = r * (std::f64::consts::PI / sides as f64).cos();

@@ -11,7 +11,7 @@ mod catchment;
 mod network;
 mod straight;
 
-pub use area::{disk_polygon, AreaModel, BlockOutline};
+pub use area::{disk_polygon, in_regular_polygon, AreaBasis, AreaModel, BlockOutline};
 pub use catchment::Catchment;
 
 pub use network::NetworkModel;

@@ -308,6 +308,23 @@ fn stations_table(o: &mut String, analysis: &Analysis, summary: &Summary, t: &Te
     o.push_str("</table>\n");
 }
 
+/// The report's method line in point mode (anchor distances).
+fn method_text(network: bool, t: &Text) -> String {
+    t.pick(
+        if network {
+            "walk from each block's centre to the nearest station along the walking network, including the straight legs to and from the street"
+        } else {
+            "straight line from each block's centre to the nearest station entrance, times the detour factor"
+        },
+        if network {
+            "沿步行路网计算每个地块中心到最近站点的步行距离，含往返道路的直线接入段"
+        } else {
+            "每个地块中心到最近站点入口的直线距离乘以绕行系数"
+        },
+    )
+    .to_owned()
+}
+
 /// Parameters, method, sources, version.
 fn method(o: &mut String, summary: &Summary, words: &Words, t: &Text) {
     let p = &summary.parameters;
@@ -338,24 +355,18 @@ fn method(o: &mut String, summary: &Summary, words: &Words, t: &Text) {
         })
         .collect();
     let rows: [(&str, String); 7] = [
-        (t.pick("walking speed", "步行速度"), words.speed(p.params.speed_m_per_min)),
+        (
+            t.pick("walking speed", "步行速度"),
+            words.speed(p.params.speed_m_per_min),
+        ),
         (t.pick("thresholds", "阈值"), thresholds.join(", ")),
         (t.pick("distance", "距离"), mode),
         (
             t.pick("method", "方法"),
-            t.pick(
-                if network {
-                    "walk from each block's centre to the nearest station along the walking network, including the straight legs to and from the street"
-                } else {
-                    "straight line from each block's centre to the nearest station entrance, times the detour factor"
-                },
-                if network {
-                    "沿步行路网计算每个地块中心到最近站点的步行距离，含往返道路的直线接入段"
-                } else {
-                    "每个地块中心到最近站点入口的直线距离乘以绕行系数"
-                },
-            )
-            .to_owned(),
+            match p.disk_sides {
+                Some(sides) => words.area_method(sides),
+                None => method_text(network, t),
+            },
         ),
         (
             t.pick("standard", "标准"),
@@ -368,7 +379,11 @@ fn method(o: &mut String, summary: &Summary, words: &Words, t: &Text) {
         (
             t.pick("population", "人口"),
             if p.weighted {
-                format!("{} ({})", fmt_num(summary.population, 0), p.population_field)
+                format!(
+                    "{} ({})",
+                    fmt_num(summary.population, 0),
+                    p.population_field
+                )
             } else {
                 words.unweighted().to_owned()
             },

@@ -50,6 +50,7 @@ use crate::error::{Error, Result};
 use crate::load::{BlockSet, ContextLayer};
 use crate::publish::Staged;
 use crate::report::Summary;
+use crate::service_areas::Band;
 use crate::Analysis;
 
 /// The attribution printed in a corner of the gap map unless [`MapOptions::attribution`] says
@@ -67,6 +68,20 @@ pub enum Lang {
     Zh,
 }
 
+/// What the gap map draws for the reach (`--reach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase", expecting = "\"circles\" or \"bands\"")]
+pub enum ReachStyle {
+    /// Straight line: a dashed circle of the first threshold about each station entrance;
+    /// network: the streets reached, coloured by walking time.
+    #[default]
+    Circles,
+    /// The service areas: one tint per threshold band
+    /// ([`straight_line_bands`](crate::straight_line_bands),
+    /// [`contoured_bands`](crate::contoured_bands)).
+    Bands,
+}
+
 /// Options for maps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapOptions {
@@ -75,6 +90,8 @@ pub struct MapOptions {
     pub labels: bool,
     /// Language of labels.
     pub lang: Lang,
+    /// Reach circles (or streets) or service-area bands.
+    pub reach: ReachStyle,
     /// The data attribution printed in the gap map's bottom-right corner; `None` prints none.
     /// Defaults to [`DEFAULT_ATTRIBUTION`].
     pub attribution: Option<String>,
@@ -93,6 +110,7 @@ impl Default for MapOptions {
         MapOptions {
             labels: false,
             lang: Lang::En,
+            reach: ReachStyle::Circles,
             attribution: Some(DEFAULT_ATTRIBUTION.to_owned()),
             group_label: None,
             context: Vec::new(),
@@ -150,19 +168,22 @@ pub(crate) fn stage_svg(staged: &mut Staged, name: &str, text: &str, png: bool) 
 /// as points at their anchors. In network mode the streets come from the measurement's
 /// [`NetworkReport`](crate::NetworkReport). The gap map credits the version in
 /// `summary`, draws the stations added to its first station file hollow, and the `context`
-/// layers under the blocks.
+/// layers under the blocks. With [`ReachStyle::Bands`] the gap map draws `bands` (when given)
+/// for the reach.
 pub fn draw_maps(
     analysis: &Analysis,
     blocks: &BlockSet,
     context: &[ContextLayer],
     summary: &Summary,
     options: &MapOptions,
+    bands: Option<&[Band]>,
 ) -> Result<Maps> {
     let mut map = GapMap::new(analysis, blocks, summary.tool.version);
     map.context = context;
     if let Some(&base) = summary.inputs.station_counts.first() {
         map.base_stations = base;
     }
+    map.bands = bands.filter(|_| options.reach == ReachStyle::Bands);
     let gaps = draw_gaps(&map, options);
     let mut files = vec![("gaps.svg", gaps.svg)];
     if let Some(levels) = &analysis.levels {

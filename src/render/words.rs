@@ -100,6 +100,32 @@ impl Words {
     }
 
     /// The title's name of a threshold: `5-minute` / `五分钟`, `300 m` / `300米`.
+    /// The legend entry of service-area band `k` of `thresholds`.
+    pub fn service_band(&self, thresholds: &[Threshold], k: usize) -> String {
+        let to = self.adjective(&thresholds[k]);
+        match (k, self.zh()) {
+            (0, false) => format!("{to} service area"),
+            (0, true) => format!("{to}服务范围"),
+            (_, false) => format!(
+                "{to} service area, beyond {}",
+                self.adjective(&thresholds[k - 1])
+            ),
+            (_, true) => format!("{to}服务范围（{}以外）", self.adjective(&thresholds[k - 1])),
+        }
+    }
+
+    /// The legend entry of blocks partly covered at threshold `t` (area mode).
+    pub fn partly_covered(&self, t: &Threshold) -> String {
+        if self.zh() {
+            format!("部分在{}范围内（越深，范围外面积越大）", self.adjective(t))
+        } else {
+            format!(
+                "partly in the {} reach (darker: more area outside)",
+                self.adjective(t)
+            )
+        }
+    }
+
     fn adjective(&self, t: &Threshold) -> String {
         match (self.unit, self.zh()) {
             (ThresholdUnit::Minutes, false) => format!("{}-minute", t.minutes),
@@ -146,6 +172,29 @@ impl Words {
                 self.metres(max_snap_m)
             ),
             (true, true) => format!("沿步行路网（最大接入距离 {}）", self.metres(max_snap_m)),
+        }
+    }
+
+    /// Area mode's note beside the distance mode: residents counted by the share of their
+    /// block's area within reach.
+    pub fn area_measure(&self) -> &'static str {
+        if self.zh() {
+            "按地块在范围内的面积占比计人口"
+        } else {
+            "residents by share of block area within reach"
+        }
+    }
+
+    /// Area mode's method, for the report: what a block counts, disks of `sides` sides.
+    pub fn area_method(&self, sides: usize) -> String {
+        if self.zh() {
+            format!(
+                "每个地块的居民数乘以其面积落在站点入口周围半径 D/绕行系数 范围内的占比                 （居民视为在地块内均匀分布；圆以正 {sides} 边形近似）；最近站点与步行时间仍按地块中心计"
+            )
+        } else {
+            format!(
+                "each block counts its residents times the share of its area within D/detour of                  a station entrance (residents taken as spread evenly; circles drawn as                  {sides}-sided polygons); the nearest station and walking time stay those of the                  block's centre"
+            )
         }
     }
 

@@ -10,7 +10,7 @@ use crate::load::BlockSet;
 use crate::project::{BoxForward, Projection, XY};
 use crate::render::svg::{self, push_ring, write_paths, Tenths};
 
-use super::classes::Classes;
+use super::classes::{Classes, GAP_COLOUR};
 use super::frame::{grow, Frame};
 
 /// Vertices closer than this to the last kept vertex are dropped, in tenths of a pixel.
@@ -98,6 +98,34 @@ impl<'a> Plane<'a> {
                 o,
                 "<g class=\"blocks\" data-class=\"{k}\" data-blocks=\"{}\" fill=\"{}\">",
                 classes.blocks[k], classes.colours[k]
+            );
+            write_paths(o, &rings, "fill-rule=\"evenodd\"");
+            write_paths(o, &dots, "class=\"dots\"");
+            o.push_str("</g>\n");
+        }
+    }
+
+    /// Area mode: shades the blocks partly covered at the first threshold (`fractions[i][0]`
+    /// in (0, 1)) with the gap colour at an opacity of their uncovered share, in tenths (so
+    /// that there are at most nine groups).
+    pub fn draw_partial(&self, o: &mut String, fractions: &[Vec<f64>], frame: &Frame) {
+        let mut by_step: Vec<Vec<usize>> = vec![Vec::new(); 10];
+        for (i, f) in fractions.iter().enumerate() {
+            let f = f.first().copied().unwrap_or(0.0);
+            if f > 0.0 && f < 1.0 {
+                let step = ((1.0 - f) * 10.0).round().clamp(1.0, 9.0) as usize;
+                by_step[step].push(i);
+            }
+        }
+        for (step, members) in by_step.iter().enumerate() {
+            if members.is_empty() {
+                continue;
+            }
+            let (rings, dots) = self.class_paths(members, frame);
+            let _ = writeln!(
+                o,
+                "<g class=\"partial\" data-uncovered=\"0.{step}\" data-blocks=\"{}\" fill=\"{GAP_COLOUR}\" fill-opacity=\"0.{step}\">",
+                members.len()
             );
             write_paths(o, &rings, "fill-rule=\"evenodd\"");
             write_paths(o, &dots, "class=\"dots\"");

@@ -25,12 +25,16 @@ impl Header {
     pub fn new(map: &GapMap, words: &Words) -> Header {
         let params = map.params;
         let first = &map.coverage[0];
-        let mut parameters = vec![
-            words.mode(map.streets.is_some(), params.detour, params.max_snap_m),
+        let mut parameters =
+            vec![words.mode(map.streets.is_some(), params.detour, params.max_snap_m)];
+        if map.fractions.is_some() {
+            parameters.push(words.area_measure().to_owned());
+        }
+        parameters.extend([
             words.speed(params.speed_m_per_min),
             words.stations(map.stations.len()),
             words.blocks(map.blocks.blocks().len()),
-        ];
+        ]);
         if map.blocks.weighted() {
             parameters.push(words.population(map.population));
         } else {

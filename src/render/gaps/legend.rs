@@ -7,7 +7,7 @@ use crate::levels::Level;
 use crate::render::svg::{self, px};
 use crate::render::words::{percent, Words, DRAWN_LEVELS};
 
-use super::classes::Classes;
+use super::classes::{Classes, GAP_COLOUR};
 use super::context;
 use super::reach::STREET_KINDS;
 use super::stations::{symbol, Placed, ADDED_STYLE, BASE_STYLE, OVERLOADED_COLOUR};
@@ -43,7 +43,7 @@ pub(super) struct Legend {
     items: Vec<Item>,
     /// The reach layer: in network mode one entry per kind of street drawn (its index in
     /// [`STREET_KINDS`] and its label); else the walkshed circle (`None` and its label).
-    reach: Vec<(Option<usize>, String)>,
+    reach: Vec<(ReachKey, String)>,
     /// The context layers' names, in drawing order.
     context: Vec<String>,
     /// The station levels present, most important first.
@@ -53,6 +53,20 @@ pub(super) struct Legend {
     /// What the ring around overloaded stations means, when some station has one.
     overloaded: Option<String>,
     words: Words,
+}
+
+/// The symbol of an entry of the legend's reach layer.
+#[derive(Debug, Clone)]
+enum ReachKey {
+    /// A kind of street ([`STREET_KINDS`] index).
+    Street(usize),
+    /// The straight-line walkshed circle.
+    Circle,
+    /// A service-area band, in its fill colour.
+    Band(String),
+    /// Area mode: blocks partly covered, shaded by their uncovered share over their class's
+    /// colour (the first class's shown).
+    Partial(String),
 }
 
 impl Legend {
@@ -87,7 +101,13 @@ impl Legend {
                 ),
             })
             .collect();
-        let reach = match streets {
+        let mut reach = match streets {
+            _ if map.bands.is_some() => (0..n)
+                .map(|k| {
+                    let key = ReachKey::Band(classes.colours[k].clone());
+                    (key, words.service_band(thresholds, k))
+                })
+                .collect(),
             Some(drawn) => (0..3)
                 .filter(|&k| drawn[k])
                 .map(|k| {
@@ -96,11 +116,19 @@ impl Legend {
                         1 => words.streets_between(&thresholds[0], &thresholds[n - 1]),
                         _ => words.streets_beyond(&thresholds[n - 1]),
                     };
-                    (Some(k), label)
+                    (ReachKey::Street(k), label)
                 })
                 .collect(),
-            None => vec![(None, words.walkshed(&thresholds[0], radius_m))],
+            None => vec![(ReachKey::Circle, words.walkshed(&thresholds[0], radius_m))],
         };
+        let partial = map.fractions.is_some_and(|f| {
+            f.iter()
+                .any(|f| f.first().is_some_and(|&x| x > 0.0 && x < 1.0))
+        });
+        if partial {
+            let key = ReachKey::Partial(classes.colours[0].clone());
+            reach.push((key, words.partly_covered(&thresholds[0])));
+        }
         Legend {
             items,
             reach,
@@ -168,7 +196,7 @@ impl Legend {
             y += 42.0;
         }
         for (kind, label) in &self.reach {
-            self.draw_reach(o, x, y, *kind, label);
+            self.draw_reach(o, x, y, kind, label);
             y += 26.0;
         }
         for (k, name) in self.context.iter().enumerate() {
@@ -209,12 +237,28 @@ impl Legend {
         o.push_str("</g>\n");
     }
 
-    /// Draws one entry of the reach layer at (`x`, `y`): a street stroke of `kind`
-    /// ([`STREET_KINDS`]), or without one a walkshed circle.
-    fn draw_reach(&self, o: &mut String, x: f64, y: f64, kind: Option<usize>, label: &str) {
+    /// Draws one entry of the reach layer at (`x`, `y`): a street stroke, a walkshed circle, a
+    /// band's tint or the partly-covered shade.
+    fn draw_reach(&self, o: &mut String, x: f64, y: f64, kind: &ReachKey, label: &str) {
         match kind {
-            Some(k) => {
-                let (key, stroke) = STREET_KINDS[k];
+            ReachKey::Band(colour) => {
+                let _ = writeln!(
+                    o,
+                    "<rect class=\"legend-band\" x=\"{}\" y=\"{}\" width=\"18\" height=\"18\" fill=\"{colour}\" fill-opacity=\"0.3\"/>",
+                    px(x),
+                    px(y)
+                );
+            }
+            ReachKey::Partial(under) => {
+                let _ = writeln!(
+                    o,
+                    "<g class=\"legend-partial\"><rect x=\"{x}\" y=\"{y}\" width=\"18\" height=\"18\" fill=\"{under}\" stroke=\"#555\" stroke-width=\"0.6\"/><rect x=\"{x}\" y=\"{y}\" width=\"18\" height=\"18\" fill=\"{GAP_COLOUR}\" fill-opacity=\"0.5\"/></g>",
+                    x = px(x),
+                    y = px(y)
+                );
+            }
+            ReachKey::Street(k) => {
+                let (key, stroke) = STREET_KINDS[*k];
                 let _ = writeln!(
                     o,
                     "<path class=\"legend-streets\" data-streets=\"{key}\" d=\"M{} {}h18\" {stroke} fill=\"none\"/>",
@@ -222,7 +266,7 @@ impl Legend {
                     px(y + 9.0),
                 );
             }
-            None => {
+            ReachKey::Circle => {
                 let _ = writeln!(
                     o,
                     "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\"/>",

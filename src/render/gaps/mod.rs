@@ -42,6 +42,7 @@ use crate::config::Params;
 use crate::coverage::{Measured, NetworkReport};
 use crate::load::{BlockSet, ContextLayer, Station};
 use crate::project::{Projection, XY};
+use crate::service_areas::Band;
 use crate::Analysis;
 
 use super::words::Words;
@@ -71,6 +72,13 @@ pub struct GapMap<'a> {
     pub base_stations: usize,
     /// In network mode, the streets reached; `None` draws straight-line walksheds.
     pub streets: Option<&'a NetworkReport>,
+    /// Service-area bands, drawn for the reach instead of circles or streets when given (none
+    /// by [`GapMap::new`]; [`draw_maps`](crate::render::draw_maps) gives them with
+    /// [`ReachStyle::Bands`](crate::render::ReachStyle)).
+    pub bands: Option<&'a [Band]>,
+    /// Area mode: each block's covered fraction at the first threshold (block order), which
+    /// shades the blocks partly covered.
+    pub fractions: Option<&'a [Vec<f64>]>,
     /// The share reached per threshold, for the title and subtitle.
     pub coverage: &'a [Coverage],
     /// All residents (or blocks, unweighted): the whole of the legend's shares.
@@ -95,6 +103,8 @@ impl<'a> GapMap<'a> {
             stations: &analysis.stations,
             base_stations: analysis.stations.len(),
             streets: analysis.measurement.network.as_ref(),
+            bands: None,
+            fractions: analysis.area.as_ref().map(|a| a.fractions.as_slice()),
             coverage: &analysis.aggregates.coverage,
             population: analysis.aggregates.population,
             version,
@@ -159,8 +169,10 @@ fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> DrawnM
     if let Some(layer) = layer {
         header.title = picks::title(layer, options.lang);
     }
+    // Bands, when drawn, stand in for the streets.
     let streets = map
         .streets
+        .filter(|_| map.bands.is_none())
         .map(|report| reach::street_paths(report, thresholds, &frame));
     let drawn = streets
         .as_ref()
@@ -180,9 +192,13 @@ fn draw(map: &GapMap, options: &MapOptions, layer: Option<&PickLayer>) -> DrawnM
     frame.open(&mut o);
     context::draw(&mut o, map.context, map.projection, &frame);
     plane.draw(&mut o, &classes, &frame);
-    match &streets {
-        Some(by_kind) => reach::streets(&mut o, by_kind),
-        None => reach::walksheds(&mut o, entrances(), radius_m, &frame),
+    if let Some(fractions) = map.fractions {
+        plane.draw_partial(&mut o, fractions, &frame);
+    }
+    match (map.bands, &streets) {
+        (Some(bands), _) => reach::bands(&mut o, bands, map.projection, &classes.colours, &frame),
+        (None, Some(by_kind)) => reach::streets(&mut o, by_kind),
+        (None, None) => reach::walksheds(&mut o, entrances(), radius_m, &frame),
     }
     if let Some(layer) = layer {
         picks::outlines(&mut o, layer, &plane, &frame);

@@ -1,12 +1,15 @@
 //! The reach layer, over the blocks: in network mode the streets reached, coloured by walking
-//! time, every piece of the network drawn; in straight-line mode each station's walkshed circle.
+//! time, every piece of the network drawn; in straight-line mode each station's walkshed circle;
+//! or, with `--reach bands`, the service-area bands.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::config::Threshold;
 use crate::coverage::NetworkReport;
-use crate::render::svg::{self, push_line, px, to_tenths, write_paths, Tenths};
+use crate::project::Projection;
+use crate::render::svg::{self, push_line, push_ring, px, to_tenths, write_paths, Tenths};
+use crate::service_areas::Band;
 
 use super::classes::band_of;
 use super::frame::Frame;
@@ -115,4 +118,42 @@ pub(super) fn walksheds<'a>(
         o,
         "<path class=\"walksheds\" fill=\"none\" stroke=\"#222\" stroke-opacity=\"0.75\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\" d=\"{d}\"/>"
     );
+}
+
+/// Draws the service-area bands (WGS84, projected by `projection`): band `k` filled lightly in
+/// the colour of threshold class `k`, without outlines (straight-line bands are made of tiles'
+/// pieces, whose shared edges an outline would show).
+pub(super) fn bands(
+    o: &mut String,
+    bands: &[Band],
+    projection: &Projection,
+    colours: &[String],
+    frame: &Frame,
+) {
+    let _ = writeln!(o, "<g class=\"bands\" fill-rule=\"evenodd\">");
+    for band in bands.iter().rev() {
+        let k = band.band - 1;
+        let mut rings: Vec<String> = Vec::new();
+        for polygon in &band.geometry {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                let mut pts: Vec<Tenths> = ring
+                    .coords()
+                    .map(|c| frame.tenths(projection.forward(c.x, c.y)))
+                    .collect();
+                pts.dedup();
+                if pts.len() >= 3 {
+                    let mut d = String::new();
+                    push_ring(&mut d, &pts);
+                    rings.push(d);
+                }
+            }
+        }
+        let attrs = format!(
+            "data-band=\"{}\" fill=\"{c}\" fill-opacity=\"0.3\"",
+            band.band,
+            c = colours[k]
+        );
+        write_paths(o, &rings, &attrs);
+    }
+    o.push_str("</g>\n");
 }
