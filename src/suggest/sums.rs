@@ -2,10 +2,10 @@
 
 use rayon::prelude::*;
 
-/// Blocks per run of sums: the same as [`crate::aggregate`]'s, so that a share predicted here
-/// is, to the bit, the share that coverage reports once the picks are added as stations (each
-/// run summed in block order from +0, then the runs in order).
-const RUN: usize = 1 << 16;
+/// Blocks per run of sums: [`crate::aggregate`]'s, so that a share predicted here is, to the
+/// bit, the share that coverage reports once the picks are added as stations (each run summed in
+/// block order from +0, then the runs in order).
+use crate::aggregate::RUN;
 
 /// Which blocks are covered, and the population they hold, summed run by run.
 #[derive(Debug, Clone)]
