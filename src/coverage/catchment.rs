@@ -230,6 +230,9 @@ impl Found {
 /// One run of anchors' stations: each anchor's number of stations, and the stations.
 type Run = (Vec<usize>, Vec<u32>);
 
+/// One run of anchors' catchment: each anchor's number of pairs, and the pairs.
+type PairRun = (Vec<usize>, Vec<(u32, f64)>);
+
 /// Entrances in a grid of squares (compressed rows by square), for radius queries.
 struct Grid {
     /// South-west corner, metres.
@@ -316,7 +319,7 @@ impl Grid {
     /// radius may be asked of the grid. Anchors are taken in fixed runs
     /// whose pairs are joined in block order.
     fn catchment(&self, anchors: &[XY], reach_m: f64, detour: f64, stations: usize) -> Catchment {
-        let runs: Vec<(Vec<usize>, Vec<(u32, f64)>)> = anchors
+        let runs: Vec<PairRun> = anchors
             .par_chunks(RUN)
             .map_init(
                 || (Found::new(stations), Vec::new()),
