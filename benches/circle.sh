@@ -15,7 +15,7 @@ DATA=${DATA:-/tmp}
 RUNS=${RUNS:-5}
 cd "$(dirname "$0")/.."
 cargo build --release -q
-BIN=$PWD/target/release/walkshed
+BIN=${BIN:-$PWD/target/release/walkshed} # BIN=... to time another build
 
 with_volunteers() { # $1 = city folder
     local src=$1 dst=$1-cap

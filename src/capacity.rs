@@ -18,9 +18,6 @@ use crate::coverage::Catchment;
 use crate::error::{Error, Location, Result};
 use crate::load;
 
-/// Blocks whose catchment rows [`Access::compute_by_batch`] holds at a time.
-const BATCH: usize = 16_384;
-
 /// The two-step floating catchment of one analysis.
 ///
 /// # Examples
@@ -71,47 +68,6 @@ impl Access {
                     .sum()
             })
             .collect();
-        Access {
-            residents_within,
-            ratio,
-            per_resident,
-        }
-    }
-
-    /// [`compute`](Self::compute) for a catchment made a batch of blocks at a time by
-    /// `rows(range)` (the rows of blocks `range`), so that only one batch is held: the same
-    /// sums in the same order, so the same result to the bit.
-    pub fn compute_by_batch(
-        population: &[f64],
-        capacity: &[f64],
-        rows: impl Fn(std::ops::Range<usize>) -> Catchment,
-    ) -> Access {
-        let n = population.len();
-        let batches = || (0..n).step_by(BATCH).map(move |s| s..(s + BATCH).min(n));
-        let mut residents_within = vec![0.0; capacity.len()];
-        for range in batches() {
-            let c = rows(range.clone());
-            for (k, &p) in population[range].iter().enumerate() {
-                for &(s, _) in c.of_block(k) {
-                    residents_within[s as usize] += p;
-                }
-            }
-        }
-        let ratio: Vec<Option<f64>> = residents_within
-            .iter()
-            .zip(capacity)
-            .map(|(&w, &c)| (w > 0.0).then(|| c / w))
-            .collect();
-        let mut per_resident = Vec::with_capacity(n);
-        for range in batches() {
-            let c = rows(range.clone());
-            per_resident.extend((0..range.len()).map(|k| {
-                c.of_block(k)
-                    .iter()
-                    .filter_map(|&(s, _)| ratio[s as usize])
-                    .sum::<f64>()
-            }));
-        }
         Access {
             residents_within,
             ratio,

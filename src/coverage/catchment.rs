@@ -50,8 +50,8 @@ impl Catchment {
 /// Straight line: every station with an entrance within `reach_m / detour` of each anchor; a
 /// station's distance is that of its nearest entrance, times `detour`.
 ///
-/// The entrances are put once into a grid of squares at least the radius wide, so each anchor
-/// looks at the 3 × 3 squares around its own; anchors are taken in fixed runs whose pairs are
+/// The entrances are put once into a grid of squares a third of the radius wide, so each
+/// anchor looks at the squares its disk meets; anchors are taken in fixed runs whose pairs are
 /// joined in block order.
 pub(crate) fn straight(
     entrances: &[Vec<XY>],
@@ -59,12 +59,20 @@ pub(crate) fn straight(
     reach_m: f64,
     detour: f64,
 ) -> Catchment {
-    Grid::new(entrances, reach_m / detour).catchment(anchors, reach_m, detour)
+    Grid::new(entrances, reach_m / detour).catchment(anchors, reach_m, detour, entrances.len())
 }
 
-/// Straight line: the two-step floating catchment of [`straight`]'s catchment, made a batch of
-/// blocks at a time (twice: once per step), so that no more than a batch's pairs are held —
-/// a dense city has hundreds of stations within reach of each block. The grid is built once.
+/// Straight line: the two-step floating catchment of [`straight`]'s catchment, without holding
+/// it — a dense city has hundreds of stations within reach of each block. The grid is built
+/// once and searched twice, once per step:
+///
+/// 1. blocks a batch at a time, each batch's stations found in parallel while the previous
+///    batch's residents are added up (one thread, in block order: the same sums to the bit for
+///    any number of threads);
+/// 2. each block's ratios added up in parallel, in station order.
+///
+/// Each anchor's stations come out deduplicated and in station order from a bitmap
+/// ([`Found`]), not a sort.
 pub(crate) fn straight_access(
     entrances: &[Vec<XY>],
     anchors: &[XY],
@@ -74,19 +82,162 @@ pub(crate) fn straight_access(
     capacity: &[f64],
 ) -> Access {
     let grid = Grid::new(entrances, reach_m / detour);
-    Access::compute_by_batch(population, capacity, |range| {
-        grid.catchment(&anchors[range], reach_m, detour)
-    })
+    let stations = entrances.len();
+    let mut residents_within = vec![0.0; capacity.len()];
+    let add = |residents_within: &mut Vec<f64>, range: std::ops::Range<usize>, runs: &[Run]| {
+        let mut b = range.start;
+        for (counts, ids) in runs {
+            let mut at = 0;
+            for &c in counts {
+                let p = population[b];
+                for &s in &ids[at..at + c] {
+                    residents_within[s as usize] += p;
+                }
+                at += c;
+                b += 1;
+            }
+        }
+    };
+    // Two sets of buffers, filled and added up in turn, kept from batch to batch.
+    let (mut filling, mut adding): (Vec<Run>, Vec<Run>) = Default::default();
+    let mut added: Option<std::ops::Range<usize>> = None;
+    let n = anchors.len();
+    for start in (0..n).step_by(BATCH) {
+        let range = start..(start + BATCH).min(n);
+        filling.resize_with(range.len().div_ceil(RUN), Default::default);
+        rayon::join(
+            || {
+                if let Some(done) = added.take() {
+                    add(&mut residents_within, done, &adding);
+                }
+            },
+            || {
+                grid.station_runs(
+                    &anchors[range.clone()],
+                    reach_m,
+                    detour,
+                    stations,
+                    &mut filling,
+                )
+            },
+        );
+        std::mem::swap(&mut filling, &mut adding);
+        added = Some(range);
+    }
+    if let Some(done) = added {
+        add(&mut residents_within, done, &adding);
+    }
+    let ratio: Vec<Option<f64>> = residents_within
+        .iter()
+        .zip(capacity)
+        .map(|(&w, &c)| (w > 0.0).then(|| c / w))
+        .collect();
+    let per_resident = anchors
+        .par_iter()
+        .map_init(
+            || (Found::new(stations), Vec::new()),
+            |(found, ids), &p| {
+                grid.found(p, reach_m, detour, found, ids);
+                ids.iter().filter_map(|&s| ratio[s as usize]).sum::<f64>()
+            },
+        )
+        .collect();
+    Access {
+        residents_within,
+        ratio,
+        per_resident,
+    }
 }
 
+/// Blocks whose stations [`straight_access`] holds at a time (a few megabytes).
+const BATCH: usize = 32_768;
+
+/// Anchors per parallel task.
+const RUN: usize = 1024;
+
+/// The stations found near one anchor: deduplicated as they are found, given back in station
+/// order. A bitmap over all stations, of which only the words touched are read back (or the
+/// few stations found sorted, when they are spread over many words).
+struct Found {
+    /// Bit `s` is set when station `s` was found.
+    seen: Vec<u64>,
+    /// Per station found, its smallest squared distance.
+    best_d2: Vec<f64>,
+    /// The stations found, in finding order.
+    list: Vec<u32>,
+    /// The words touched: `lo..hi`.
+    lo: usize,
+    hi: usize,
+}
+
+impl Found {
+    fn new(stations: usize) -> Found {
+        Found {
+            seen: vec![0; stations.div_ceil(64)],
+            best_d2: vec![0.0; stations],
+            list: Vec::new(),
+            lo: usize::MAX,
+            hi: 0,
+        }
+    }
+
+    /// Station `s` found at squared distance `d2`.
+    #[inline]
+    fn add(&mut self, s: u32, d2: f64) {
+        let (w, bit) = (s as usize / 64, 1u64 << (s % 64));
+        if self.seen[w] & bit == 0 {
+            self.seen[w] |= bit;
+            self.best_d2[s as usize] = d2;
+            self.list.push(s);
+            self.lo = self.lo.min(w);
+            self.hi = self.hi.max(w + 1);
+        } else if d2 < self.best_d2[s as usize] {
+            self.best_d2[s as usize] = d2;
+        }
+    }
+
+    /// Station `s`'s smallest squared distance (`s` must have been found).
+    fn d2(&self, s: u32) -> f64 {
+        self.best_d2[s as usize]
+    }
+
+    /// Puts the stations found into `out` (cleared first), ascending, and forgets them.
+    fn drain_ascending(&mut self, out: &mut Vec<u32>) {
+        out.clear();
+        if self.list.is_empty() {
+            return;
+        }
+        if self.hi - self.lo > 2 * self.list.len() + 8 {
+            out.extend_from_slice(&self.list);
+            out.sort_unstable();
+            for &s in out.iter() {
+                self.seen[s as usize / 64] = 0;
+            }
+        } else {
+            for w in self.lo..self.hi {
+                let mut bits = std::mem::take(&mut self.seen[w]);
+                while bits != 0 {
+                    out.push((w * 64) as u32 + bits.trailing_zeros());
+                    bits &= bits - 1;
+                }
+            }
+        }
+        self.list.clear();
+        (self.lo, self.hi) = (usize::MAX, 0);
+    }
+}
+
+/// One run of anchors' stations: each anchor's number of stations, and the stations.
+type Run = (Vec<usize>, Vec<u32>);
+
 /// One run of anchors' catchment: each anchor's number of pairs, and the pairs.
-type Run = (Vec<usize>, Vec<(u32, f64)>);
+type PairRun = (Vec<usize>, Vec<(u32, f64)>);
 
 /// Entrances in a grid of squares (compressed rows by square), for radius queries.
 struct Grid {
     /// South-west corner, metres.
     origin: XY,
-    /// Side of a square, metres (at least the radius).
+    /// Side of a square, metres (a third of the radius, or more for a large area).
     side: f64,
     /// Squares across and up.
     nx: i64,
@@ -99,6 +250,14 @@ struct Grid {
 
 /// Most squares a grid may have (more would cost more memory than the entrances).
 const MAX_SQUARES: f64 = 4_000_000.0;
+
+/// Squares across a radius: a disk is looked for in the squares of a (2k + 1)² block that
+/// it meets, about 5.4 r² with k = 3 instead of 9 r² with squares a radius wide.
+const PER_RADIUS: f64 = 3.0;
+
+/// Margin on the squares a disk meets, metres: a square is skipped only when it is surely
+/// farther than the radius.
+const MARGIN_M: f64 = 1e-6;
 
 impl Grid {
     fn new(entrances: &[Vec<XY>], radius: f64) -> Grid {
@@ -119,7 +278,9 @@ impl Grid {
             (lo, hi) = ([0.0; 2], [0.0; 2]);
         }
         let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1.0);
-        let mut side = radius.max(span / MAX_SQUARES.sqrt()).max(1e-3);
+        let mut side = (radius / PER_RADIUS)
+            .max(span / MAX_SQUARES.sqrt())
+            .max(1e-3);
         if !side.is_finite() {
             side = span;
         }
@@ -154,31 +315,25 @@ impl Grid {
         }
     }
 
-    /// Every station within `reach_m` (after `detour`) of each anchor; the grid's squares must be
-    /// at least `reach_m / detour` wide. Anchors are taken in fixed runs whose pairs are joined
-    /// in block order.
-    fn catchment(&self, anchors: &[XY], reach_m: f64, detour: f64) -> Catchment {
-        let radius = reach_m / detour;
-        let runs: Vec<Run> = anchors
-            .par_chunks(1024)
-            .map(|run| {
-                let mut counts = Vec::with_capacity(run.len());
-                let mut pairs = Vec::new();
-                let mut row = Vec::new();
-                for &p in run {
-                    row.clear();
-                    self.within(p, radius, |s, d2| {
-                        let d = detour * d2.sqrt();
-                        if d <= reach_m {
-                            row.push((s, d));
-                        }
-                    });
-                    nearest_per_station(&mut row);
-                    counts.push(row.len());
-                    pairs.extend_from_slice(&row);
-                }
-                (counts, pairs)
-            })
+    /// Every station within `reach_m` (after `detour`) of each anchor, with its distance; any
+    /// radius may be asked of the grid. Anchors are taken in fixed runs
+    /// whose pairs are joined in block order.
+    fn catchment(&self, anchors: &[XY], reach_m: f64, detour: f64, stations: usize) -> Catchment {
+        let runs: Vec<PairRun> = anchors
+            .par_chunks(RUN)
+            .map_init(
+                || (Found::new(stations), Vec::new()),
+                |(found, ids), run| {
+                    let mut counts = Vec::with_capacity(run.len());
+                    let mut pairs = Vec::new();
+                    for &p in run {
+                        self.found(p, reach_m, detour, found, ids);
+                        counts.push(ids.len());
+                        pairs.extend(ids.iter().map(|&s| (s, detour * found.d2(s).sqrt())));
+                    }
+                    (counts, pairs)
+                },
+            )
             .collect();
         let mut start = Vec::with_capacity(anchors.len() + 1);
         start.push(0);
@@ -192,26 +347,70 @@ impl Grid {
         Catchment { start, pairs }
     }
 
+    /// [`catchment`](Self::catchment)'s stations without their distances, into `runs` (one
+    /// per [`RUN`] anchors, buffers reused): each anchor's number of stations, and the stations.
+    fn station_runs(
+        &self,
+        anchors: &[XY],
+        reach_m: f64,
+        detour: f64,
+        stations: usize,
+        runs: &mut [Run],
+    ) {
+        anchors.par_chunks(RUN).zip(runs).for_each_init(
+            || (Found::new(stations), Vec::new()),
+            |(found, ids), (run, (counts, all))| {
+                counts.clear();
+                all.clear();
+                for &p in run {
+                    self.found(p, reach_m, detour, found, ids);
+                    counts.push(ids.len());
+                    all.extend_from_slice(ids);
+                }
+            },
+        );
+    }
+
+    /// The stations within `reach_m` (after `detour`) of `p` into `ids`, ascending; their
+    /// squared distances stay in `found`.
+    #[inline]
+    fn found(&self, p: XY, reach_m: f64, detour: f64, found: &mut Found, ids: &mut Vec<u32>) {
+        self.within(p, reach_m / detour, |s, d2| {
+            if detour * d2.sqrt() <= reach_m {
+                found.add(s, d2);
+            }
+        });
+        found.drain_ascending(ids);
+    }
+
     /// Calls `f(station, squared distance)` for every entrance within `radius` of `p`
-    /// (inclusive).
+    /// (inclusive): the entrances of each row of squares the disk meets, from the first square
+    /// to the last it meets in that row.
     fn within(&self, p: XY, radius: f64, mut f: impl FnMut(u32, f64)) {
-        if !(p[0].is_finite() && p[1].is_finite()) {
+        if !(p[0].is_finite() && p[1].is_finite() && radius >= 0.0) {
             return;
         }
         let r2 = radius * radius;
-        let ci = ((p[0] - self.origin[0]) / self.side).floor();
-        let cj = ((p[1] - self.origin[1]) / self.side).floor();
-        // Anchors far outside the grid: nothing near (and no overflow below).
-        if ci < -2.0 || cj < -2.0 || ci > self.nx as f64 + 1.0 || cj > self.ny as f64 + 1.0 {
-            return;
-        }
-        let (ci, cj) = (ci as i64, cj as i64);
-        for j in (cj - 1).max(0)..=(cj + 1).min(self.ny - 1) {
-            let row = j * self.nx;
-            let (i0, i1) = ((ci - 1).max(0), (ci + 1).min(self.nx - 1));
+        let reach = radius * (1.0 + 1e-9) + MARGIN_M;
+        // Square numbers, clamped to the grid and one beyond before truncating, which floors
+        // them once negatives are taken to 0 (`floor` is a call into libm on this target).
+        let column = |x: f64| ((x - self.origin[0]) / self.side).clamp(-1.0, self.nx as f64);
+        let [j0, j1] = [p[1] - reach, p[1] + reach]
+            .map(|y| ((y - self.origin[1]) / self.side).clamp(-1.0, self.ny as f64) as i64);
+        for j in j0.max(0)..=j1.min(self.ny - 1) {
+            // The disk's widest chord in this row.
+            let y0 = self.origin[1] + j as f64 * self.side;
+            let gap = (y0 - p[1]).max(p[1] - (y0 + self.side)).max(0.0);
+            if gap > reach {
+                continue;
+            }
+            let half = (reach * reach - gap * gap).max(0.0).sqrt() + MARGIN_M;
+            let (i0, i1) = (column(p[0] - half) as i64, column(p[0] + half) as i64);
+            let (i0, i1) = (i0.max(0), i1.min(self.nx - 1));
             if i0 > i1 {
                 continue;
             }
+            let row = j * self.nx;
             let (a, b) = (
                 self.start[(row + i0) as usize],
                 self.start[(row + i1) as usize + 1],
@@ -225,12 +424,6 @@ impl Grid {
             }
         }
     }
-}
-
-/// Keeps one pair per station: its smallest distance.
-fn nearest_per_station(row: &mut Vec<(u32, f64)>) {
-    row.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    row.dedup_by_key(|&mut (s, _)| s);
 }
 
 /// Network: for each station, one Dijkstra bounded at `reach_m` from its snapped entrances; a
@@ -362,6 +555,34 @@ mod tests {
         let capacity: Vec<f64> = (0..entrances.len()).map(|j| (j % 5) as f64).collect();
         assert_eq!(
             straight_access(&entrances, &anchors, 450.0, 1.3, &population, &capacity),
+            Access::compute(&got, &population, &capacity)
+        );
+    }
+
+    /// Many stations, few near each anchor: each anchor's stations are sorted rather than read
+    /// back from the bitmap, with the same result.
+    #[test]
+    fn sparse_stations_spread_over_many_words_match_too() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let entrances: Vec<Vec<XY>> = (0..1000)
+            .map(|k| random_points(&mut rng, 1 + k % 2, 14_000.0))
+            .collect();
+        let anchors = random_points(&mut rng, 300, 14_000.0);
+        let model = StraightLine { detour: 1.2 };
+        let got = model.catchment(&entrances, &anchors, 700.0);
+        assert_eq!(got, one_by_one(&model, &entrances, &anchors, 700.0));
+        let mut found = Found::new(entrances.len());
+        for (s, d2) in [(999, 4.0), (3, 1.0), (999, 2.0), (500, 9.0)] {
+            found.add(s, d2);
+        }
+        let mut ids = Vec::new();
+        found.drain_ascending(&mut ids);
+        assert_eq!(ids, vec![3, 500, 999]);
+        assert!(found.seen.iter().all(|&w| w == 0) && found.list.is_empty());
+        let population: Vec<f64> = (0..anchors.len()).map(|i| (i % 5) as f64 * 7.25).collect();
+        let capacity: Vec<f64> = (0..entrances.len()).map(|j| (j % 3) as f64).collect();
+        assert_eq!(
+            straight_access(&entrances, &anchors, 700.0, 1.2, &population, &capacity),
             Access::compute(&got, &population, &capacity)
         );
     }

@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::config::ThresholdUnit;
-use crate::{Analysis, Coverage, Group};
+use crate::levels::GroupLevels;
+use crate::{Analysis, Coverage, Group, Level};
 
 use super::gaps::{palette, GAP_COLOUR};
 use super::svg::{text_width, xml_chars, FONT_FAMILY};
@@ -24,6 +25,8 @@ pub(super) const CURVE_H: u32 = 560;
 pub const GROUPS_SHOWN: usize = 40;
 /// Height of one group's row, pixels.
 pub(super) const GROUP_ROW: u32 = 26;
+/// Width of one column of the group chart's level table (`--levels`), pixels.
+const LEVEL_COL: u32 = 96;
 
 pub(super) fn colour(hex: &str) -> RGBColor {
     let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
@@ -174,7 +177,8 @@ fn threshold_mark(
 }
 
 /// Bars of the share per group at the first threshold, worst first, with the overall share as a
-/// reference line; `None` when the analysis was not grouped.
+/// reference line, and with `--levels` a table right of them: each group's share served at each
+/// level and at every level (complete); `None` when the analysis was not grouped.
 pub fn groups_svg(
     analysis: &Analysis,
     field: &str,
@@ -199,21 +203,28 @@ pub fn groups_svg(
         .fold(40.0f64, f64::max)
         .min(320.0);
     let height = 150 + GROUP_ROW * rows as u32;
+    let levels = analysis.levels.as_ref().and_then(|l| l.groups.as_ref());
+    let columns = levels.and_then(|l| l.first()).map_or(0, |g| g.levels.len());
+    let table_w = LEVEL_COL * columns as u32;
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (CHART_W, height)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut out, (CHART_W + table_w, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let area = title_area(&root, &words.groups_title(field, &first.threshold))?;
         let mut chart = ChartBuilder::on(&area)
             .margin(18)
             .margin_top(30)
-            .margin_right(150)
+            .margin_right(150 + table_w)
             .x_label_area_size(52)
             .y_label_area_size((name_w + 16.0) as u32)
             .build_cartesian_2d(0f64..100f64, 0f64..rows as f64)
             .map_err(err)?;
         groups_mesh(&mut chart, &words, first)?;
         group_bars(&root, &mut chart, shown, &names, first.share, &words)?;
+        if let Some(levels) = levels {
+            level_table(&root, &chart, &levels[..shown.len()], &words)?;
+        }
         overall_line(&root, &mut chart, first.share, rows as f64, &words)?;
         if groups.len() > shown.len() {
             root.draw(&Text::new(
@@ -301,6 +312,62 @@ fn group_bars(
         let left = font(12.0).pos(Pos::new(HPos::Left, VPos::Center));
         root.draw(&Text::new(xml_chars(&label), (start, y), left))
             .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The table right of the group bars (`--levels`): a column per level with a reach and one for
+/// complete, a row per group shown (`levels`, in the bars' order), each cell a share.
+fn level_table(
+    root: &Root,
+    chart: &Chart,
+    levels: &[GroupLevels],
+    words: &Words,
+) -> Result<(), ChartError> {
+    let top = levels.len().max(1) as f64;
+    let (right, head_y) = chart.backend_coord(&(100.0, top));
+    let x0 = right + 130;
+    let centre = |k: usize| x0 + (LEVEL_COL as i32) * k as i32 + LEVEL_COL as i32 / 2;
+    let Some(first) = levels.first() else {
+        return Ok(());
+    };
+    root.draw(&Text::new(
+        xml_chars(words.levels_served_heading()),
+        (x0 + 8, head_y - 38),
+        font(13.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    ))
+    .map_err(err)?;
+    // Each column's level, and its reach below it.
+    let head = font(12.0).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for (k, l) in first.levels.iter().enumerate() {
+        let name = match Level::parse(l.level) {
+            Some(level) => words.level(Some(level)),
+            None => words.complete_column(),
+        };
+        root.draw(&Text::new(
+            xml_chars(name),
+            (centre(k), head_y - 20),
+            head.clone(),
+        ))
+        .map_err(err)?;
+        if let Some(r) = l.reach_m {
+            let reach = format!("≤ {}", words.metres(r));
+            root.draw(&Text::new(
+                xml_chars(&reach),
+                (centre(k), head_y - 6),
+                head.clone(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    let cell = font(12.0).pos(Pos::new(HPos::Center, VPos::Center));
+    for (i, g) in levels.iter().enumerate() {
+        let (_, y) = chart.backend_coord(&(0.0, top - i as f64 - 0.5));
+        for (k, l) in g.levels.iter().enumerate() {
+            let text = percent(l.share, words.lang);
+            root.draw(&Text::new(text, (centre(k), y), cell.clone()))
+                .map_err(err)?;
+        }
     }
     Ok(())
 }

@@ -373,6 +373,24 @@ impl Words {
         format!("{} {}", self.level(Some(level)), percent(share, self.lang))
     }
 
+    /// The heading of the group chart's level table.
+    pub fn levels_served_heading(&self) -> &'static str {
+        if self.zh() {
+            "各层级覆盖率"
+        } else {
+            "Share served at each level"
+        }
+    }
+
+    /// The group chart's column of blocks served at every level.
+    pub fn complete_column(&self) -> &'static str {
+        if self.zh() {
+            "完整"
+        } else {
+            "complete"
+        }
+    }
+
     /// The level map's legend heading.
     pub fn levels_heading(&self) -> &'static str {
         if self.zh() {
