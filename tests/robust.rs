@@ -669,3 +669,46 @@ fn parameters_are_bounded() {
     assert!(Params::builder().distance_m(&[100_000.0]).build().is_ok());
     assert!(Params::builder().distance_m(&[100_000.5]).build().is_err());
 }
+
+/// A polygon whose hole lies outside its shell (of nearly the same area, so that subtracting it
+/// leaves almost nothing and the centroid flies off towards a pole) is flagged as invalid and
+/// anchored by the even-odd rule, between its two squares.
+#[test]
+fn a_hole_outside_its_shell_is_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = 0.001;
+    let square_at = |x: f64, h: f64| {
+        json!([[x, LAT], [x + d, LAT], [x + d, LAT + h], [x, LAT + h], [x, LAT]])
+    };
+    let holed = json!({"type": "Feature", "properties": {"id": "h", "population": 10},
+        "geometry": {"type": "Polygon", "coordinates": [
+            square_at(LON + 0.001, d), square_at(LON + 0.0025, d * 1.000001)]}})
+    .to_string();
+    let case = Case {
+        name: "hole outside",
+        stations: good_stations(),
+        blocks: vec![block("b1", LON + 0.001, LAT, json!(1)), holed],
+        args: vec![],
+        message: String::new(),
+    };
+    let (code, stderr) = run_case(tmp.path(), &case);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: 1 block(s) have invalid polygons"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["invalid_polygons"],
+        json!([{"index": 1, "id": "h", "problem": "hole outside its shell"}])
+    );
+    // The anchor lies between the squares, about 200 m east of the station: covered.
+    let blocks: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("out/blocks.geojson")).unwrap())
+            .unwrap();
+    let h = &blocks["features"][1]["properties"];
+    let distance = h["ws_distance_m"].as_f64().unwrap();
+    assert!((200.0..260.0).contains(&distance), "{h}");
+}

@@ -27,6 +27,9 @@ pub enum PolygonProblem {
     ZeroArea,
     /// A ring that crosses or touches itself, or two rings that cross.
     SelfIntersection,
+    /// A hole that lies outside its polygon's shell (the anchor reads it by the even-odd rule:
+    /// as more area, not less).
+    HoleOutsideShell,
 }
 
 impl PolygonProblem {
@@ -37,6 +40,7 @@ impl PolygonProblem {
             PolygonProblem::TooFewPoints => "ring with fewer than 3 distinct points",
             PolygonProblem::ZeroArea => "zero area",
             PolygonProblem::SelfIntersection => "self-intersection",
+            PolygonProblem::HoleOutsideShell => "hole outside its shell",
         }
     }
 }
@@ -105,6 +109,10 @@ pub(crate) fn polygon_anchor(flat: &FlatCoords) -> ([f64; 2], Option<PolygonProb
     let mut polygon_area: Option<f64> = None;
     let mut zero_area = false;
     let mut last_polygon = usize::MAX;
+    // The current polygon's shell, and what the holes found outside it added by mistake.
+    let mut shell: &[[f64; 2]] = &[];
+    let (mut outside_area, mut outside_x, mut outside_y) = (0.0f64, 0.0f64, 0.0f64);
+    let mut hole_outside = false;
     for (polygon, range) in ring_iter(flat) {
         let pts = &flat.points[range];
         if pts.first() != pts.last() {
@@ -143,6 +151,15 @@ pub(crate) fn polygon_anchor(flat: &FlatCoords) -> ([f64; 2], Option<PolygonProb
         area += s * a2 / 2.0;
         mx += s * cx / 6.0;
         my += s * cy / 6.0;
+        if sign < 0.0 && outside(shell, pts) {
+            hole_outside = true;
+            outside_area += s * a2 / 2.0;
+            outside_x += s * cx / 6.0;
+            outside_y += s * cy / 6.0;
+        }
+        if sign > 0.0 {
+            shell = pts;
+        }
         if let Some(last) = polygon_area.as_mut() {
             *last += s * a2 / 2.0;
         }
@@ -151,6 +168,13 @@ pub(crate) fn polygon_anchor(flat: &FlatCoords) -> ([f64; 2], Option<PolygonProb
     if problem.is_none() {
         if crosses(flat) {
             note(&mut problem, PolygonProblem::SelfIntersection);
+        } else if hole_outside {
+            // By the even-odd rule a hole outside its shell is area of its own: add back what
+            // was taken away, and as much again.
+            area -= 2.0 * outside_area;
+            mx -= 2.0 * outside_x;
+            my -= 2.0 * outside_y;
+            note(&mut problem, PolygonProblem::HoleOutsideShell);
         } else if zero_area {
             note(&mut problem, PolygonProblem::ZeroArea);
         }
@@ -164,6 +188,34 @@ pub(crate) fn polygon_anchor(flat: &FlatCoords) -> ([f64; 2], Option<PolygonProb
         [origin[0] + centre[0] / m_lon, origin[1] + centre[1] / m_lat],
         problem,
     )
+}
+
+/// Whether the ring `hole` lies outside the ring `shell` (both in lon/lat, which is affine to
+/// the local plane, so inside and outside are the same): judged by its first position that is
+/// not on the shell's outline (rings that cross are found by [`crosses`]). O(shell) per hole.
+fn outside(shell: &[[f64; 2]], hole: &[[f64; 2]]) -> bool {
+    hole.iter()
+        .find_map(|&p| inside_ring(shell, p))
+        .is_some_and(|inside| !inside)
+}
+
+/// Whether `p` is inside the ring `ring` (implicitly closed) by the crossing rule; `None` when it
+/// lies on its outline.
+fn inside_ring(ring: &[[f64; 2]], p: [f64; 2]) -> Option<bool> {
+    let mut inside = false;
+    let n = ring.len();
+    for k in 0..n {
+        let (a, b) = (ring[k], ring[(k + 1) % n]);
+        if orient(a, b, p) == 0.0 && on_segment(a, b, p) {
+            return None;
+        }
+        if (a[1] > p[1]) != (b[1] > p[1])
+            && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+        {
+            inside = !inside;
+        }
+    }
+    Some(inside)
 }
 
 /// Centre of a degenerate shape: the length-weighted centre of its segments, else the mean.
@@ -546,6 +598,15 @@ mod tests {
             polygon_anchor(&flat_polygon(&[&open])).1,
             Some(PolygonProblem::UnclosedRing)
         );
+        let sq = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]];
+        let away = [[3.0, 0.0], [4.0, 0.0], [4.0, 1.0], [3.0, 1.0], [3.0, 0.0]];
+        let (anchor, problem) = polygon_anchor(&flat_polygon(&[&sq, &away]));
+        assert_eq!(problem, Some(PolygonProblem::HoleOutsideShell));
+        // Read by the even-odd rule: two unit squares, centred between them.
+        assert!((anchor[0] - 2.0).abs() < 0.01 && (anchor[1] - 0.5).abs() < 0.01);
+        // A hole touching its shell from inside at a vertex is valid.
+        let corner = [[0.0, 0.0], [0.5, 0.2], [0.2, 0.5], [0.0, 0.0]];
+        assert_eq!(polygon_anchor(&flat_polygon(&[&sq, &corner])).1, None);
         let flat_line = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.0, 0.0]];
         assert!(polygon_anchor(&flat_polygon(&[&flat_line])).1.is_some());
     }
