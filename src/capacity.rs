@@ -105,11 +105,8 @@ pub fn read_capacity(files: &[&Path], field: &str) -> Result<Option<Vec<f64>>> {
     let mut first_missing: Option<Location> = None;
     let mut any = false;
     for path in files {
-        for (i, (id, value)) in load::read_station_property(path, field)?
-            .into_iter()
-            .enumerate()
-        {
-            let location = || Location::feature(path, i, Some(id.clone()));
+        for (i, (id, value)) in load::station_property(path, field)?.into_iter().enumerate() {
+            let location = || Location::feature(path, i, id.clone());
             match value {
                 None => {
                     first_missing.get_or_insert_with(location);

@@ -293,13 +293,23 @@ pub fn station_levels<'a>(
         for (i, s) in stations.iter().enumerate() {
             let level = s.level.as_deref().and_then(Level::parse);
             levels.push(level.ok_or_else(|| Error::Level {
-                location: Location::feature(path, i, Some(s.id.clone())),
+                location: Location::feature(path, i, id_as_given(path, i, s)),
                 found: s.level.clone(),
                 accepted: ACCEPTED_LEVELS,
             })?);
         }
     }
     Ok(levels)
+}
+
+/// Station `i` of `path`'s id as the file gives it, `None` when it has none (its id is then
+/// its index, and messages say "(no id)"). Read again from the file, on the error path only; if
+/// that fails, the station's id.
+fn id_as_given(path: &Path, i: usize, station: &Station) -> Option<String> {
+    match crate::load::station_property(path, "id") {
+        Ok(mut ids) if i < ids.len() => ids.swap_remove(i).0,
+        _ => Some(station.id.clone()),
+    }
 }
 
 /// Stations whose `level` is given but not one of the four levels (without `--levels` they are

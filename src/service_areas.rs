@@ -355,12 +355,9 @@ fn disk_band(points: &[XY], r: f64, inner: Option<f64>, sides: usize) -> MultiPo
     let cell = |v: f64| (v / side).floor() as i64;
     let (x0, x1) = (cell(lo[0] - r), cell(hi[0] + r));
     let (y0, y1) = (cell(lo[1] - r), cell(hi[1] + r));
-    let columns = (x1 - x0 + 1) as usize;
-    let tiles = columns * (y1 - y0 + 1) as usize;
-    let pieces: Vec<Vec<Polygon>> = (0..tiles)
+    let pieces: Vec<Vec<Polygon>> = reached_tiles(points, r, cell, [x0, x1], [y0, y1])
         .into_par_iter()
-        .map(|t| {
-            let (ix, iy) = (x0 + (t % columns) as i64, y0 + (t / columns) as i64);
+        .map(|(iy, ix)| {
             let tile = Tile {
                 lo: [ix as f64 * side, iy as f64 * side],
                 hi: [(ix + 1) as f64 * side, (iy + 1) as f64 * side],
@@ -371,6 +368,50 @@ fn disk_band(points: &[XY], r: f64, inner: Option<f64>, sides: usize) -> MultiPo
     // Pieces meet only along tile edges, never cross: dissolving them is a light overlay.
     let pieces: Vec<Polygon> = pieces.into_iter().flatten().collect();
     unary_union(&pieces)
+}
+
+/// The squares `(row, column)` of [`disk_band`] in row order: every square of the points'
+/// bounding box widened by `r` when they are close together, else only the squares each point's
+/// disk can reach (stations far apart, e.g. one placed in another country by mistake, would
+/// otherwise make billions of empty squares). The squares no disk reaches give no piece, so both
+/// lists give the same band.
+fn reached_tiles(
+    points: &[XY],
+    r: f64,
+    cell: impl Fn(f64) -> i64,
+    [x0, x1]: [i64; 2],
+    [y0, y1]: [i64; 2],
+) -> Vec<(i64, i64)> {
+    let span = |a: i64, b: i64| (b - a + 1) as u128;
+    let whole = span(x0, x1) * span(y0, y1);
+    let reach = |p: &XY| {
+        (
+            [cell(p[0] - r), cell(p[0] + r)],
+            [cell(p[1] - r), cell(p[1] + r)],
+        )
+    };
+    let per_point: u128 = points
+        .iter()
+        .map(|p| {
+            let ([a, b], [c, d]) = reach(p);
+            span(a, b) * span(c, d)
+        })
+        .sum();
+    if whole <= per_point {
+        return (y0..=y1)
+            .flat_map(|iy| (x0..=x1).map(move |ix| (iy, ix)))
+            .collect();
+    }
+    let mut tiles: Vec<(i64, i64)> = points
+        .iter()
+        .flat_map(|p| {
+            let ([a, b], [c, d]) = reach(p);
+            (c..=d).flat_map(move |iy| (a..=b).map(move |ix| (iy, ix)))
+        })
+        .collect();
+    tiles.sort_unstable();
+    tiles.dedup();
+    tiles
 }
 
 /// One square of [`disk_band`], corners in plane metres.

@@ -256,6 +256,27 @@ fn cases() -> Vec<Case> {
             message: "error: blocks.geojson, feature 1 (id \"b2\"): the value [\"a\"] of the --group-by field \"street\" is an array; a group is named by a string, a number or true/false".into(),
         },
         Case {
+            name: "a station without an id whose index is another station's id",
+            stations: vec![station("1", LON, LAT), point(LON, LAT, json!({}))],
+            blocks: good_blocks(),
+            args: vec![],
+            message: "error: stations.geojson, feature 1 (no id): duplicate station id \"1\": feature 0 has it too; station ids must be unique".into(),
+        },
+        Case {
+            name: "an invalid capacity on a station without an id",
+            stations: vec![point(LON, LAT, json!({"id": "s1", "beds": 5})), point(LON, LAT, json!({"beds": -1}))],
+            blocks: good_blocks(),
+            args: args(&["--capacity", "beds"]),
+            message: "error: stations.geojson, feature 1 (no id): invalid capacity -1: expected a finite number ≥ 0 in field \"beds\" on every station (or on none)".into(),
+        },
+        Case {
+            name: "a station without an id and without a level, with --levels",
+            stations: vec![point(LON, LAT, json!({"id": "s1", "level": "station"})), point(LON, LAT, json!({}))],
+            blocks: good_blocks(),
+            args: args(&["--levels"]),
+            message: "error: stations.geojson, feature 1 (no id): no level; with --levels every station needs one of: center, subcenter, station, point (any case), 中心/实践中心, 分中心/实践所, 站/实践站, 点/实践点".into(),
+        },
+        Case {
             name: "an id out of range is named whole",
             stations: good_stations(),
             blocks: vec![raw_block(r#""id":123e400,"population":5"#)],
@@ -678,7 +699,13 @@ fn a_hole_outside_its_shell_is_flagged() {
     let tmp = tempfile::tempdir().unwrap();
     let d = 0.001;
     let square_at = |x: f64, h: f64| {
-        json!([[x, LAT], [x + d, LAT], [x + d, LAT + h], [x, LAT + h], [x, LAT]])
+        json!([
+            [x, LAT],
+            [x + d, LAT],
+            [x + d, LAT + h],
+            [x, LAT + h],
+            [x, LAT]
+        ])
     };
     let holed = json!({"type": "Feature", "properties": {"id": "h", "population": 10},
         "geometry": {"type": "Polygon", "coordinates": [
@@ -711,4 +738,73 @@ fn a_hole_outside_its_shell_is_flagged() {
     let h = &blocks["features"][1]["properties"];
     let distance = h["ws_distance_m"].as_f64().unwrap();
     assert!((200.0..260.0).contains(&distance), "{h}");
+}
+
+/// A network whose every line is degenerate (a single position, repeated positions) is a clear
+/// error, not a run with every station "off-network".
+#[test]
+fn a_network_without_a_usable_line_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = |id: &str, coords: serde_json::Value| {
+        json!({"type": "Feature", "properties": {"id": id},
+            "geometry": {"type": "LineString", "coordinates": coords}})
+        .to_string()
+    };
+    let network = write_collection(
+        tmp.path(),
+        "walk.geojson",
+        &[
+            line("one", json!([[LON, LAT]])),
+            line("zero", json!([[LON, LAT], [LON, LAT]])),
+        ],
+    );
+    let case = Case {
+        name: "degenerate network",
+        stations: good_stations(),
+        blocks: good_blocks(),
+        args: vec!["--network".into(), network.display().to_string()],
+        message: String::new(),
+    };
+    let (code, stderr) = run_case(tmp.path(), &case);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "walk.geojson: none of its 2 line(s) has two distinct positions, so there is no street to walk along"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A station placed far from the others (here in Helsinki, beside stations in Shanghai) used to
+/// make the service-area bands of the maps cut the 7,000 km between them into 50 m squares: a
+/// 26 GB allocation that aborted the run (found by the fuzz harness). Only the squares a disk
+/// reaches are made now.
+#[test]
+fn a_station_far_from_the_others_does_not_exhaust_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case {
+        name: "far station",
+        stations: vec![station("s1", LON, LAT), station("far", 24.94, 60.16)],
+        blocks: good_blocks(),
+        args: vec![],
+        message: String::new(),
+    };
+    let stations = write_collection(tmp.path(), "stations.geojson", &case.stations);
+    let blocks = write_collection(tmp.path(), "blocks.geojson", &case.blocks);
+    let output = walkshed()
+        .arg("coverage")
+        .arg("--stations")
+        .arg(&stations)
+        .arg("--blocks")
+        .arg(&blocks)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .arg("-q")
+        // A guard against the old behaviour's endless work where the allocation succeeds.
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(tmp.path().join("out/service_areas.geojson").exists());
 }

@@ -54,42 +54,46 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
         } else {
             flat.points.clone()
         };
-        Ok(Station {
+        let given = id.is_some();
+        let station = Station {
             id: id.unwrap_or_else(|| i.to_string()),
             name: take_text(raw.props[1].take()),
             level: take_text(raw.props[2].take()),
             entrances,
             from_area,
-        })
+        };
+        Ok((station, given))
     })?;
+    let (stations, given): (Vec<Station>, Vec<bool>) = stations.into_iter().unzip();
     if stations.is_empty() {
         return Err(Error::Empty {
             path: path.to_path_buf(),
             what: "stations",
         });
     }
-    check_unique_ids(path, &stations)?;
+    check_unique_ids(path, &stations, &given)?;
     Ok(StationSet {
         path: path.to_path_buf(),
         stations,
     })
 }
 
-/// One property of every station of a file, in file order, with the station's id (as
-/// [`read_stations`] gives it): `None` where the feature lacks the property or it is `null`. A
-/// file in another format than GeoJSON is read through its GeoJSON copy (coordinate columns
-/// found by their usual names).
-pub fn read_station_property(
+/// One property of every station of a file, in file order, with the station's id as the file
+/// gives it (`None` for a station without one, which [`read_stations`] names by its index, and
+/// messages by "(no id)"): `None` where the feature lacks the property or it is `null`. A file in
+/// another format than GeoJSON is read through its GeoJSON copy (coordinate columns found by
+/// their usual names).
+pub(crate) fn station_property(
     path: &Path,
     field: &str,
-) -> Result<Vec<(String, Option<serde_json::Value>)>> {
+) -> Result<Vec<(Option<String>, Option<serde_json::Value>)>> {
     let copy = geojson_copy(path, &InputOptions::default())?;
     let source = FeatureStream::new(
         copy.as_ref().map_or(path, |c| c.path()),
         ReadOptions::default(),
     );
     source.parse(&["id", field], |i, mut raw| {
-        let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
+        let id = take_id(&mut raw, i);
         let value = raw
             .props
             .get_mut(1)
@@ -99,13 +103,14 @@ pub fn read_station_property(
     })
 }
 
-/// Fails on the first station whose id an earlier station has.
-fn check_unique_ids(path: &Path, stations: &[Station]) -> Result<()> {
+/// Fails on the first station whose id an earlier station has; `given` says which stations have
+/// an id of their own (the others are named by their index, and "(no id)" in the message).
+fn check_unique_ids(path: &Path, stations: &[Station], given: &[bool]) -> Result<()> {
     let mut seen = std::collections::HashMap::with_capacity(stations.len());
     for (i, s) in stations.iter().enumerate() {
         if let Some(&first) = seen.get(s.id.as_str()) {
             return Err(Error::DuplicateStation {
-                location: crate::error::Location::feature(path, i, Some(s.id.clone())),
+                location: crate::error::Location::feature(path, i, given[i].then(|| s.id.clone())),
                 id: s.id.clone(),
                 first,
             });

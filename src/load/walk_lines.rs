@@ -70,5 +70,24 @@ pub fn read_network_with(path: &Path, options: &ReadOptions) -> Result<Vec<WalkL
             what: "walkable lines",
         });
     }
+    if !lines.iter().any(usable) {
+        return Err(Error::Unusable {
+            location: crate::error::Location::file(path),
+            message: format!(
+                "none of its {} line(s) has two distinct positions, so there is no street to \
+                 walk along",
+                lines.len()
+            ),
+        });
+    }
     Ok(lines)
+}
+
+/// Whether a line has a segment to walk along: two consecutive distinct finite positions (what
+/// the network keeps as an edge).
+fn usable(line: &WalkLine) -> bool {
+    let finite = |p: &&[f64; 2]| p[0].is_finite() && p[1].is_finite();
+    line.coords
+        .windows(2)
+        .any(|w| w[0] != w[1] && finite(&&w[0]) && finite(&&w[1]))
 }
