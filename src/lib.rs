@@ -73,6 +73,8 @@ mod report;
 mod run;
 mod service_areas;
 mod suggest;
+mod sum;
+mod tiles;
 
 pub use aggregate::{aggregate, Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use batch::{
@@ -118,4 +120,6 @@ pub use suggest::candidates::{
     exclude as exclude_candidates, grid as candidate_grid, uncovered_anchors,
 };
 pub use suggest::job::{run_suggest, CandidateSource, SuggestJob, Suggested};
+pub use sum::ExactSum;
+pub use tiles::{halo_m, merge, run_tile, TileReport, TileSet, TileSpec};
 pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};

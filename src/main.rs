@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, CoverageArgs, SuggestArgs};
+use cli::{BatchArgs, Cli, Command, CoverageArgs, MergeArgs, SuggestArgs};
 use walkshed::{
     run, run_batch, run_suggest, Batch, BatchEvent, BatchOptions, Job, LoadStep, Stage,
 };
@@ -58,6 +58,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Coverage(args) => coverage(&args),
         Command::Batch(args) => batch(&args),
         Command::Suggest(args) => suggest(&args),
+        Command::Merge(args) => merge(&args),
     }
 }
 
@@ -141,6 +142,9 @@ fn staged<T>(
 fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let job = args.job()?;
+    if let Some(tile) = args.tiles.spec()? {
+        return coverage_tile(args, &job, &tile);
+    }
     let result = staged(&stages(&job), args.run.quiet, args.timings, |progress| {
         run(&job, progress)
     });
@@ -153,6 +157,68 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
             l.dropped_names.join(", ")
         );
     }
+    if args.run.json {
+        print!("{}", summary.to_json());
+    } else if !args.run.quiet {
+        print!("{}", summary.to_text());
+        println!("\n  outputs in {}", job.out_dir.display());
+    }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One tile of a tiled run: partial outputs for `walkshed merge`.
+fn coverage_tile(
+    args: &CoverageArgs,
+    job: &Job,
+    tile: &walkshed::TileSpec,
+) -> anyhow::Result<ExitCode> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let report = staged(&stages(job), args.run.quiet, args.timings, |progress| {
+        walkshed::run_tile(job, tile, &argv, progress)
+    })?;
+    if !args.run.quiet {
+        println!(
+            "tile: {} of {} blocks measured (halo {} m); partial outputs in {}",
+            report.blocks,
+            report.blocks_total,
+            report.halo_m,
+            job.out_dir.display()
+        );
+        if let Some((kept, all)) = report.lines {
+            println!("  network lines within the halo: {kept} of {all}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Merges tile folders into the outputs of one run.
+fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    set_threads(args.run.threads)?;
+    let absolute = |p: &std::path::Path| -> anyhow::Result<std::path::PathBuf> {
+        Ok(std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))?)
+    };
+    let dirs = args
+        .tiles
+        .iter()
+        .map(|d| absolute(d))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let out = absolute(&args.out)?;
+    let tiles = walkshed::TileSet::read(&dirs)?;
+    // The tiles' arguments are read as `coverage` read them, from the folder they ran in.
+    std::env::set_current_dir(tiles.cwd())
+        .with_context(|| format!("cannot enter {}", tiles.cwd().display()))?;
+    let argv = std::iter::once("walkshed".to_owned()).chain(tiles.args().iter().cloned());
+    let Command::Coverage(coverage) = Cli::try_parse_from(argv)?.command else {
+        anyhow::bail!("the tiles were not made by `walkshed coverage`");
+    };
+    let mut job = coverage.options.job(None, out.clone())?;
+    job.out_dir = out;
+    let summary = staged(&stages(&job), args.run.quiet, args.timings, |progress| {
+        walkshed::merge(&job, &tiles, progress)
+    })?;
     if args.run.json {
         print!("{}", summary.to_json());
     } else if !args.run.quiet {
