@@ -17,3 +17,4 @@ mod publish;
 mod render;
 mod robust;
 mod suggest;
+mod tiles;
