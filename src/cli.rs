@@ -192,6 +192,11 @@ pub struct BatchArgs {
     #[arg(long, value_name = "SCENARIO")]
     pub diff: Option<String>,
 
+    /// One tile of every scenario (--tiles NxM --tile I, or --tile-by FIELD VALUE), for
+    /// `walkshed merge`.
+    #[command(flatten)]
+    pub tiles: TileArgs,
+
     /// Threads, JSON output, quiet.
     #[command(flatten)]
     pub run: RunFlags,

@@ -121,5 +121,7 @@ pub use suggest::candidates::{
 };
 pub use suggest::job::{run_suggest, CandidateSource, SuggestJob, Suggested};
 pub use sum::ExactSum;
-pub use tiles::{halo_m, merge, run_tile, TileReport, TileSet, TileSpec};
+pub use tiles::{
+    halo_m, merge, merge_batch, run_batch_tile, run_tile, BatchTiles, TileReport, TileSet, TileSpec,
+};
 pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};

@@ -317,3 +317,47 @@ fn options_that_cannot_be_tiled_are_refused() {
         .failure()
         .stderr(predicates::str::contains("cannot be combined with --network"));
 }
+
+#[test]
+fn a_tiled_batch_merges_to_the_bytes_of_one_batch_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = repo("data/shihua/batch.toml");
+    let run = |extra: &[&str], out: &str| {
+        walkshed()
+            .current_dir(dir.path())
+            .arg("batch")
+            .arg(&batch)
+            .args(["--diff", "today", "--quiet", "--out", out])
+            .args(extra)
+            .assert()
+            .success();
+    };
+    // batch.json names the output folder: the one run and the merge both write into `out`.
+    run(&[], "out");
+    std::fs::rename(dir.path().join("out"), dir.path().join("one")).unwrap();
+    for i in 0..4 {
+        run(&["--tiles", "2x2", "--tile", &i.to_string()], &format!("t{i}"));
+    }
+    walkshed()
+        .current_dir(dir.path())
+        .args(["merge", "--quiet", "--out", "out", "t3", "t0", "t2", "t1"])
+        .assert()
+        .success();
+    fn tree(root: &Path, prefix: &str, files: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(root).unwrap() {
+            let p = entry.unwrap().path();
+            let name = format!("{prefix}{}", p.file_name().unwrap().to_string_lossy());
+            if p.is_dir() {
+                tree(&p, &format!("{name}/"), files);
+            } else {
+                files.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+        files.sort();
+    }
+    let (mut one, mut merged) = (Vec::new(), Vec::new());
+    tree(&dir.path().join("one"), "", &mut one);
+    tree(&dir.path().join("out"), "", &mut merged);
+    assert!(one.iter().any(|(n, _)| n == "proposed-network/gaps.svg"));
+    assert_eq!(one, merged);
+}

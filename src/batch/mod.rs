@@ -210,6 +210,22 @@ pub fn run_batch(
     options: &BatchOptions,
     progress: &(dyn Fn(BatchEvent<'_>) + Sync),
 ) -> Result<BatchReport> {
+    run_batch_with(batch, options, progress, &|s, loaded| {
+        run::analyse_loaded(&s.job, loaded)
+    })
+}
+
+/// How a scenario's analysis is made from its loaded inputs: measured ([`run_batch`]), or
+/// merged from tiles (`walkshed merge`).
+pub(crate) type Analyser<'a> = dyn Fn(&Scenario, &Loaded) -> Result<Analysis> + Sync + 'a;
+
+/// [`run_batch`], each scenario's analysis made by `analyse`.
+pub(crate) fn run_batch_with(
+    batch: &Batch,
+    options: &BatchOptions,
+    progress: &(dyn Fn(BatchEvent<'_>) + Sync),
+    analyse: &Analyser<'_>,
+) -> Result<BatchReport> {
     if let Some(base) = &options.diff_base {
         if batch.scenario(base).is_none() {
             let names: Vec<&str> = batch.scenarios.iter().map(|s| s.name.as_str()).collect();
@@ -247,7 +263,9 @@ pub fn run_batch(
         .map(|(scenario, loaded)| {
             let folder = options.out_dir.join(&scenario.name);
             let outcome = match loaded {
-                Ok(loaded) => run_scenario(scenario, &root.join(&scenario.name), loaded),
+                Ok(loaded) => {
+                    run_scenario(scenario, &root.join(&scenario.name), loaded, analyse)
+                }
                 Err(reason) => Err(reason.clone()),
             };
             let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
@@ -320,9 +338,10 @@ fn run_scenario(
     scenario: &Scenario,
     folder: &Path,
     loaded: &Loaded,
+    analyse: &Analyser<'_>,
 ) -> std::result::Result<Done, String> {
     let job = &scenario.job;
-    let analysis = run::analyse_loaded(job, loaded).map_err(|e| e.with_causes())?;
+    let analysis = analyse(scenario, loaded).map_err(|e| e.with_causes())?;
     let written = run::summarise(job, loaded, &analysis).and_then(|mut summary| {
         let mut staged = Staged::create(folder)?;
         run::stage(

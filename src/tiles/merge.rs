@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::pipeline::{analyse_measured, Projected};
 use crate::publish::Publication;
 use crate::report::Summary;
-use crate::run::{self, Job, Stage};
+use crate::run::{self, Job, Loaded, Stage};
+use crate::Analysis;
 
 /// The tile folders of one tiled run, their manifests read and checked against each other.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +158,28 @@ pub fn merge(job: &Job, tiles: &TileSet, progress: &mut dyn FnMut(Stage)) -> Res
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = run::load(job, progress)?;
     progress(Stage::Measure);
+    let analysis = analyse_merged(job, &loaded, tiles)?;
+    let mut summary = run::summarise(job, &loaded, &analysis)?;
+    run::stage(
+        job,
+        &loaded.blocks,
+        &loaded.context,
+        &analysis,
+        &mut summary,
+        publication.staged(),
+        progress,
+    )?;
+    publication.commit()?;
+    Ok(summary)
+}
+
+/// The analysis of `job` on its `loaded` inputs, each block's walk taken from `tiles`.
+pub(crate) fn analyse_merged(job: &Job, loaded: &Loaded, tiles: &TileSet) -> Result<Analysis> {
+    super::run::refuse(job, None)?;
+    let first = &tiles.tiles[0].1;
+    if first.run != super::run::fingerprint(job) {
+        return Err(refuse("the tiles were run with other options than these".to_owned()));
+    }
     let stations = loaded.all_stations();
     let blocks = &loaded.blocks;
     let plane = Projected::new(&stations, blocks);
@@ -210,7 +233,7 @@ pub fn merge(job: &Job, tiles: &TileSet, progress: &mut dyn FnMut(Stage)) -> Res
             (model, m)
         }
     };
-    let analysis = analyse_measured(
+    Ok(analyse_measured(
         &stations,
         blocks,
         model,
@@ -218,17 +241,5 @@ pub fn merge(job: &Job, tiles: &TileSet, progress: &mut dyn FnMut(Stage)) -> Res
         &CircleInputs::default(),
         plane,
         measurement,
-    );
-    let mut summary = run::summarise(job, &loaded, &analysis)?;
-    run::stage(
-        job,
-        &loaded.blocks,
-        &loaded.context,
-        &analysis,
-        &mut summary,
-        publication.staged(),
-        progress,
-    )?;
-    publication.commit()?;
-    Ok(summary)
+    ))
 }

@@ -12,10 +12,12 @@
 //! walk along the network is never shorter than the straight line. Sums are exact
 //! ([`crate::ExactSum`]) so the order of the blocks does not matter. See `docs/tiles.md`.
 
+mod batch;
 mod grid;
 mod merge;
 mod partial;
 mod run;
 
+pub use batch::{merge_batch, run_batch_tile, BatchTiles};
 pub use merge::{merge, TileSet};
 pub use run::{halo_m, run_tile, TileReport, TileSpec};

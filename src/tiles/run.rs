@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::network::{Network, WalkLine};
 use crate::pipeline::Projected;
 use crate::project::{Projection, XY};
-use crate::publish::Publication;
+use crate::publish::{Publication, Staged};
 use crate::run::{self, Job, Stage};
 
 /// Which tile to run.
@@ -167,6 +167,20 @@ pub fn run_tile(
 ) -> Result<TileReport> {
     refuse(job, Some(spec))?;
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
+    let mut report = tile_into(job, spec, args, publication.staged(), progress)?;
+    report.files = publication.commit()?;
+    Ok(report)
+}
+
+/// [`run_tile`] into a staged folder (a batch tile's scenario folder).
+pub(crate) fn tile_into(
+    job: &Job,
+    spec: &TileSpec,
+    args: &[String],
+    staged: &mut Staged,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<TileReport> {
+    refuse(job, Some(spec))?;
     let mut light = job.clone();
     light.network = None;
     light.outputs.maps = false;
@@ -246,16 +260,12 @@ pub fn run_tile(
         .collect();
 
     progress(Stage::WriteTables);
-    let staged = publication.staged();
     staged.add(partial::BLOCKS_FILE, |w| partial::write_rows(w, &rows))?;
     if job.network.is_some() {
         staged.add(partial::NODES_FILE, |w| partial::write_nodes(w, &nodes))?;
     }
     let (tiling, tile) = spec.tiling();
-    let cwd = std::env::current_dir().map_err(|source| Error::Read {
-        path: PathBuf::from("."),
-        source,
-    })?;
+    let cwd = current_dir()?;
     let manifest = Manifest {
         format: partial::FORMAT.to_owned(),
         version: partial::VERSION,
@@ -285,13 +295,12 @@ pub fn run_tile(
         serde_json::to_writer_pretty(&mut *w, &manifest)?;
         writeln!(w)
     })?;
-    let files = publication.commit()?;
     Ok(TileReport {
         blocks: rows.len(),
         blocks_total: blocks.blocks().len(),
         lines,
         halo_m: halo,
-        files,
+        files: Vec::new(),
     })
 }
 
@@ -339,4 +348,12 @@ fn owned_nodes(m: &crate::coverage::Measurement, grid: &Grid, index: usize) -> V
     });
     nodes.dedup_by(|a, b| a.0[0].to_bits() == b.0[0].to_bits() && a.0[1].to_bits() == b.0[1].to_bits());
     nodes
+}
+
+/// The current folder, recorded in a tile's manifest.
+pub(crate) fn current_dir() -> Result<PathBuf> {
+    std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })
 }
