@@ -8,9 +8,10 @@
 //! 2⁵³ in total) were already summed exactly by plain `+`; their sums are unchanged to the bit.
 //!
 //! The method is Shewchuk's (1997) non-overlapping expansions as in Python's `math.fsum`: the
-//! sum is held as a short list of doubles whose exact total is the exact sum of everything
-//! added; the last step rounds that total correctly. For populations of similar size the list
-//! holds one or two numbers, so an addition costs a few floating-point operations. No crate
+//! sum is held as the plainly rounded running sum and a short list of its rounding errors,
+//! whose exact total is the exact sum of everything added; the last step rounds that total
+//! correctly. While the additions are exact (whole numbers) the list stays empty and an
+//! addition costs a few floating-point operations. No crate
 //! fitted: `xsum` (Neal's superaccumulators) has no way to add two accumulators or read one
 //! out, which runs in parallel and tiles need, and `fsum` is unmaintained.
 //!
@@ -42,78 +43,111 @@
 /// overflows to infinity).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExactSum {
-    /// Non-overlapping partial sums, increasing in magnitude; their exact total is the sum.
-    partials: Vec<f64>,
+    /// The running sum rounded at each step, as plain `+` would give it.
+    hi: f64,
+    /// The rounding errors of `hi`, as non-overlapping partials increasing in magnitude:
+    /// `hi` plus their exact total is the exact sum. Empty while every addition was exact
+    /// (whole numbers, the usual case), so an addition then costs a two-sum and a test.
+    lo: Vec<f64>,
 }
 
 impl ExactSum {
     /// An empty sum (value `0.0`).
     pub fn new() -> Self {
         ExactSum {
-            partials: Vec::new(),
+            hi: 0.0,
+            lo: Vec::new(),
         }
     }
 
     /// Adds `x` exactly.
     #[inline]
-    pub fn add(&mut self, mut x: f64) {
-        let mut kept = 0;
-        for k in 0..self.partials.len() {
-            let mut y = self.partials[k];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
-            let hi = x + y;
-            let lo = y - (hi - x);
-            if lo != 0.0 {
-                self.partials[kept] = lo;
-                kept += 1;
-            }
-            x = hi;
+    pub fn add(&mut self, x: f64) {
+        let (hi, err) = two_sum(self.hi, x);
+        self.hi = hi;
+        if err != 0.0 {
+            add_partial(&mut self.lo, err);
         }
-        self.partials.truncate(kept);
-        self.partials.push(x);
     }
 
     /// Adds every term of `other` exactly.
     pub fn merge(&mut self, other: &ExactSum) {
-        for &p in &other.partials {
-            self.add(p);
+        self.add(other.hi);
+        for &p in &other.lo {
+            add_partial(&mut self.lo, p);
         }
     }
 
     /// The exact sum, rounded to the nearest double (ties to even); `0.0` when empty.
     pub fn value(&self) -> f64 {
-        let p = &self.partials;
-        let Some(&last) = p.last() else {
-            return 0.0;
-        };
-        let mut n = p.len() - 1;
-        let mut hi = last;
-        let mut lo = 0.0;
-        while n > 0 {
-            let x = hi;
-            n -= 1;
-            let y = p[n];
-            hi = x + y;
-            let yr = hi - x;
-            lo = y - yr;
-            if lo != 0.0 {
-                break;
-            }
+        if self.lo.is_empty() {
+            return self.hi;
         }
-        // Round half to even across the partials left: if the next one has the sign of the
-        // remainder, the remainder is not exactly half an ulp, so round away from `hi`.
-        if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
-            let y = lo * 2.0;
-            let x = hi + y;
-            let yr = x - hi;
-            if y == yr {
-                hi = x;
-            }
-        }
-        hi
+        let mut p = self.lo.clone();
+        add_partial(&mut p, self.hi);
+        round(&p)
     }
+}
+
+/// `a + b` rounded, and its rounding error (exact: `a + b = sum + error`).
+#[inline]
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let sum = a + b;
+    let error = if a.abs() >= b.abs() {
+        b - (sum - a)
+    } else {
+        a - (sum - b)
+    };
+    (sum, error)
+}
+
+/// Adds `x` to the non-overlapping partials `p` exactly (Shewchuk's grow-expansion, as in
+/// `math.fsum`).
+fn add_partial(p: &mut Vec<f64>, mut x: f64) {
+    let mut kept = 0;
+    for k in 0..p.len() {
+        let (hi, lo) = two_sum(x, p[k]);
+        if lo != 0.0 {
+            p[kept] = lo;
+            kept += 1;
+        }
+        x = hi;
+    }
+    p.truncate(kept);
+    p.push(x);
+}
+
+/// The exact total of non-overlapping partials `p` (increasing in magnitude), correctly
+/// rounded.
+fn round(p: &[f64]) -> f64 {
+    let Some(&last) = p.last() else {
+        return 0.0;
+    };
+    let mut n = p.len() - 1;
+    let mut hi = last;
+    let mut lo = 0.0;
+    while n > 0 {
+        let x = hi;
+        n -= 1;
+        let y = p[n];
+        hi = x + y;
+        let yr = hi - x;
+        lo = y - yr;
+        if lo != 0.0 {
+            break;
+        }
+    }
+    // Round half to even across the partials left: if the next one has the sign of the
+    // remainder, the remainder is not exactly half an ulp, so round away from `hi`.
+    if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+        let y = lo * 2.0;
+        let x = hi + y;
+        let yr = x - hi;
+        if y == yr {
+            hi = x;
+        }
+    }
+    hi
 }
 
 impl FromIterator<f64> for ExactSum {
