@@ -118,7 +118,12 @@ pub struct TileArgs {
     /// the tile that holds its anchor; stations and the network within a halo (three times the
     /// largest threshold, plus --max-snap) are read, so its results are exact. Not with
     /// --levels or --capacity.
-    #[arg(long, value_name = "NxM", requires = "tile", conflicts_with = "tile_by")]
+    #[arg(
+        long,
+        value_name = "NxM",
+        requires = "tile",
+        conflicts_with = "tile_by"
+    )]
     pub tiles: Option<String>,
 
     /// With --tiles: the tile to compute, numbered row by row from the south-west, from 0.

@@ -120,8 +120,8 @@ pub use suggest::candidates::{
     exclude as exclude_candidates, grid as candidate_grid, uncovered_anchors,
 };
 pub use suggest::job::{run_suggest, CandidateSource, SuggestJob, Suggested};
+pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};
 pub use sum::ExactSum;
 pub use tiles::{
     halo_m, merge, merge_batch, run_batch_tile, run_tile, BatchTiles, TileReport, TileSet, TileSpec,
 };
-pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};

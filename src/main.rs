@@ -198,7 +198,7 @@ fn coverage_tile(
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let absolute = |p: &std::path::Path| -> anyhow::Result<std::path::PathBuf> {
-        Ok(std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))?)
+        std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))
     };
     let dirs = args
         .tiles

@@ -83,8 +83,11 @@ fn city(dir: &Path, seed: u64, blocks: usize, stations: usize, network: bool) ->
                         }
                     })
                     .collect();
-                lines.push(serde_json::json!({"type": "Feature", "properties": {},
-                    "geometry": {"type": "LineString", "coordinates": coords}}).to_string());
+                lines.push(
+                    serde_json::json!({"type": "Feature", "properties": {},
+                    "geometry": {"type": "LineString", "coordinates": coords}})
+                    .to_string(),
+                );
             }
             k += step;
         }
@@ -101,6 +104,9 @@ fn city(dir: &Path, seed: u64, blocks: usize, stations: usize, network: bool) ->
     options
 }
 
+/// The files of a folder, by name.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Runs `options` on one machine and as `columns × rows` tiles merged (the tile folders given
 /// to merge in `order`), and returns both outputs' files.
 fn one_and_tiled(
@@ -109,7 +115,7 @@ fn one_and_tiled(
     columns: u32,
     rows: u32,
     reverse: bool,
-) -> (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>) {
+) -> (Files, Files) {
     let options: CoverageOptions = toml::from_str(options).unwrap();
     let one = dir.join("one");
     walkshed::run(&options.job(None, one.clone()).unwrap(), &mut |_| {}).unwrap();
@@ -127,7 +133,12 @@ fn one_and_tiled(
     }
     let merged = dir.join("merged");
     let set = TileSet::read(&tiles).unwrap();
-    walkshed::merge(&options.job(None, merged.clone()).unwrap(), &set, &mut |_| {}).unwrap();
+    walkshed::merge(
+        &options.job(None, merged.clone()).unwrap(),
+        &set,
+        &mut |_| {},
+    )
+    .unwrap();
     (files_of(&one), files_of(&merged))
 }
 
@@ -167,7 +178,11 @@ fn walkshed() -> assert_cmd::Command {
 
 /// The Shihua sample's arguments, straight line or along its network.
 fn shihua(network: bool) -> Vec<String> {
-    let d = |f: &str| repo(&format!("data/shihua/{f}")).to_string_lossy().into_owned();
+    let d = |f: &str| {
+        repo(&format!("data/shihua/{f}"))
+            .to_string_lossy()
+            .into_owned()
+    };
     let mut args: Vec<String> = [
         "coverage",
         "--stations",
@@ -215,7 +230,11 @@ fn the_cli_merges_shihua_tiles_to_the_bytes_of_one_run() {
             .args(tiles.iter().rev())
             .assert()
             .success();
-        assert_eq!(files_of(&out("one")), files_of(&out("merged")), "network {network}");
+        assert_eq!(
+            files_of(&out("one")),
+            files_of(&out("merged")),
+            "network {network}"
+        );
 
         // A missing tile, or a tile of another run, is refused.
         walkshed()
@@ -291,7 +310,10 @@ fn options_that_cannot_be_tiled_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     for (extra, message) in [
         (vec!["--levels"], "cannot be combined with --levels"),
-        (vec!["--capacity", "volunteers"], "cannot be combined with --capacity"),
+        (
+            vec!["--capacity", "volunteers"],
+            "cannot be combined with --capacity",
+        ),
     ] {
         walkshed()
             .args(shihua(false))
@@ -308,14 +330,18 @@ fn options_that_cannot_be_tiled_are_refused() {
         .arg(dir.path().join("t"))
         .assert()
         .failure()
-        .stderr(predicates::str::contains("expected a tile number from 0 to 3"));
+        .stderr(predicates::str::contains(
+            "expected a tile number from 0 to 3",
+        ));
     walkshed()
         .args(shihua(true))
         .args(["--tile-by", "committee", "x", "--out"])
         .arg(dir.path().join("t"))
         .assert()
         .failure()
-        .stderr(predicates::str::contains("cannot be combined with --network"));
+        .stderr(predicates::str::contains(
+            "cannot be combined with --network",
+        ));
 }
 
 #[test]
@@ -336,7 +362,10 @@ fn a_tiled_batch_merges_to_the_bytes_of_one_batch_run() {
     run(&[], "out");
     std::fs::rename(dir.path().join("out"), dir.path().join("one")).unwrap();
     for i in 0..4 {
-        run(&["--tiles", "2x2", "--tile", &i.to_string()], &format!("t{i}"));
+        run(
+            &["--tiles", "2x2", "--tile", &i.to_string()],
+            &format!("t{i}"),
+        );
     }
     walkshed()
         .current_dir(dir.path())

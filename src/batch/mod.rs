@@ -263,9 +263,7 @@ pub(crate) fn run_batch_with(
         .map(|(scenario, loaded)| {
             let folder = options.out_dir.join(&scenario.name);
             let outcome = match loaded {
-                Ok(loaded) => {
-                    run_scenario(scenario, &root.join(&scenario.name), loaded, analyse)
-                }
+                Ok(loaded) => run_scenario(scenario, &root.join(&scenario.name), loaded, analyse),
                 Err(reason) => Err(reason.clone()),
             };
             let done = finished.fetch_add(1, Ordering::Relaxed) + 1;

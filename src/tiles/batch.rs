@@ -49,9 +49,8 @@ pub fn run_batch_tile(
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>> {
     for s in &batch.scenarios {
-        refuse(&s.job, Some(spec)).map_err(|e| {
-            Error::parameter("--tiles", format!("scenario {:?}: {e}", s.name))
-        })?;
+        refuse(&s.job, Some(spec))
+            .map_err(|e| Error::parameter("--tiles", format!("scenario {:?}: {e}", s.name)))?;
     }
     let mut inputs: Vec<&Path> = vec![&batch.path];
     inputs.extend(batch.scenarios.iter().flat_map(|s| s.job.inputs()));

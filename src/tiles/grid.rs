@@ -30,7 +30,9 @@ impl Grid {
         let bad = || {
             Error::parameter(
                 "--tiles",
-                format!("expected NxM, e.g. 4x4 (columns x rows, each 1 to {MAX_SIDE}), found {text:?}"),
+                format!(
+                    "expected NxM, e.g. 4x4 (columns x rows, each 1 to {MAX_SIDE}), found {text:?}"
+                ),
             )
         };
         let (n, m) = text.split_once(['x', 'X']).ok_or_else(bad)?;
@@ -109,7 +111,10 @@ pub fn bounds_of<'a>(points: impl IntoIterator<Item = &'a XY>) -> [XY; 2] {
 /// `bounds` grown by `halo_m` metres on every side.
 pub fn grow(bounds: [XY; 2], halo_m: f64) -> [XY; 2] {
     let [lo, hi] = bounds;
-    [[lo[0] - halo_m, lo[1] - halo_m], [hi[0] + halo_m, hi[1] + halo_m]]
+    [
+        [lo[0] - halo_m, lo[1] - halo_m],
+        [hi[0] + halo_m, hi[1] + halo_m],
+    ]
 }
 
 /// Whether the segment `a`–`b` may come into `bounds`: its box meets the box (a superset of the

@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use super::partial::{self, Manifest, Row, TileId, Tiling};
 use crate::circle::CircleInputs;
-use crate::coverage::{
-    DistanceModel, Measured, Measurement, NetworkModel, StraightLine, Walk,
-};
+use crate::coverage::{DistanceModel, Measured, Measurement, NetworkModel, StraightLine, Walk};
 use crate::error::{Error, Result};
 use crate::pipeline::{analyse_measured, Projected};
 use crate::publish::Publication;
@@ -106,11 +104,19 @@ impl TileSet {
             let path = dir.join(partial::BLOCKS_FILE);
             let read = partial::read_rows(&path)?;
             if read.len() != m.blocks {
-                return Err(partial::bad(&path, 1, &format!("{} rows, the manifest says {}", read.len(), m.blocks)));
+                return Err(partial::bad(
+                    &path,
+                    1,
+                    &format!("{} rows, the manifest says {}", read.len(), m.blocks),
+                ));
             }
             for row in read {
                 let slot = rows.get_mut(row.index).ok_or_else(|| {
-                    refuse(format!("{}: block {} is beyond the blocks file's {total}", path.display(), row.index))
+                    refuse(format!(
+                        "{}: block {} is beyond the blocks file's {total}",
+                        path.display(),
+                        row.index
+                    ))
                 })?;
                 if slot.replace(row).is_some() {
                     return Err(refuse(format!("block {} is in two tiles", row.index)));
@@ -119,7 +125,9 @@ impl TileSet {
         }
         let missing = rows.iter().filter(|r| r.is_none()).count();
         if missing > 0 {
-            return Err(refuse(format!("{missing} blocks are in no tile: a tile folder is missing")));
+            return Err(refuse(format!(
+                "{missing} blocks are in no tile: a tile folder is missing"
+            )));
         }
         Ok(rows.into_iter().flatten().collect())
     }
@@ -130,7 +138,10 @@ impl TileSet {
         for (dir, _) in &self.tiles {
             for (p, d) in partial::read_nodes(&dir.join(partial::NODES_FILE))? {
                 if nodes.insert([p[0].to_bits(), p[1].to_bits()], d).is_some() {
-                    return Err(refuse(format!("a network node is in two tiles ({})", dir.display())));
+                    return Err(refuse(format!(
+                        "a network node is in two tiles ({})",
+                        dir.display()
+                    )));
                 }
             }
         }
@@ -153,7 +164,9 @@ pub fn merge(job: &Job, tiles: &TileSet, progress: &mut dyn FnMut(Stage)) -> Res
     super::run::refuse(job, None)?;
     let first = &tiles.tiles[0].1;
     if first.run != super::run::fingerprint(job) {
-        return Err(refuse("the tiles were run with other options than these".to_owned()));
+        return Err(refuse(
+            "the tiles were run with other options than these".to_owned(),
+        ));
     }
     let mut publication = Publication::begin(&job.out_dir, &job.inputs())?;
     let loaded = run::load(job, progress)?;
@@ -178,13 +191,17 @@ pub(crate) fn analyse_merged(job: &Job, loaded: &Loaded, tiles: &TileSet) -> Res
     super::run::refuse(job, None)?;
     let first = &tiles.tiles[0].1;
     if first.run != super::run::fingerprint(job) {
-        return Err(refuse("the tiles were run with other options than these".to_owned()));
+        return Err(refuse(
+            "the tiles were run with other options than these".to_owned(),
+        ));
     }
     let stations = loaded.all_stations();
     let blocks = &loaded.blocks;
     let plane = Projected::new(&stations, blocks);
     if plane.projection.centre() != first.plane_centre {
-        return Err(refuse("the tiles were measured in another plane (another blocks file?)".to_owned()));
+        return Err(refuse(
+            "the tiles were measured in another plane (another blocks file?)".to_owned(),
+        ));
     }
     let rows = tiles.rows(blocks.blocks().len())?;
     let straight = StraightLine {

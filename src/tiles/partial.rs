@@ -158,7 +158,11 @@ fn lines(path: &Path, what: &str) -> Result<impl Iterator<Item = (usize, Result<
         source,
     })?;
     if !first.as_deref().is_some_and(|l| l.starts_with(&header)) {
-        return Err(bad(path, 1, &format!("expected a first line starting {header:?}")));
+        return Err(bad(
+            path,
+            1,
+            &format!("expected a first line starting {header:?}"),
+        ));
     }
     let path = path.to_path_buf();
     Ok(lines.enumerate().map(move |(k, l)| {
@@ -176,7 +180,10 @@ fn lines(path: &Path, what: &str) -> Result<impl Iterator<Item = (usize, Result<
 pub fn bad(path: &Path, line: usize, message: &str) -> Error {
     Error::parameter(
         "merge",
-        format!("{}, line {line}: not a walkshed tile file of version {VERSION}: {message}", path.display()),
+        format!(
+            "{}, line {line}: not a walkshed tile file of version {VERSION}: {message}",
+            path.display()
+        ),
     )
 }
 
@@ -206,7 +213,13 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
                 station_leg_m,
             })
         })()
-        .ok_or_else(|| bad(path, n, "expected index, station, distance_m, station_leg_m"))?;
+        .ok_or_else(|| {
+            bad(
+                path,
+                n,
+                "expected index, station, distance_m, station_leg_m",
+            )
+        })?;
         rows.push(row);
     }
     Ok(rows)
@@ -242,7 +255,10 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         bad(
             &path,
             e.line(),
-            &format!("{e} (is {} a tile folder of `walkshed coverage --tiles`?)", dir.display()),
+            &format!(
+                "{e} (is {} a tile folder of `walkshed coverage --tiles`?)",
+                dir.display()
+            ),
         )
     })?;
     if manifest.format != FORMAT || manifest.version != VERSION {

@@ -47,7 +47,10 @@ impl TileSpec {
         if index >= count {
             return Err(Error::parameter(
                 "--tile",
-                format!("expected a tile number from 0 to {} for --tiles {shape}, found {index}", count - 1),
+                format!(
+                    "expected a tile number from 0 to {} for --tiles {shape}, found {index}",
+                    count - 1
+                ),
             ));
         }
         Ok(TileSpec::Grid {
@@ -158,7 +161,8 @@ pub fn halo_m(job: &Job) -> f64 {
 ///
 /// # Errors
 ///
-/// As [`run::run`], and [`Error::Parameter`] for options that cannot be tiled ([`refuse`]).
+/// As [`crate::run()`], and [`Error::Parameter`] for options that cannot be tiled (`--levels`,
+/// `--capacity`; `--tile-by` with `--network` or another field than `--group-by`).
 pub fn run_tile(
     job: &Job,
     spec: &TileSpec,
@@ -346,7 +350,9 @@ fn owned_nodes(m: &crate::coverage::Measurement, grid: &Grid, index: usize) -> V
     nodes.sort_by(|a, b| {
         (a.0[0].to_bits(), a.0[1].to_bits()).cmp(&(b.0[0].to_bits(), b.0[1].to_bits()))
     });
-    nodes.dedup_by(|a, b| a.0[0].to_bits() == b.0[0].to_bits() && a.0[1].to_bits() == b.0[1].to_bits());
+    nodes.dedup_by(|a, b| {
+        a.0[0].to_bits() == b.0[0].to_bits() && a.0[1].to_bits() == b.0[1].to_bits()
+    });
     nodes
 }
 
