@@ -363,6 +363,7 @@ fn write(c: &mut Criterion) {
             outputs: Outputs::parse("summary,blocks,stations,walk-time").expect("outputs"),
             map: Default::default(),
             strict: false,
+            input: Default::default(),
             circle: Default::default(),
         };
         let analysis = analyse(

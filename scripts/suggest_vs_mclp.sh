@@ -2,6 +2,11 @@
 # Site suggestions: walkshed against the exact optimum (spopt MCLP solved by HiGHS).
 #
 #   scripts/suggest_vs_mclp.sh STATIONS BLOCKS K [MINUTES] [RUNS]
+#   scripts/suggest_vs_mclp.sh synth:N_BLOCKS:N_STATIONS:SEED - K [MINUTES] [RUNS]
+#
+# The second form first writes a synthetic city with the peers' generator
+# (`synth.py --blocks N_BLOCKS --stations N_STATIONS --seed SEED`) and compares on it, e.g.
+# `synth:10000:40:15 - 20` for a 10k-block city with 40 stations.
 #
 # Candidates: the centroids of the blocks no station covers within MINUTES × 60 m (written by a
 # first `walkshed suggest --candidates uncovered`, then given to both tools as one point file).
@@ -15,6 +20,13 @@ PY=${PEER_PY:-/tmp/peers-venv/bin/python}
 PEER=${PEER:-/work/shared/peers/mclp_peer.py}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+
+if [[ $S == synth:* ]]; then
+  IFS=: read -r _ NB NS SEED <<<"$S"
+  "$PY" "${SYNTH:-/work/shared/peers/synth.py}" --blocks "$NB" --stations "$NS" --seed "$SEED" \
+      --out "$T/city" >&2
+  S=$T/city/stations.geojson; B=$T/city/blocks.geojson
+fi
 
 # The candidate file: the centroid of every block no station covers (by walkshed's coverage).
 $BIN coverage --stations "$S" --blocks "$B" --minutes "$MIN" --outputs blocks --out "$T/cov" -q

@@ -113,8 +113,9 @@ pub fn covered(distance: Option<f64>, distance_m: f64) -> bool {
     distance.is_some_and(|d| d <= distance_m)
 }
 
-/// Blocks per run of [`aggregate`]: fixed, so the order of every sum is too.
-const RUN: usize = 1 << 16;
+/// Blocks per run of [`aggregate`]: fixed, so the order of every sum is too. Site suggestions
+/// sum covered populations in the same runs, so that a predicted share is the reported one.
+pub(crate) const RUN: usize = 1 << 16;
 
 /// Running sums for the coverage of a set of blocks, added to in input order.
 struct Tally {

@@ -88,6 +88,13 @@ pub enum Command {
     /// each block's walk from its tile, and writes summary.json, the tables and the maps into
     /// --out. See docs/tiles.md.
     Merge(MergeArgs),
+
+    /// Convert a file of Amap/Tencent (GCJ-02) or Baidu (BD-09) coordinates to WGS84 GeoJSON,
+    /// once, for other tools.
+    ///
+    /// IN is any file walkshed reads (GeoJSON, CSV/TSV, .xlsx[:SHEET], .shp, .gpkg[:LAYER]);
+    /// OUT is written as a GeoJSON FeatureCollection with every property kept.
+    Convert(ConvertArgs),
 }
 
 /// Options of `walkshed merge`.
@@ -150,6 +157,39 @@ impl TileArgs {
             _ => None,
         }))
     }
+}
+
+/// Options of `walkshed convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The file to convert.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+
+    /// The GeoJSON file to write.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// The coordinates of IN: gcj02 (Amap 高德, Tencent) or bd09 (Baidu); wgs84 only changes
+    /// the format.
+    #[arg(long, value_name = "SYSTEM")]
+    pub from: walkshed::Coords,
+
+    /// The coordinates of OUT: only wgs84.
+    #[arg(long, value_name = "SYSTEM", default_value = "wgs84")]
+    pub to: walkshed::Coords,
+
+    /// Text encoding of a CSV IN or a .dbf without .cpg: utf-8 or gbk [default: detected].
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<walkshed::TextEncoding>,
+
+    /// Longitude column of a CSV or Excel IN [default: found by name].
+    #[arg(long, value_name = "NAME")]
+    pub lon_column: Option<String>,
+
+    /// Latitude column of a CSV or Excel IN [default: found by name].
+    #[arg(long, value_name = "NAME")]
+    pub lat_column: Option<String>,
 }
 
 /// Options of `walkshed suggest`: the analysis and the choice (shared with batch files), and

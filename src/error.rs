@@ -283,6 +283,17 @@ pub enum Error {
         /// Who holds it: pid, host, start time.
         holder: String,
     },
+    /// A problem in a CSV, Excel, Shapefile or GeoPackage input: the file, the place in it
+    /// (`line 7, column "lon"`, `sheet "Sheet2"`, `layer "blocks"`) and what is wrong.
+    #[error("{}{}: {message}", path.display(), place.as_deref().map(|p| format!(", {p}")).unwrap_or_default())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// Where in the file, when it applies.
+        place: Option<String>,
+        /// What was expected and found.
+        message: String,
+    },
     /// A parameter out of its range.
     #[error("invalid {name}: {message}")]
     Parameter {
@@ -294,6 +305,40 @@ pub enum Error {
 }
 
 impl Error {
+    /// A problem in an input file of another format than GeoJSON ([`Error::Input`]).
+    pub fn input(path: &Path, place: Option<String>, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.to_path_buf(),
+            place,
+            message: message.into(),
+        }
+    }
+
+    /// The error with every mention of the file `from` made one of `to` (an input read through
+    /// a converted copy names the file the user gave).
+    pub fn with_path(mut self, from: &Path, to: &Path) -> Self {
+        let fix = |p: &mut PathBuf| {
+            if p == from {
+                *p = to.to_path_buf();
+            }
+        };
+        match &mut self {
+            Error::Read { path, .. }
+            | Error::Empty { path, .. }
+            | Error::GroupField { path, .. }
+            | Error::Input { path, .. } => fix(path),
+            Error::Json { location, .. }
+            | Error::GeometryType { location, .. }
+            | Error::Geometry { location, .. }
+            | Error::OutOfRange { location, .. }
+            | Error::Crs { location, .. }
+            | Error::Population { location, .. }
+            | Error::MissingPopulation { location, .. } => fix(&mut location.path),
+            _ => {}
+        }
+        self
+    }
+
     /// A parameter error.
     pub fn parameter(name: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Parameter {

@@ -60,6 +60,7 @@ mod config;
 mod coords;
 mod coverage;
 mod error;
+mod geopackage;
 mod index;
 mod levels;
 mod load;
@@ -79,7 +80,8 @@ mod tiles;
 pub use aggregate::{aggregate, Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use batch::{
     run_batch, Batch, BatchEvent, BatchFileError, BatchOptions, BatchProblem, BatchReport,
-    BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioReport,
+    BatchRow, Diff, DiffBase, DiffRow, DiffScope, LoadCounts, LoadStep, Scenario, ScenarioKind,
+    ScenarioReport,
 };
 pub use capacity::{Access, Staffing};
 pub use checks::MAX_SPAN_DEG;
@@ -94,13 +96,14 @@ pub use error::{Error, Location, Result};
 pub use index::StationIndex;
 pub use levels::{Level, LevelDistances, LevelReport, Standard};
 pub use load::{
-    read_blocks, read_blocks_with, read_context, read_network, read_network_with, read_stations,
+    convert_to_geojson, read_blocks, read_blocks_from, read_blocks_with, read_context,
+    read_context_from, read_network, read_network_with, read_stations, read_stations_from,
     read_stations_with, read_walk_lines, Block, BlockFields, BlockSet, BlockSetBuilder,
-    ContextLayer, GroupId, GroupNames, OutlineRings, PolygonProblem, ReadOptions, Station,
-    StationSet,
+    ContextLayer, GroupId, GroupNames, InputOptions, InputSettings, OutlineRings, PolygonProblem,
+    ReadOptions, Station, StationSet, TextEncoding,
 };
 pub use network::{Edge, Neighbour, Network, Origin, ShortestPaths, Snap, WalkLine};
-pub use options::{CoverageOptions, SuggestChoice, SuggestOptions};
+pub use options::{CoverageOptions, SuggestChoice, SuggestOptions, TableFormat};
 pub use pipeline::{analyse, analyse_with, projection_for, Analysis};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;

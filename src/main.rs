@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, CoverageArgs, MergeArgs, SuggestArgs};
+use cli::{BatchArgs, Cli, Command, ConvertArgs, CoverageArgs, MergeArgs, SuggestArgs};
 use walkshed::{
     run, run_batch, run_suggest, Batch, BatchEvent, BatchOptions, Job, LoadStep, Stage,
 };
@@ -57,9 +57,32 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Coverage(args) => coverage(&args),
         Command::Batch(args) => batch(&args),
+        Command::Convert(args) => convert(&args),
         Command::Suggest(args) => suggest(&args),
         Command::Merge(args) => merge(&args),
     }
+}
+
+fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.to == walkshed::Coords::Wgs84,
+        "invalid --to: walkshed converts to wgs84 only, found {}",
+        args.to
+    );
+    let options = walkshed::InputOptions {
+        coords: args.from,
+        encoding: args.encoding,
+        lon_column: args.lon_column.clone(),
+        lat_column: args.lat_column.clone(),
+    };
+    let n = walkshed::convert_to_geojson(&args.input, &options, &args.output)?;
+    eprintln!(
+        "{} features converted from {} to wgs84: {}",
+        n,
+        args.from,
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The most worker threads `--threads` accepts: far more than any machine walkshed runs on has

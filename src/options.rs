@@ -27,9 +27,10 @@ use serde::Deserialize;
 
 use crate::circle::CircleOptions;
 use crate::config::{DEFAULT_DETOUR, DEFAULT_MAX_SNAP_M, DEFAULT_SPEED_M_PER_MIN};
+use crate::coords::Coords;
 use crate::error::{Error, Result};
 use crate::levels::Standard;
-use crate::load::BlockFields;
+use crate::load::{BlockFields, InputFile, InputOptions, InputSettings, TextEncoding};
 use crate::render::{Lang, MapOptions};
 use crate::report::Outputs;
 use crate::run::Job;
@@ -150,8 +151,9 @@ pub struct CoverageOptions {
     #[serde(default = "default::standard")]
     pub standard: String,
 
-    /// With --levels: reaches replacing the preset's, comma-separated LEVEL=REACH, a reach being
-    /// minutes at --speed (5), metres (1000m) or none; e.g. subcenter=1000m,station=5.
+    /// With --levels (or suggest --level): reaches replacing the preset's, comma-separated
+    /// LEVEL=REACH, a reach being minutes at --speed (5), metres (1000m) or none; e.g.
+    /// subcenter=1000m,station=5.
     #[arg(long, value_name = "LEVEL=REACH[,…]", value_delimiter = ',', value_parser = LevelReach::parse)]
     #[serde(default, deserialize_with = "de::reaches")]
     pub level_reach: Vec<LevelReach>,
@@ -179,6 +181,67 @@ pub struct CoverageOptions {
     #[arg(long)]
     #[serde(default, deserialize_with = "de::flag")]
     pub strict: bool,
+
+    /// Coordinates of --stations and --add-stations: wgs84 (GPS, OpenStreetMap, GIS), gcj02
+    /// (Amap 高德, Tencent) or bd09 (Baidu); converted to WGS84 on reading.
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub stations_coords: Coords,
+
+    /// Coordinates of --blocks: wgs84, gcj02 or bd09 (as --stations-coords).
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub blocks_coords: Coords,
+
+    /// Coordinates of the --context layers: wgs84, gcj02 or bd09 (as --stations-coords).
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub context_coords: Coords,
+
+    /// Text encoding of CSV inputs and of Shapefile .dbf files without a .cpg: utf-8 or gbk
+    /// (GB18030, what Excel in China writes) [default: detected: UTF-8 if the bytes are valid
+    /// UTF-8, else GBK].
+    #[arg(long, value_name = "ENCODING")]
+    #[serde(default)]
+    pub encoding: Option<TextEncoding>,
+
+    /// Longitude column of CSV and Excel inputs [default: the column named lon, lng, long,
+    /// longitude, x or 经度, any case].
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub lon_column: Option<String>,
+
+    /// Latitude column of CSV and Excel inputs [default: the column named lat, latitude, y or
+    /// 纬度, any case].
+    #[arg(long, value_name = "NAME")]
+    #[serde(default)]
+    pub lat_column: Option<String>,
+
+    /// Format of the GIS tables: geojson (blocks.geojson and CSV files), or gpkg to add
+    /// walkshed.gpkg, one GeoPackage with the blocks (every input field, names intact, and the
+    /// ws_* fields) and stations layers, which QGIS and ArcGIS open (it implies the blocks
+    /// output).
+    #[arg(long, value_enum, default_value_t = TableFormat::default())]
+    #[serde(default)]
+    pub format: TableFormat,
+
+    /// Write the CSV tables (stations.csv, groups.csv, walk_time.csv) with a UTF-8 byte-order
+    /// mark, so that Excel shows their Chinese text correctly when opened by a double click
+    /// (default off: plain UTF-8, which scripts and other tools read as it is).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "de::flag")]
+    pub excel: bool,
+}
+
+/// The format of the GIS tables a run writes (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase", expecting = "\"geojson\" or \"gpkg\"")]
+pub enum TableFormat {
+    /// `blocks.geojson` and the CSV files.
+    #[default]
+    Geojson,
+    /// Also `walkshed.gpkg` (GeoPackage): the `blocks` and `stations` layers.
+    Gpkg,
 }
 
 /// Defaults, each used by the option's `clap` attribute and its `serde` attribute.
@@ -262,6 +325,14 @@ impl Default for CoverageOptions {
             max_load: None,
             lang: Lang::default(),
             strict: false,
+            stations_coords: Coords::Wgs84,
+            blocks_coords: Coords::Wgs84,
+            context_coords: Coords::Wgs84,
+            encoding: None,
+            lon_column: None,
+            lat_column: None,
+            format: TableFormat::Geojson,
+            excel: false,
         }
     }
 }
@@ -311,6 +382,8 @@ impl CoverageOptions {
             ("--population", Some(&self.population)),
             ("--group-by", self.group_by.as_ref()),
             ("--group-label", self.group_label.as_ref()),
+            ("--lon-column", self.lon_column.as_ref()),
+            ("--lat-column", self.lat_column.as_ref()),
         ];
         for (name, field) in fields {
             if field.is_some_and(|f| f.trim().is_empty()) {
@@ -330,8 +403,9 @@ impl CoverageOptions {
         problems
     }
 
-    /// The standard `--levels` measures against: the preset with `--level-reach` applied.
-    fn standard(&self) -> Result<Standard> {
+    /// The standard `--levels` measures against (and `walkshed suggest --level` takes its reach
+    /// from): the preset `--standard` with `--level-reach` applied.
+    pub(crate) fn standard(&self) -> Result<Standard> {
         let reaches: Vec<(&str, &str)> = self
             .level_reach
             .iter()
@@ -401,7 +475,12 @@ impl CoverageOptions {
             },
             params: self.params().build()?,
             out_dir,
-            outputs: Outputs::parse(&self.outputs)?,
+            outputs: Outputs {
+                gpkg: self.format == TableFormat::Gpkg,
+                excel: self.excel,
+                ..Outputs::parse(&self.outputs)?
+            }
+            .with_gpkg_needs(),
             map: MapOptions {
                 labels: self.labels,
                 lang: self.lang,
@@ -410,6 +489,7 @@ impl CoverageOptions {
                 ..MapOptions::default()
             },
             strict: self.strict,
+            input: self.input_settings(),
             circle: CircleOptions {
                 standard: if self.levels {
                     Some(self.standard()?)
@@ -421,6 +501,22 @@ impl CoverageOptions {
             },
         })
     }
+
+    /// How the stations and blocks files are read beyond their format.
+    fn input_settings(&self) -> InputSettings {
+        let with = |coords| InputOptions {
+            coords,
+            encoding: self.encoding,
+            lon_column: self.lon_column.clone(),
+            lat_column: self.lat_column.clone(),
+        };
+        InputSettings {
+            stations: with(self.stations_coords),
+            blocks: with(self.blocks_coords),
+            context: with(self.context_coords),
+            candidates: with(Coords::Wgs84),
+        }
+    }
 }
 
 /// `path` taken from `base_dir`, when given.
@@ -431,8 +527,16 @@ fn resolve(base_dir: Option<&Path>, path: &Path) -> PathBuf {
     }
 }
 
-/// Why the input file `path` of option `name` cannot be read, if it cannot.
+/// Why the input file `path` of option `name` cannot be read, if it cannot: `FILE.xlsx:SHEET`
+/// and `FILE.gpkg:LAYER` name the file before the colon, and the format must be one walkshed
+/// reads (the network only GeoJSON or `.osm.pbf`).
 fn file_problem(name: &str, path: &Path) -> Option<Error> {
+    let file = match InputFile::parse(path) {
+        _ if name == "--network" || path.as_os_str().is_empty() => path.to_path_buf(),
+        Ok(input) => input.path,
+        Err(e) => return Some(Error::parameter(name, e.to_string())),
+    };
+    let path = file.as_path();
     let message = if path.as_os_str().is_empty() {
         "expected a non-empty string, found an empty one".to_owned()
     } else if path.is_dir() {

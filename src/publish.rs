@@ -141,6 +141,14 @@ impl Staged {
         Ok(())
     }
 
+    /// Writes `name` with `write`, which creates the file at the path it is given (a database
+    /// that needs a path rather than a stream: `walkshed.gpkg`).
+    pub fn add_path(&mut self, name: &str, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        write(&self.dir.join(name))?;
+        self.names.push(name.to_owned());
+        Ok(())
+    }
+
     /// Records the files of a folder `sub` inside this one, staged by its own [`Staged`].
     pub fn adopt(&mut self, sub: &str, staged: &Staged) {
         self.names

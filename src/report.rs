@@ -43,6 +43,10 @@ pub struct Inputs {
     /// known: then every station counts as base).
     #[serde(skip)]
     pub station_counts: Vec<usize>,
+    /// The inputs converted from web-map coordinates (`blocks: gcj02 → wgs84`); absent when
+    /// none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub converted: Vec<String>,
 }
 
 impl Inputs {
@@ -611,6 +615,12 @@ pub struct Outputs {
     pub groups: bool,
     /// `report.html`.
     pub report: bool,
+    /// `walkshed.gpkg` (`--format gpkg`, not part of `--outputs`): the blocks (which it needs)
+    /// and stations layers in one GeoPackage.
+    pub gpkg: bool,
+    /// The CSV tables begin with a UTF-8 byte-order mark, so that Excel opens their Chinese
+    /// text as UTF-8 (`--excel`, not part of `--outputs`).
+    pub excel: bool,
 }
 
 impl Default for Outputs {
@@ -623,11 +633,20 @@ impl Default for Outputs {
             maps: true,
             groups: true,
             report: true,
+            gpkg: false,
+            excel: false,
         }
     }
 }
 
 impl Outputs {
+    /// The outputs with what `walkshed.gpkg` is made from turned on when it is asked for: its
+    /// `blocks` layer is read from `blocks.geojson`.
+    pub fn with_gpkg_needs(mut self) -> Self {
+        self.blocks |= self.gpkg;
+        self
+    }
+
     /// Parses a comma list of `summary`, `blocks`, `stations`, `walk-time`, `groups`, `maps`,
     /// `report` (or `all`). `groups.csv` is written with `groups` or `summary`.
     pub fn parse(list: &str) -> Result<Self> {
@@ -639,6 +658,8 @@ impl Outputs {
             maps: false,
             groups: false,
             report: false,
+            gpkg: false,
+            excel: false,
         };
         let mut o = NONE;
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -678,21 +699,33 @@ pub(crate) fn stage_tables(
     inputs: &Inputs,
     outputs: Outputs,
 ) -> Result<()> {
+    let bom: &[u8] = if outputs.excel { b"\xef\xbb\xbf" } else { b"" };
+    let mut add_csv = |name: &str, csv: String| {
+        staged.add(name, |w| {
+            w.write_all(bom)?;
+            w.write_all(csv.as_bytes())
+        })
+    };
     if outputs.stations {
-        let csv = stations_csv(analysis, inputs);
-        staged.add("stations.csv", |w| w.write_all(csv.as_bytes()))?;
+        add_csv("stations.csv", stations_csv(analysis, inputs))?;
     }
     if outputs.walk_time {
-        let csv = walk_time_csv(analysis);
-        staged.add("walk_time.csv", |w| w.write_all(csv.as_bytes()))?;
+        add_csv("walk_time.csv", walk_time_csv(analysis))?;
     }
     if outputs.summary || outputs.groups {
         if let Some(csv) = groups_csv(analysis, blocks) {
-            staged.add("groups.csv", |w| w.write_all(csv.as_bytes()))?;
+            add_csv("groups.csv", csv)?;
         }
     }
     if outputs.blocks {
         stage_blocks_geojson(staged, analysis, blocks)?;
+        if outputs.gpkg {
+            let blocks_geojson = staged.dir().join("blocks.geojson");
+            let csv = stations_csv(analysis, inputs);
+            staged.add_path("walkshed.gpkg", |path| {
+                crate::geopackage::write(path, &blocks_geojson, &csv)
+            })?;
+        }
     }
     Ok(())
 }
@@ -1074,7 +1107,7 @@ fn rebuilt_feature(text: &[u8], ws: &[u8]) -> String {
 /// The input file is streamed again chunk by chunk, so no block geometry is held for it; each
 /// chunk's features are rewritten in parallel pieces, then written in order.
 fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &BlockSet) -> Result<()> {
-    let source = FeatureStream::new(blocks.path(), ReadOptions::default());
+    let source = FeatureStream::new(blocks.geojson_path(), ReadOptions::default());
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
     let changed = || Error::Json {

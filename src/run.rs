@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::circle::{CircleInputs, CircleOptions};
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
-use crate::load::{self, BlockFields, BlockSet, ContextLayer, StationSet};
+use crate::load::{self, BlockFields, BlockSet, ContextLayer, InputSettings, StationSet};
 use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
@@ -37,6 +37,8 @@ pub struct Job {
     pub outputs: Outputs,
     /// Map options.
     pub map: MapOptions,
+    /// How the stations and blocks files are read: coordinates, encoding, columns.
+    pub input: InputSettings,
     /// The level analysis and capacity, when asked for.
     pub circle: CircleOptions,
     /// Fail on suspicious data (see docs/bad-input.md) instead of warning.
@@ -119,14 +121,19 @@ impl Loaded {
 /// Loads a job's inputs.
 pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
     progress(Stage::LoadStations);
-    let mut stations = vec![Arc::new(load::read_stations(&job.stations)?)];
+    let read = |file| load::read_stations_from(file, &job.input.stations);
+    let mut stations = vec![Arc::new(read(&job.stations)?)];
     for extra in &job.add_stations {
-        stations.push(Arc::new(load::read_stations(extra)?));
+        stations.push(Arc::new(read(extra)?));
     }
     progress(Stage::LoadBlocks);
     let mut fields = job.fields.clone();
     fields.keep_outlines = job.outputs.maps || job.outputs.report;
-    let blocks = Arc::new(load::read_blocks(&job.blocks, &fields)?);
+    let blocks = Arc::new(load::read_blocks_from(
+        &job.blocks,
+        &fields,
+        &job.input.blocks,
+    )?);
     crate::checks::extent(&blocks)?;
     let network = match &job.network {
         Some(path) => {
@@ -152,7 +159,7 @@ pub(crate) fn read_context(job: &Job) -> Result<Vec<ContextLayer>> {
     job.map
         .context
         .iter()
-        .map(|p| load::read_context(p))
+        .map(|p| load::read_context_from(p, &job.input.context))
         .collect()
 }
 
@@ -211,6 +218,7 @@ pub(crate) fn summarise(job: &Job, loaded: &Loaded, analysis: &Analysis) -> Resu
         stations: vec![job.stations.clone()],
         blocks: job.blocks.clone(),
         network: job.network.clone(),
+        converted: job.input.converted(),
         station_counts: loaded.stations.iter().map(|s| s.stations.len()).collect(),
     };
     inputs.stations.extend(job.add_stations.iter().cloned());

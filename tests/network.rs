@@ -20,6 +20,7 @@ fn job(stations: &str, blocks: &str, network: Option<&str>) -> Job {
         outputs: walkshed::Outputs::default(),
         map: Default::default(),
         strict: false,
+        input: Default::default(),
         circle: Default::default(),
     }
 }

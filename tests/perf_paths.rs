@@ -326,6 +326,7 @@ fn blocks_geojson_keeps_every_input_feature_and_adds_the_results() {
         outputs: Outputs::parse("blocks").expect("outputs"),
         map: Default::default(),
         strict: false,
+        input: Default::default(),
         circle: Default::default(),
     };
     let one = with_threads(1, || run(&job("one"), &mut |_| {})).expect("run");

@@ -92,6 +92,7 @@ fn hand_made(dir: &Path, lang: Lang, labels: bool) -> Job {
             ..MapOptions::default()
         },
         strict: false,
+        input: Default::default(),
         circle: Default::default(),
     }
 }

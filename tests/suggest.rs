@@ -236,4 +236,240 @@ fn a_level_uses_its_reach_and_only_stations_of_that_level_or_higher() {
     assert_eq!(s["reach_m"], json!(1000.0));
     assert_eq!(s["level"], json!("subcenter"));
     assert!(s["base_share"].as_f64().unwrap() < 1.0);
+
+    // The reach is the standard's after --level-reach, as --levels measures it.
+    let out = dir.path().join("sub-800");
+    walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            "--level=subcenter",
+            "--level-reach=subcenter=800m,station=4",
+            "--count=2",
+            "--candidate-grid=250",
+            &format!("--out={}", out.display()),
+            "-q",
+        ])
+        .assert()
+        .success();
+    assert_eq!(summary(&out)["suggest"]["reach_m"], json!(800.0));
+}
+
+/// A batch with a suggest scenario whose picks a coverage scenario adds: the picks are those of
+/// `walkshed suggest` with the same options, and the coverage scenario's share is the share the
+/// suggestion predicts, to the bit.
+#[test]
+fn a_batch_suggest_scenario_feeds_its_picks_to_later_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[defaults]\nstations = {s:?}\nblocks = {b:?}\ndistance = 300\n\n\
+         [[scenario]]\nname = \"next-three\"\nkind = \"suggest\"\ncount = 3\n\
+         candidate_grid = 150\n\n\
+         [[scenario]]\nname = \"with-next\"\nadd_suggested = [\"next-three\"]\n\n\
+         [[scenario]]\nname = \"today\"\n",
+        s = shihua("stations.geojson"),
+        b = shihua("blocks.geojson"),
+    );
+    let file = dir.path().join("batch.toml");
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.path().join("out");
+    walkshed()
+        .args(["batch", file.to_str().unwrap(), "-q"])
+        .arg(format!("--out={}", out.display()))
+        .assert()
+        .success();
+    let alone = dir.path().join("alone");
+    walkshed()
+        .args([
+            "suggest",
+            &format!("--stations={}", shihua("stations.geojson")),
+            &format!("--blocks={}", shihua("blocks.geojson")),
+            "--distance=300",
+            "--count=3",
+            "--candidate-grid=150",
+            &format!("--out={}", alone.display()),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    assert_eq!(
+        read(out.join("next-three/suggestions.csv")),
+        read(alone.join("suggestions.csv"))
+    );
+    let predicted = summary(&out.join("next-three"))["suggest"]["share"].clone();
+    let with = summary(&out.join("with-next"));
+    assert_eq!(with["coverage"][0]["share"], predicted);
+    let today = summary(&out.join("today"));
+    let stations = |s: &Value| s["counts"]["stations"].as_u64().unwrap();
+    assert_eq!(stations(&with), stations(&today) + 3);
+}
+
+#[test]
+fn a_batch_adds_only_the_picks_of_earlier_suggest_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[defaults]\nstations = {s:?}\nblocks = {b:?}\ndistance = 300\ncount = 2\n\n\
+         [[scenario]]\nname = \"a\"\nadd_suggested = [\"b\", \"c\"]\n\n\
+         [[scenario]]\nname = \"b\"\nkind = \"suggest\"\ncount = 2\n\
+         candidates = \"uncovered\"\n\n\
+         [[scenario]]\nname = \"c\"\nkind = \"suggest\"\n",
+        s = shihua("stations.geojson"),
+        b = shihua("blocks.geojson"),
+    );
+    let file = dir.path().join("batch.toml");
+    std::fs::write(&file, toml).unwrap();
+    let err = walkshed::Batch::read(&file).unwrap_err();
+    let messages: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "[defaults], key \"count\": a key of site suggestions: it belongs in a scenario with kind = \"suggest\"",
+            "scenario \"a\", key \"add_suggested\": \"b\" is not a suggest scenario (kind = \"suggest\") above this one",
+            "scenario \"a\", key \"add_suggested\": \"c\" is not a suggest scenario (kind = \"suggest\") above this one",
+            "scenario \"c\", key \"count\": give the number of sites (--count K) or a share to reach (--target 0.9)",
+            "scenario \"c\", key \"candidates\": give a point file, `uncovered`, or --candidate-grid M",
+        ]
+    );
+}
+
+/// A small random city: blocks (squares) with whole-number populations, stations and candidate
+/// points, in the files `blocks.geojson`, `stations.geojson` and `candidates.geojson` of `dir`.
+fn random_city(dir: &Path, seed: u64) -> (usize, Vec<String>) {
+    use crate::common::point;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let at = |rng: &mut rand::rngs::StdRng| {
+        (
+            121.30 + rng.gen_range(0.0..0.02),
+            30.70 + rng.gen_range(0.0..0.02),
+        )
+    };
+    let blocks: Vec<String> = (0..rng.gen_range(20..80))
+        .map(|b| {
+            let (lon, lat) = at(&mut rng);
+            let population = rng.gen_range(0..60);
+            square(
+                lon,
+                lat,
+                0.0004,
+                json!({"id": format!("b{b}"), "population": population}),
+            )
+        })
+        .collect();
+    let stations: Vec<String> = (0..rng.gen_range(1..4))
+        .map(|s| {
+            let (lon, lat) = at(&mut rng);
+            point(lon, lat, json!({"id": format!("s{s}")}))
+        })
+        .collect();
+    let ids: Vec<String> = (0..rng.gen_range(3..25)).map(|c| format!("c{c}")).collect();
+    let candidates: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            let (lon, lat) = at(&mut rng);
+            point(lon, lat, json!({"id": id, "name": format!("site {id}")}))
+        })
+        .collect();
+    write_collection(dir, "blocks.geojson", &blocks);
+    write_collection(dir, "stations.geojson", &stations);
+    write_collection(dir, "candidates.geojson", &candidates);
+    (blocks.len(), ids)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// On random cities, through the command line: the picks are distinct candidates, each gain
+    /// is what its pick adds, the share never falls along the picks, the bound is never below
+    /// the gain, a target is reached or reported out of reach, the files are the same on 1 and 2
+    /// threads, and coverage with the picks added measures the predicted share exactly.
+    #[test]
+    fn suggest_keeps_its_promises_on_random_cities(
+        seed in 0u64..10_000,
+        k in 1usize..6,
+        target in proptest::option::of(0.3f64..1.0),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, ids) = random_city(dir.path(), seed);
+        let goal = match target {
+            Some(t) => format!("--target={t}"),
+            None => format!("--count={k}"),
+        };
+        let run = |threads: &str| -> PathBuf {
+            let out = dir.path().join(format!("t{threads}"));
+            walkshed()
+                .args([
+                    "suggest",
+                    &format!("--stations={}", dir.path().join("stations.geojson").display()),
+                    &format!("--blocks={}", dir.path().join("blocks.geojson").display()),
+                    &format!("--candidates={}", dir.path().join("candidates.geojson").display()),
+                    "--distance=300",
+                    &goal,
+                    &format!("--threads={threads}"),
+                    &format!("--out={}", out.display()),
+                    "-q",
+                ])
+                .assert()
+                .success();
+            out
+        };
+        let (one, two) = (run("1"), run("2"));
+        for file in ["suggestions.csv", "suggestions.geojson", "summary.json"] {
+            let a = std::fs::read(one.join(file)).unwrap();
+            let b = std::fs::read(two.join(file)).unwrap();
+            proptest::prop_assert!(a == b, "{} differs between 1 and 2 threads", file);
+        }
+        let s = summary(&one)["suggest"].clone();
+        let picks = s["picks"].as_array().unwrap();
+        let mut picked: Vec<&str> = picks.iter().map(|p| p["candidate"].as_str().unwrap()).collect();
+        proptest::prop_assert!(picked.iter().all(|p| ids.iter().any(|id| id == p)));
+        picked.sort_unstable();
+        picked.dedup();
+        proptest::prop_assert_eq!(picked.len(), picks.len());
+        let base = s["base_covered_population"].as_f64().unwrap();
+        let mut covered = base;
+        let mut share = s["base_share"].as_f64().unwrap();
+        for p in picks {
+            let gain = p["gain_population"].as_f64().unwrap();
+            proptest::prop_assert!(gain >= 0.0);
+            covered += gain;
+            proptest::prop_assert_eq!(p["covered_population"].as_f64().unwrap(), covered);
+            proptest::prop_assert!(p["share"].as_f64().unwrap() >= share);
+            share = p["share"].as_f64().unwrap();
+        }
+        let gain = s["gain"].as_f64().unwrap();
+        proptest::prop_assert_eq!(gain, covered - base);
+        proptest::prop_assert!(s["upper_bound"].as_f64().unwrap() >= gain);
+        match target {
+            Some(t) => {
+                let reached = s["target_reached"].as_bool().unwrap();
+                proptest::prop_assert_eq!(reached, s["share"].as_f64().unwrap() >= t);
+                // Out of reach only when no candidate adds anyone any more: then nothing bounds
+                // the gain but the gain itself.
+                proptest::prop_assert!(reached || s["upper_bound"].as_f64() == Some(gain));
+            }
+            None => proptest::prop_assert!(picks.len() <= k),
+        }
+        if !picks.is_empty() {
+            let covered_dir = dir.path().join("cover");
+            walkshed()
+                .args([
+                    "coverage",
+                    &format!("--stations={}", dir.path().join("stations.geojson").display()),
+                    &format!("--add-stations={}", one.join("suggestions.geojson").display()),
+                    &format!("--blocks={}", dir.path().join("blocks.geojson").display()),
+                    "--distance=300",
+                    "--outputs=summary",
+                    &format!("--out={}", covered_dir.display()),
+                    "-q",
+                ])
+                .assert()
+                .success();
+            let measured = summary(&covered_dir)["coverage"][0].clone();
+            proptest::prop_assert_eq!(measured["share"].as_f64(), s["share"].as_f64());
+            proptest::prop_assert_eq!(measured["population_covered"].as_f64(), Some(covered));
+        }
+    }
 }

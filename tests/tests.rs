@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod coverage;
 mod determinism;
+mod formats;
 mod index_oracles;
 mod maps;
 mod network;

@@ -53,6 +53,8 @@ fn identity(path: &Path) -> PathBuf {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct BlocksKey {
     file: PathBuf,
+    /// How the file is read ([`crate::load::InputOptions`], as text).
+    input: String,
     population: String,
     group_by: Option<String>,
 }
@@ -60,9 +62,18 @@ struct BlocksKey {
 fn blocks_key(s: &Scenario) -> BlocksKey {
     BlocksKey {
         file: identity(&s.job.blocks),
+        input: format!("{:?}", s.job.input.blocks),
         population: s.job.fields.population.clone(),
         group_by: s.job.fields.group_by.clone(),
     }
+}
+
+/// Stations are read once per file and way of reading it ([`crate::load::InputOptions`], as
+/// text).
+type StationsKey = (PathBuf, String);
+
+fn stations_key(s: &Scenario, file: &Path) -> StationsKey {
+    (identity(file), format!("{:?}", s.job.input.stations))
 }
 
 type Loadable<T> = Result<Arc<T>, String>;
@@ -78,7 +89,7 @@ pub(super) struct Cache {
 
 /// Everything loading will do, in a stable order (first use in the batch).
 struct Plan {
-    stations: Vec<(PathBuf, PathBuf)>,
+    stations: Vec<(StationsKey, PathBuf)>,
     blocks: Vec<(BlocksKey, PathBuf, bool)>,
     networks: Vec<(PathBuf, PathBuf)>,
     graphs: Vec<(PathBuf, PathBuf)>,
@@ -99,7 +110,7 @@ fn plan(scenarios: &[Scenario]) -> Plan {
     };
     for s in scenarios {
         for file in std::iter::once(&s.job.stations).chain(&s.job.add_stations) {
-            push_once(&mut p.stations, identity(file), file.clone());
+            push_once(&mut p.stations, stations_key(s, file), file.clone());
         }
         let key = blocks_key(s);
         match p.blocks.iter_mut().find(|(k, _, _)| *k == key) {
@@ -140,11 +151,16 @@ impl Cache {
     pub fn load(scenarios: &[Scenario], progress: &mut dyn FnMut(LoadStep<'_>)) -> Cache {
         let p = plan(scenarios);
         let mut counts = LoadCounts::default();
-        let mut stations: BTreeMap<PathBuf, Loadable<StationSet>> = BTreeMap::new();
+        let mut stations: BTreeMap<StationsKey, Loadable<StationSet>> = BTreeMap::new();
         for (id, file) in &p.stations {
             progress(LoadStep::Stations(file));
             counts.station_files += 1;
-            let set = load::read_stations(file)
+            let input = scenarios
+                .iter()
+                .find(|s| stations_key(s, file) == *id)
+                .map(|s| s.job.input.stations.clone())
+                .unwrap_or_default();
+            let set = load::read_stations_from(file, &input)
                 .map(Arc::new)
                 .map_err(|e| e.with_causes());
             stations.insert(id.clone(), set);
@@ -158,7 +174,12 @@ impl Cache {
                 group_by: key.group_by.clone(),
                 keep_outlines: *keep_outlines,
             };
-            let set = load::read_blocks(file, &fields)
+            let input = scenarios
+                .iter()
+                .find(|s| blocks_key(s).input == key.input)
+                .map(|s| s.job.input.blocks.clone())
+                .unwrap_or_default();
+            let set = load::read_blocks_from(file, &fields, &input)
                 .and_then(|set| crate::checks::extent(&set).map(|()| set))
                 .map(Arc::new)
                 .map_err(|e| e.with_causes());
@@ -200,7 +221,7 @@ impl Cache {
             .map(|s| {
                 let station_sets = std::iter::once(&s.job.stations)
                     .chain(&s.job.add_stations)
-                    .map(|f| get(&stations, &identity(f)))
+                    .map(|f| get(&stations, &stations_key(s, f)))
                     .collect::<Result<Vec<_>, _>>()?;
                 let blocks = get(&blocks, &blocks_key(s))?;
                 let network = match &s.job.network {

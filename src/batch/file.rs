@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use toml::Value;
 
-use crate::options::CoverageOptions;
+use crate::options::{CoverageOptions, SuggestChoice, SuggestOptions};
 use crate::run::Job;
+use crate::suggest::job::SuggestJob;
 use crate::Error;
 
 /// File names the batch writes beside the scenario folders; no scenario may take them.
@@ -29,7 +30,26 @@ pub struct Scenario {
     /// The scenario's own base for the diff (`diff = "today-network"`), overriding `--diff`;
     /// [`DiffBase::None`] (`diff = false`) compares it with nothing.
     pub diff: DiffBase,
+    /// What it runs: coverage, or site suggestions (`kind = "suggest"`).
+    pub kind: ScenarioKind,
+    /// Suggest scenarios, earlier in the file, whose picks join this scenario's stations as
+    /// `add_stations` files would (`add_suggested = ["next-five"]`).
+    pub add_suggested: Vec<String>,
 }
+
+/// What a scenario runs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ScenarioKind {
+    /// `walkshed coverage`.
+    #[default]
+    Coverage,
+    /// `walkshed suggest`, with the scenario's job as its coverage part (the same as
+    /// [`Scenario::job`]).
+    Suggest(Box<SuggestJob>),
+}
+
+/// Keys of a scenario table that are neither coverage nor suggestion options.
+const SCENARIO_KEYS: &[&str] = &["name", "diff", "kind", "add_suggested"];
 
 /// What a scenario is compared with.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -192,18 +212,39 @@ impl Reader<'_> {
         });
     }
 
-    /// The options one table sets (`name` is the caller's), each checked alone: unknown keys,
-    /// values of the wrong type, values out of range and missing files are recorded, in key
-    /// order, and left out of the table returned.
-    fn options(&mut self, table: &str, t: &toml::Table) -> toml::Table {
+    /// The options one table sets (`name`, `diff`, `kind` and `add_suggested` are the
+    /// caller's), each checked alone: unknown keys, values of the wrong type, values out of
+    /// range and missing files are recorded, in key order, and left out of the table returned.
+    /// With `suggest`, the keys of [`SuggestChoice`] are options too (checked for their type
+    /// here, together in [`Reader::job`]).
+    fn options(&mut self, table: &str, t: &toml::Table, suggest: bool) -> toml::Table {
         let mut found: Vec<(Option<String>, String)> = Vec::new();
         let mut good = toml::Table::new();
-        for (key, v) in t.iter().filter(|(k, _)| *k != "name" && *k != "diff") {
+        let mut choice = toml::Table::new();
+        let choice_keys = SuggestOptions::choice_keys();
+        for (key, v) in t
+            .iter()
+            .filter(|(k, _)| !SCENARIO_KEYS.contains(&k.as_str()))
+        {
+            let one = toml::Table::from_iter([(key.clone(), v.clone())]);
+            if choice_keys.contains(&key.as_str()) {
+                if !suggest {
+                    found.push((
+                        Some(key.clone()),
+                        "a key of site suggestions: it belongs in a scenario with kind = \"suggest\""
+                            .to_owned(),
+                    ));
+                } else if let Err(e) = one.try_into::<SuggestChoice>() {
+                    found.push((Some(key.clone()), type_message(e.message(), v)));
+                } else {
+                    choice.insert(key.clone(), v.clone());
+                }
+                continue;
+            }
             if !CoverageOptions::keys().contains(&key.as_str()) {
                 found.push((Some(key.clone()), unknown_key_message(key)));
                 continue;
             }
-            let one = toml::Table::from_iter([(key.clone(), v.clone())]);
             match one.try_into::<CoverageOptions>() {
                 Ok(_) => {
                     good.insert(key.clone(), v.clone());
@@ -227,28 +268,30 @@ impl Reader<'_> {
             }
             self.problem(table, key.as_deref(), message);
         }
+        good.extend(choice);
         good
     }
 
-    /// The job of a scenario, from its checked table over the checked `[defaults]`; `None`
-    /// after recording a problem. `raw` holds the tables as written: a required key either
-    /// sets but got wrong was reported already.
+    /// The job of a scenario, from its checked table over the checked `[defaults]`, and for a
+    /// suggest scenario its suggestion job; `None` after recording a problem. `raw` holds the
+    /// tables as written: a required key either sets but got wrong was reported already.
     fn job(
         &mut self,
         table: &str,
         checked: [&toml::Table; 2],
         raw: [&toml::Table; 2],
         out_dir: PathBuf,
-    ) -> Option<Job> {
+        suggest: bool,
+    ) -> Option<(Job, ScenarioKind)> {
         let [scenario, defaults] = checked;
-        let options = match merge(defaults, scenario).try_into::<CoverageOptions>() {
+        let options = match SuggestOptions::from_table(merge(defaults, scenario)) {
             Ok(o) => o,
-            Err(e) => {
-                self.problem(table, None, e.message());
+            Err(message) => {
+                self.problem(table, None, message);
                 return None;
             }
         };
-        let missing: Vec<&str> = options.missing();
+        let missing: Vec<&str> = options.coverage.missing();
         for key in &missing {
             if !raw.iter().any(|t| t.contains_key(*key)) {
                 self.problem(
@@ -261,14 +304,74 @@ impl Reader<'_> {
         if !missing.is_empty() {
             return None;
         }
-        match options.job(Some(self.dir), out_dir) {
-            Ok(job) => Some(job),
+        let built = if suggest {
+            let problems = options.problems(Some(self.dir));
+            if !problems.is_empty() {
+                for e in problems {
+                    let (key, message) = key_and_message(e);
+                    self.problem(table, key.as_deref(), message);
+                }
+                return None;
+            }
+            options
+                .job(Some(self.dir), out_dir)
+                .map(|s| (s.job.clone(), ScenarioKind::Suggest(Box::new(s))))
+        } else {
+            options
+                .coverage
+                .job(Some(self.dir), out_dir)
+                .map(|job| (job, ScenarioKind::Coverage))
+        };
+        match built {
+            Ok(built) => Some(built),
             Err(e) => {
                 let (key, message) = key_and_message(e);
                 self.problem(table, key.as_deref(), message);
                 None
             }
         }
+    }
+
+    /// Whether a scenario table asks for site suggestions (`kind = "suggest"`); a bad `kind`
+    /// is recorded.
+    fn kind(&mut self, table: &str, t: &toml::Table) -> bool {
+        match t.get("kind") {
+            None => false,
+            Some(Value::String(k)) if k == "suggest" => true,
+            Some(Value::String(k)) if k == "coverage" => false,
+            Some(other) => {
+                self.problem(
+                    table,
+                    Some("kind"),
+                    format!(
+                        "expected \"coverage\" or \"suggest\", found {}",
+                        kind(other)
+                    ),
+                );
+                false
+            }
+        }
+    }
+
+    /// The names in a scenario's `add_suggested` list; a value of the wrong type is recorded.
+    fn add_suggested(&mut self, table: &str, t: &toml::Table) -> Vec<String> {
+        let names: Option<Vec<String>> = match t.get("add_suggested") {
+            None => Some(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(Value::String(one)) => Some(vec![one.clone()]),
+            Some(_) => None,
+        };
+        names.unwrap_or_else(|| {
+            self.problem(
+                table,
+                Some("add_suggested"),
+                "expected a list of names of suggest scenarios",
+            );
+            Vec::new()
+        })
     }
 }
 
@@ -351,7 +454,7 @@ impl Batch {
                             "a name belongs in a [[scenario]] table",
                         );
                     }
-                    defaults = r.options("[defaults]", t);
+                    defaults = r.options("[defaults]", t, false);
                     defaults_raw = t;
                 }
                 ("defaults", other) => r.problem(
@@ -450,11 +553,37 @@ impl Batch {
                     DiffBase::Batch
                 }
             };
-            let checked = r.options(&table, t);
+            let suggest = r.kind(&table, t);
+            let add_suggested = r.add_suggested(&table, t);
+            for source in &add_suggested {
+                let earlier = scenarios
+                    .iter()
+                    .any(|s: &Scenario| &s.name == source && s.is_suggest());
+                if !earlier {
+                    r.problem(
+                        &table,
+                        Some("add_suggested"),
+                        format!("{source:?} is not a suggest scenario (kind = \"suggest\") above this one"),
+                    );
+                }
+            }
+            let checked = r.options(&table, t, suggest);
             let out_dir = PathBuf::from(name.as_deref().unwrap_or_default());
-            let job = r.job(&table, [&checked, &defaults], [t, defaults_raw], out_dir);
-            if let (Some(name), Some(job)) = (name, job) {
-                scenarios.push(Scenario { name, job, diff });
+            let job = r.job(
+                &table,
+                [&checked, &defaults],
+                [t, defaults_raw],
+                out_dir,
+                suggest,
+            );
+            if let (Some(name), Some((job, kind))) = (name, job) {
+                scenarios.push(Scenario {
+                    name,
+                    job,
+                    diff,
+                    kind,
+                    add_suggested,
+                });
             }
         }
         for s in &scenarios {
@@ -488,6 +617,21 @@ impl Batch {
     /// The scenario named `name`, if any.
     pub fn scenario(&self, name: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.name == name)
+    }
+}
+
+impl Scenario {
+    /// Every input file it reads (a suggest scenario's candidates and exclusion zones too).
+    pub fn inputs(&self) -> Vec<&Path> {
+        match &self.kind {
+            ScenarioKind::Coverage => self.job.inputs(),
+            ScenarioKind::Suggest(suggest) => suggest.inputs(),
+        }
+    }
+
+    /// Whether it runs site suggestions.
+    pub fn is_suggest(&self) -> bool {
+        matches!(self.kind, ScenarioKind::Suggest(_))
     }
 }
 

@@ -5,16 +5,21 @@
 //! option names of `walkshed coverage` with underscores, one [`CoverageOptions`](crate::CoverageOptions)
 //! field each ([`keys`](crate::CoverageOptions::keys)); `add_stations` is a list of extra station files laid over the
 //! base stations (e.g. proposed sites), and `network = false` turns a network from `[defaults]`
-//! off. Paths are relative to the batch file. Unknown keys,
+//! off. A scenario with `kind = "suggest"` runs `walkshed suggest` (its keys are
+//! [`SuggestOptions::keys`](crate::SuggestOptions::keys); the suggestion ones in the scenario
+//! only), and `add_suggested = ["name"]` adds the picks of a suggest scenario above to a
+//! scenario's stations, as `add_stations` would add its `suggestions.geojson`. Paths are relative
+//! to the batch file. Unknown keys,
 //! bad values, duplicate or unsafe names and missing files are all reported together, naming the
 //! scenario and the key, before any work starts ([`Batch::read`], [`BatchFileError`]).
 //!
 //! [`run_batch`] then
 //! 1. reads every input file once however many scenarios use it, and builds each network graph
 //!    once per network and blocks file ([`LoadCounts`] counts it);
-//! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` would with the same
-//!    options (through [`crate::run`]), writing `OUT/<scenario>/`; a scenario that fails is
-//!    reported with its reason and leaves no folder, and the others finish;
+//! 2. runs the scenarios in parallel, each exactly as `walkshed coverage` (or `walkshed
+//!    suggest`) would with the same options (through [`crate::run`]), writing `OUT/<scenario>/`;
+//!    scenarios that add picks wait for them (they run in a later wave); a scenario that fails
+//!    is reported with its reason and leaves no folder, and the others finish;
 //! 3. writes `OUT/batch.csv` and `OUT/batch.json` (one row per scenario × threshold: [`BatchRow`],
 //!    and under `"files"` every file of the run), `OUT/batch.svg` (the shares side by side and, with a diff, the residents each
 //!    proposal gains, ranked), and with a base scenario `OUT/diff.csv` (residents gained and
@@ -100,11 +105,11 @@ use serde::Serialize;
 
 pub use cache::{LoadCounts, LoadStep};
 pub use diff::{Diff, DiffRow, DiffScope};
-pub use file::{Batch, BatchFileError, BatchProblem, DiffBase, Scenario};
+pub use file::{Batch, BatchFileError, BatchProblem, DiffBase, Scenario, ScenarioKind};
 pub use table::BatchRow;
 
 use crate::error::{Error, Result};
-use crate::load::BlockSet;
+use crate::load::{BlockSet, StationSet};
 use crate::publish::{Publication, Staged};
 use crate::report::{fmt_num, Summary, Tool};
 use crate::run::{self, Loaded};
@@ -196,6 +201,8 @@ pub(crate) struct Done {
     blocks: Arc<BlockSet>,
     /// Its folder inside the batch's temporary folder.
     folder: Staged,
+    /// A suggest scenario's picks, as stations for the scenarios that add them.
+    picks: Option<Arc<StationSet>>,
 }
 
 /// Runs a batch: loads each input once, runs the scenarios in parallel, writes each scenario's
@@ -239,7 +246,7 @@ pub(crate) fn run_batch_with(
         }
     }
     let mut inputs: Vec<&Path> = vec![&batch.path];
-    inputs.extend(batch.scenarios.iter().flat_map(|s| s.job.inputs()));
+    inputs.extend(batch.scenarios.iter().flat_map(Scenario::inputs));
     let mut publication = Publication::begin(&options.out_dir, &inputs)?;
     let root = publication.staged().dir().to_path_buf();
     let total_steps = Cache::steps(&batch.scenarios);
@@ -255,27 +262,7 @@ pub(crate) fn run_batch_with(
 
     let total = batch.scenarios.len();
     progress(BatchEvent::Start { total });
-    let finished = AtomicUsize::new(0);
-    let outcomes: Vec<(PathBuf, std::result::Result<Done, String>)> = batch
-        .scenarios
-        .par_iter()
-        .zip(cache.loaded.par_iter())
-        .map(|(scenario, loaded)| {
-            let folder = options.out_dir.join(&scenario.name);
-            let outcome = match loaded {
-                Ok(loaded) => run_scenario(scenario, &root.join(&scenario.name), loaded, analyse),
-                Err(reason) => Err(reason.clone()),
-            };
-            let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(BatchEvent::Finished {
-                name: &scenario.name,
-                ok: outcome.is_ok(),
-                done,
-                total,
-            });
-            (folder, outcome)
-        })
-        .collect();
+    let outcomes = run_waves(batch, &cache, options, &root, progress, analyse);
 
     progress(BatchEvent::Combine);
     let mut rows = Vec::new();
@@ -330,35 +317,157 @@ pub(crate) fn run_batch_with(
     Ok(report)
 }
 
+/// How one scenario went, with its folder.
+type Outcome = (PathBuf, std::result::Result<Done, String>);
+
+/// Outcomes of a batch's scenarios, in batch order.
+type Outcomes = Vec<Outcome>;
+
+/// Runs the scenarios wave after wave (see [`waves`]), those of one wave in parallel, each
+/// writing its folder under `root` (the batch's temporary folder).
+fn run_waves(
+    batch: &Batch,
+    cache: &Cache,
+    options: &BatchOptions,
+    root: &Path,
+    progress: &(dyn Fn(BatchEvent<'_>) + Sync),
+    analyse: &Analyser<'_>,
+) -> Outcomes {
+    let total = batch.scenarios.len();
+    let finished = AtomicUsize::new(0);
+    let waves = waves(&batch.scenarios);
+    let mut outcomes: Vec<Option<Outcome>> = (0..total).map(|_| None).collect();
+    for wave in 0..=waves.iter().copied().max().unwrap_or(0) {
+        let ran: Vec<(usize, Outcome)> = (0..total)
+            .into_par_iter()
+            .filter(|&i| waves[i] == wave)
+            .map(|i| {
+                let scenario = &batch.scenarios[i];
+                let folder = options.out_dir.join(&scenario.name);
+                let staged = root.join(&scenario.name);
+                let outcome = match &cache.loaded[i] {
+                    Err(reason) => Err(reason.clone()),
+                    Ok(loaded) if scenario.add_suggested.is_empty() => {
+                        run_scenario(scenario, &staged, loaded, &folder, analyse)
+                    }
+                    Ok(loaded) => with_suggested(batch, &outcomes, scenario, loaded.clone())
+                        .and_then(|loaded| {
+                            run_scenario(scenario, &staged, &loaded, &folder, analyse)
+                        }),
+                };
+                let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(BatchEvent::Finished {
+                    name: &scenario.name,
+                    ok: outcome.is_ok(),
+                    done,
+                    total,
+                });
+                (i, (folder, outcome))
+            })
+            .collect();
+        for (i, outcome) in ran {
+            outcomes[i] = Some(outcome);
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.expect("every scenario runs in some wave"))
+        .collect()
+}
+
+/// The wave each scenario runs in: 0 for those that need no picks, and one after the latest
+/// wave of the suggest scenarios whose picks it adds (always earlier in the file).
+fn waves(scenarios: &[Scenario]) -> Vec<usize> {
+    let mut waves: Vec<usize> = Vec::with_capacity(scenarios.len());
+    for s in scenarios {
+        let wave = (s.add_suggested.iter())
+            .filter_map(|name| scenarios.iter().position(|o| &o.name == name))
+            .filter(|&j| j < waves.len())
+            .map(|j| waves[j] + 1)
+            .max()
+            .unwrap_or(0);
+        waves.push(wave);
+    }
+    waves
+}
+
+/// The scenario's inputs with the picks of the suggest scenarios it names added as station
+/// sets (each standing for `OUT/<suggest scenario>/suggestions.geojson`); fails when one of
+/// those failed.
+fn with_suggested(
+    batch: &Batch,
+    outcomes: &[Option<Outcome>],
+    scenario: &Scenario,
+    mut loaded: Loaded,
+) -> std::result::Result<Loaded, String> {
+    for name in &scenario.add_suggested {
+        let i = (batch.scenarios.iter())
+            .position(|s| &s.name == name)
+            .expect("the batch file checks the names");
+        match &outcomes[i] {
+            Some((
+                _,
+                Ok(Done {
+                    picks: Some(picks), ..
+                }),
+            )) => loaded.stations.push(Arc::clone(picks)),
+            _ => {
+                return Err(format!(
+                    "the suggest scenario {name:?} whose picks it adds failed"
+                ))
+            }
+        }
+    }
+    Ok(loaded)
+}
+
 /// Runs one scenario on its loaded inputs and writes its folder `folder` (inside the batch's
-/// temporary folder); on failure removes it.
+/// temporary folder; `published` once the batch is published); on failure removes it.
 fn run_scenario(
     scenario: &Scenario,
     folder: &Path,
     loaded: &Loaded,
+    published: &Path,
     analyse: &Analyser<'_>,
 ) -> std::result::Result<Done, String> {
     let job = &scenario.job;
-    let analysis = analyse(scenario, loaded).map_err(|e| e.with_causes())?;
-    let written = run::summarise(job, loaded, &analysis).and_then(|mut summary| {
-        let mut staged = Staged::create(folder)?;
-        run::stage(
-            job,
-            &loaded.blocks,
-            &loaded.context,
-            &analysis,
-            &mut summary,
-            &mut staged,
-            &mut |_| {},
-        )?;
-        Ok((summary, staged))
-    });
+    let written = match &scenario.kind {
+        ScenarioKind::Coverage => analyse(scenario, loaded).and_then(|analysis| {
+            let mut summary = run::summarise(job, loaded, &analysis)?;
+            let mut staged = Staged::create(folder)?;
+            run::stage(
+                job,
+                &loaded.blocks,
+                &loaded.context,
+                &analysis,
+                &mut summary,
+                &mut staged,
+                &mut |_| {},
+            )?;
+            Ok((summary, analysis, None, staged))
+        }),
+        ScenarioKind::Suggest(suggest) => crate::suggest::job::suggest_loaded(suggest, loaded)
+            .and_then(|suggested| {
+                let mut staged = Staged::create(folder)?;
+                let summary = crate::suggest::job::write_suggested(
+                    suggest,
+                    loaded,
+                    &suggested,
+                    &mut staged,
+                    &mut |_| {},
+                )?;
+                let level = suggest.level.as_ref().map(|(l, _)| *l);
+                let picks = suggested.as_stations(published.join("suggestions.geojson"), level);
+                Ok((summary, suggested.analysis, Some(Arc::new(picks)), staged))
+            }),
+    };
     match written {
-        Ok((summary, folder)) => Ok(Done {
+        Ok((summary, analysis, picks, folder)) => Ok(Done {
             summary,
             analysis,
             blocks: Arc::clone(&loaded.blocks),
             folder,
+            picks,
         }),
         Err(e) => {
             let _ = std::fs::remove_dir_all(folder);

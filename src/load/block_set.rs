@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Block, GroupNames, PolygonProblem};
+use super::{Block, GeoJsonCopy, GroupNames, PolygonProblem};
 
 /// What to read from the blocks file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,9 @@ pub struct BlockSet {
     pub(super) groups: GroupNames,
     pub(super) outlines: Option<Outlines>,
     pub(super) seen: Seen,
+    /// The GeoJSON copy the blocks were read from, for a file in another format or in web-map
+    /// coordinates.
+    pub(super) copy: Option<std::sync::Arc<GeoJsonCopy>>,
 }
 
 /// Makes a [`BlockSet`] of blocks made by the caller rather than read from a file (see
@@ -144,6 +147,7 @@ impl BlockSetBuilder {
             groups: self.groups,
             outlines,
             seen,
+            copy: None,
         }
     }
 }
@@ -268,6 +272,12 @@ impl BlockSet {
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The blocks as GeoJSON: the file itself, or the WGS84 copy of a file in another format or
+    /// in web-map coordinates (what `blocks.geojson` echoes).
+    pub fn geojson_path(&self) -> &Path {
+        self.copy.as_ref().map_or(&self.path, |c| c.path())
     }
 
     /// The blocks, in input order.

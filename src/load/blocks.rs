@@ -8,12 +8,35 @@ use serde_json::Value;
 use super::block_set::{Outline, Outlines, Seen};
 use super::feature::RawFeature;
 use super::properties::{feature_id, take_id, take_text, text_prop, wanted_index};
-use super::{geometry, Block, BlockFields, BlockSet, FeatureStream, GroupNames, ReadOptions};
+use super::{
+    geojson_copy, geometry, Block, BlockFields, BlockSet, FeatureStream, GroupNames, InputOptions,
+    ReadOptions,
+};
 use crate::error::{Error, Location, Result};
 
 /// Reads residential blocks: Polygon, MultiPolygon (anchor = centroid) or Point.
 pub fn read_blocks(path: &Path, fields: &BlockFields) -> Result<BlockSet> {
     read_blocks_with(path, fields, &ReadOptions::default())
+}
+
+/// Reads residential blocks like [`read_blocks`], from a file in any format walkshed reads (see
+/// [`InputOptions`]), converted to WGS84. Errors name `path`; the set keeps the GeoJSON copy
+/// for `blocks.geojson` ([`BlockSet::geojson_path`]).
+pub fn read_blocks_from(
+    path: &Path,
+    fields: &BlockFields,
+    input: &InputOptions,
+) -> Result<BlockSet> {
+    match geojson_copy(path, input)? {
+        None => read_blocks(path, fields),
+        Some(copy) => {
+            let mut set =
+                read_blocks(copy.path(), fields).map_err(|e| e.with_path(copy.path(), path))?;
+            set.path = path.to_path_buf();
+            set.copy = Some(std::sync::Arc::new(copy));
+            Ok(set)
+        }
+    }
 }
 
 /// A block's population value, as read.
@@ -233,5 +256,6 @@ pub fn read_blocks_with(
         groups,
         outlines,
         seen,
+        copy: None,
     })
 }

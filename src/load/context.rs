@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::properties::{take_id, text_prop};
-use super::{geometry, FeatureStream, ReadOptions};
+use super::{geojson_copy, geometry, FeatureStream, InputOptions, ReadOptions};
 use crate::error::Result;
 
 /// One context file: its name for the legend and its lines, in longitude/latitude.
@@ -36,39 +36,51 @@ pub struct ContextLayer {
 /// assert_eq!((layer.lines.len(), layer.rings.len()), (1, 0));
 /// ```
 pub fn read_context(path: &Path) -> Result<ContextLayer> {
-    let source = FeatureStream::new(path, ReadOptions::default());
+    read_context_from(path, &InputOptions::default())
+}
+
+/// Reads a context layer like [`read_context`], from a file in any format walkshed reads (see
+/// [`InputOptions`]), converted to WGS84. Errors name `path`.
+pub fn read_context_from(path: &Path, input: &InputOptions) -> Result<ContextLayer> {
+    // A file in another format than GeoJSON, or in web-map coordinates, is read through its
+    // WGS84 GeoJSON copy.
+    let copy = geojson_copy(path, input)?;
+    let read = copy.as_ref().map_or(path, |c| c.path());
+    let source = FeatureStream::new(read, ReadOptions::default());
     let mut features = Vec::new();
-    source.parse_each(
-        &["id", "name"],
-        |i, mut raw| {
-            let id = take_id(&mut raw, i);
-            let name = text_prop(&raw.props[1]).filter(|n| !n.trim().is_empty());
-            let (kind, flat) = geometry::checked(
-                path,
-                i,
-                &|| id.clone(),
-                &raw,
-                &["LineString", "MultiLineString", "Polygon", "MultiPolygon"],
-                "LineString, MultiLineString, Polygon or MultiPolygon",
-            )?;
-            let mut parts = Vec::new();
-            let mut start = 0;
-            let ends = if kind == "LineString" {
-                vec![flat.points.len()]
-            } else {
-                flat.ends[1].clone()
-            };
-            for end in ends {
-                parts.push(flat.points[start..end].to_vec());
-                start = end;
-            }
-            Ok((name, kind.ends_with("Polygon"), parts))
-        },
-        |chunk, _| {
-            features.extend(chunk);
-            Ok(())
-        },
-    )?;
+    source
+        .parse_each(
+            &["id", "name"],
+            |i, mut raw| {
+                let id = take_id(&mut raw, i);
+                let name = text_prop(&raw.props[1]).filter(|n| !n.trim().is_empty());
+                let (kind, flat) = geometry::checked(
+                    path,
+                    i,
+                    &|| id.clone(),
+                    &raw,
+                    &["LineString", "MultiLineString", "Polygon", "MultiPolygon"],
+                    "LineString, MultiLineString, Polygon or MultiPolygon",
+                )?;
+                let mut parts = Vec::new();
+                let mut start = 0;
+                let ends = if kind == "LineString" {
+                    vec![flat.points.len()]
+                } else {
+                    flat.ends[1].clone()
+                };
+                for end in ends {
+                    parts.push(flat.points[start..end].to_vec());
+                    start = end;
+                }
+                Ok((name, kind.ends_with("Polygon"), parts))
+            },
+            |chunk, _| {
+                features.extend(chunk);
+                Ok(())
+            },
+        )
+        .map_err(|e| e.with_path(read, path))?;
     let mut layer = ContextLayer {
         name: shared_name(features.iter().map(|f| f.0.as_deref()))
             .unwrap_or_else(|| file_stem(path)),

@@ -3,12 +3,27 @@
 use std::path::Path;
 
 use super::properties::{take_id, take_text};
-use super::{geometry, FeatureStream, ReadOptions, Station, StationSet};
+use super::{
+    geojson_copy, geometry, FeatureStream, InputOptions, ReadOptions, Station, StationSet,
+};
 use crate::error::{Error, Result};
 
 /// Reads stations: Point, MultiPoint (entrances), Polygon/MultiPolygon (reduced to centroid).
 pub fn read_stations(path: &Path) -> Result<StationSet> {
     read_stations_with(path, &ReadOptions::default())
+}
+
+/// Reads stations like [`read_stations`], from a file in any format walkshed reads (see
+/// [`InputOptions`]), converted to WGS84. Errors name `path`.
+pub fn read_stations_from(path: &Path, input: &InputOptions) -> Result<StationSet> {
+    match geojson_copy(path, input)? {
+        None => read_stations(path),
+        Some(copy) => {
+            let mut set = read_stations(copy.path()).map_err(|e| e.with_path(copy.path(), path))?;
+            set.path = path.to_path_buf();
+            Ok(set)
+        }
+    }
 }
 
 /// Reads stations like [`read_stations`], with the given [`ReadOptions`].
@@ -61,12 +76,18 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
 }
 
 /// One property of every station of a file, in file order, with the station's id (as
-/// [`read_stations`] gives it): `None` where the feature lacks the property or it is `null`.
+/// [`read_stations`] gives it): `None` where the feature lacks the property or it is `null`. A
+/// file in another format than GeoJSON is read through its GeoJSON copy (coordinate columns
+/// found by their usual names).
 pub fn read_station_property(
     path: &Path,
     field: &str,
 ) -> Result<Vec<(String, Option<serde_json::Value>)>> {
-    let source = FeatureStream::new(path, ReadOptions::default());
+    let copy = geojson_copy(path, &InputOptions::default())?;
+    let source = FeatureStream::new(
+        copy.as_ref().map_or(path, |c| c.path()),
+        ReadOptions::default(),
+    );
     source.parse(&["id", field], |i, mut raw| {
         let id = take_id(&mut raw, i).unwrap_or_else(|| i.to_string());
         let value = raw

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::Deserialize;
 
+use crate::coords::Coords;
 use crate::error::{Error, Result};
 use crate::levels::{Level, Standard, ACCEPTED_LEVELS};
 use crate::suggest::job::{CandidateSource, SuggestJob};
@@ -46,8 +47,8 @@ pub struct SuggestChoice {
     #[serde(default)]
     pub max_count: Option<usize>,
 
-    /// Candidate sites: a GeoJSON point file (`id`, `name` kept; a MultiPoint's first point),
-    /// or `uncovered` for the anchors of the blocks no station covers.
+    /// Candidate sites: a point file in any input format (`id`, `name` kept; a MultiPoint's
+    /// first point), or `uncovered` for the anchors of the blocks no station covers.
     #[arg(long, value_name = "FILE|uncovered", conflicts_with = "candidate_grid")]
     #[serde(default)]
     pub candidates: Option<String>,
@@ -58,6 +59,12 @@ pub struct SuggestChoice {
     #[serde(default, deserialize_with = "de::number_opt")]
     pub candidate_grid: Option<f64>,
 
+    /// Coordinates of a --candidates file: wgs84, gcj02 (Amap 高德, Tencent) or bd09 (Baidu);
+    /// converted to WGS84 on reading.
+    #[arg(long, value_name = "SYSTEM", default_value_t = Coords::Wgs84)]
+    #[serde(default)]
+    pub candidates_coords: Coords,
+
     /// Drop the candidates inside these polygons (GeoJSON Polygon/MultiPolygon: water,
     /// farmland, protected land).
     #[arg(long, value_name = "FILE")]
@@ -65,8 +72,9 @@ pub struct SuggestChoice {
     pub exclude: Option<PathBuf>,
 
     /// Suggest sites of this level (center, subcenter, station, point): the reach is the
-    /// level's reach in GB 50180-2018 (subcenter 1000 m, station and point 300 m) instead of the
-    /// first threshold, and only existing stations of this level or higher count.
+    /// level's reach in --standard after --level-reach (GB 50180-2018: subcenter 1000 m, station
+    /// and point 300 m) instead of the first threshold, and only existing stations of this level
+    /// or higher count.
     #[arg(long, value_name = "LEVEL")]
     #[serde(default)]
     pub level: Option<String>,
@@ -79,6 +87,11 @@ impl SuggestOptions {
         let mut keys = CoverageOptions::keys().to_vec();
         keys.extend_from_slice(de::field_names::<SuggestChoice>());
         keys
+    }
+
+    /// The keys [`SuggestChoice`] adds to the coverage keys.
+    pub(crate) fn choice_keys() -> &'static [&'static str] {
+        de::field_names::<SuggestChoice>()
     }
 
     /// Options from a batch table: the suggestion keys go to [`SuggestChoice`], the others to
@@ -99,7 +112,9 @@ impl SuggestOptions {
         })
     }
 
-    /// The level asked for, if any, with its reach in the standard.
+    /// The level asked for, if any, with the standard its reach comes from: `--standard` with
+    /// `--level-reach` applied, as `--levels` measures. `Ok(None)` also when the standard itself
+    /// is wrong (the coverage options report that).
     fn level(&self) -> Result<Option<(Level, Standard)>> {
         let Some(raw) = &self.choice.level else {
             return Ok(None);
@@ -110,11 +125,16 @@ impl SuggestOptions {
                 format!("unknown level {raw:?}; expected one of {ACCEPTED_LEVELS}"),
             )
         })?;
-        let standard = Standard::gb50180();
+        let Ok(standard) = self.coverage.standard() else {
+            return Ok(None);
+        };
         if standard.reach_m[level.rank()].is_none() {
             return Err(Error::parameter(
                 "--level",
-                format!("the level {level} has no reach in {}", standard.name),
+                format!(
+                    "the level {level} has no reach in {} (give one with --level-reach {level}=REACH)",
+                    standard.name
+                ),
             ));
         }
         Ok(Some((level, standard)))
@@ -197,8 +217,10 @@ impl SuggestOptions {
             target_share: c.target,
             ..Goal::picks(1)
         };
+        let mut job = self.coverage.job(base_dir, out_dir)?;
+        job.input.candidates.coords = c.candidates_coords;
         Ok(SuggestJob {
-            job: self.coverage.job(base_dir, out_dir)?,
+            job,
             candidates,
             exclude: c.exclude.as_ref().map(|p| resolve(base_dir, p)),
             goal,
@@ -282,7 +304,7 @@ mod tests {
             messages,
             [
                 "invalid --target: expected a share in (0, 1], found 1.5",
-                "invalid --level: the level center has no reach in gb50180"
+                "invalid --level: the level center has no reach in gb50180 (give one with --level-reach center=REACH)"
             ]
         );
     }

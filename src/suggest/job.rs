@@ -9,9 +9,9 @@ use rayon::prelude::*;
 use crate::coverage::{DistanceModel, NetworkModel, StraightLine};
 use crate::error::Result;
 use crate::levels::{Level, Standard};
-use crate::load::{self, Station};
+use crate::load::{self, Station, StationSet};
 use crate::project::{Projection, XY};
-use crate::publish::Publication;
+use crate::publish::{Publication, Staged};
 use crate::report::Summary;
 use crate::run::{self, Job, Loaded, Stage};
 use crate::{analyse, Analysis, Params};
@@ -101,6 +101,12 @@ pub fn suggest_job(
 ) -> Result<(Loaded, Suggested)> {
     let loaded = run::load(&job.job, progress)?;
     progress(Stage::Measure);
+    let suggested = suggest_loaded(job, &loaded)?;
+    Ok((loaded, suggested))
+}
+
+/// Measures and chooses on inputs loaded already (a batch's); writes nothing.
+pub(crate) fn suggest_loaded(job: &SuggestJob, loaded: &Loaded) -> Result<Suggested> {
     let reach_m = job.reach_m();
     let params = match &job.level {
         Some(_) => Params::builder()
@@ -145,7 +151,7 @@ pub fn suggest_job(
         .over_box(loaded.blocks.anchor_bbox())
         .forward_all(blocks, |b| b.anchor);
 
-    let (laid, lonlat) = lay(job, &loaded, projection, &anchors, &covered, reach_m)?;
+    let (laid, lonlat) = lay(job, loaded, projection, &anchors, &covered, reach_m)?;
     let total = laid.len();
     let keep = match &job.exclude {
         Some(path) => candidates::outside(&laid, &zones::read_zones(path, projection)?),
@@ -183,7 +189,7 @@ pub fn suggest_job(
     };
     let suggestion = super::choose(&covers, &population, &covered, &goal)?;
     let newly = newly_covered(&covers, &covered, &suggestion);
-    let suggested = Suggested {
+    Ok(Suggested {
         reach_m,
         analysis,
         covered,
@@ -194,8 +200,7 @@ pub fn suggest_job(
         stations_not_counted,
         suggestion,
         newly,
-    };
-    Ok((loaded, suggested))
+    })
 }
 
 /// The candidate sites before exclusion, and each one's longitude/latitude: the point read
@@ -211,7 +216,8 @@ fn lay(
     reach_m: f64,
 ) -> Result<(Vec<Candidate>, Vec<[f64; 2]>)> {
     let (mut laid, lonlat): (Vec<Candidate>, Vec<[f64; 2]>) = match &job.candidates {
-        CandidateSource::File(path) => load::read_stations(path)?
+        // Any format walkshed reads, in the coordinates of --candidates-coords.
+        CandidateSource::File(path) => load::read_stations_from(path, &job.job.input.candidates)?
             .stations
             .into_iter()
             .map(|s| {
@@ -286,19 +292,46 @@ pub fn run_suggest(
 ) -> Result<(Summary, Suggested)> {
     let mut publication = Publication::begin(&job.job.out_dir, &job.inputs())?;
     let (loaded, suggested) = suggest_job(job, progress)?;
-    let mut summary = run::summarise(&job.job, &loaded, &suggested.analysis)?;
+    let summary = write_suggested(job, &loaded, &suggested, publication.staged(), progress)?;
+    publication.commit()?;
+    Ok((summary, suggested))
+}
+
+/// Summarises a finished run and writes its files into `staged`; returns the summary (with its
+/// `suggest` section).
+pub(crate) fn write_suggested(
+    job: &SuggestJob,
+    loaded: &Loaded,
+    suggested: &Suggested,
+    staged: &mut Staged,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Summary> {
+    let mut summary = run::summarise(&job.job, loaded, &suggested.analysis)?;
     if let CandidateSource::File(path) = &job.candidates {
         summary.inputs.stations.retain(|p| p != path);
     }
-    summary.suggest = Some(super::tables::SuggestSummary::new(job, &suggested));
-    super::tables::stage(
-        publication.staged(),
-        job,
-        &loaded,
-        &suggested,
-        &mut summary,
-        progress,
-    )?;
-    publication.commit()?;
-    Ok((summary, suggested))
+    summary.suggest = Some(super::tables::SuggestSummary::new(job, suggested));
+    super::tables::stage(staged, job, loaded, suggested, &mut summary, progress)?;
+    Ok(summary)
+}
+
+impl Suggested {
+    /// The picks as stations, read back as `suggestions.geojson` would be (`id` the
+    /// candidate's, the name, one entrance at the written longitude/latitude), with the level
+    /// suggested for when there is one; `path` is the file they stand for.
+    pub fn as_stations(&self, path: PathBuf, level: Option<Level>) -> StationSet {
+        let stations = (self.suggestion.picks.iter())
+            .map(|p| {
+                let c = p.candidate as usize;
+                Station {
+                    id: self.candidates[c].id.clone(),
+                    name: self.candidates[c].name.clone(),
+                    level: level.map(|l| l.name().to_owned()),
+                    entrances: vec![self.lonlat[c]],
+                    from_area: false,
+                }
+            })
+            .collect();
+        StationSet { path, stations }
+    }
 }

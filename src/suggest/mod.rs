@@ -173,7 +173,14 @@ pub fn choose(
         goal.target_share,
     );
     let mut order = run.order.clone();
-    let swaps = swap::improve(covers, population, covered, &mut order, goal.max_swaps);
+    let swaps = swap::improve(
+        covers,
+        population,
+        covered,
+        &initial,
+        &mut order,
+        goal.max_swaps,
+    );
 
     let mut sums = base.clone();
     let mut picks = Vec::with_capacity(order.len());

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::merge::TileSet;
 use super::partial::{self, Tool};
 use super::run::{current_dir, refuse, tile_into, TileSpec};
-use crate::batch::{run_batch_with, Batch, BatchEvent, BatchOptions, BatchReport};
+use crate::batch::{run_batch_with, Batch, BatchEvent, BatchOptions, BatchReport, ScenarioKind};
 use crate::error::{Error, Result};
 use crate::publish::{Publication, Staged};
 
@@ -49,6 +49,16 @@ pub fn run_batch_tile(
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>> {
     for s in &batch.scenarios {
+        if !matches!(s.kind, ScenarioKind::Coverage) || !s.add_suggested.is_empty() {
+            return Err(Error::parameter(
+                "--tiles",
+                format!(
+                    "scenario {:?}: suggest scenarios, and scenarios that add their picks, \
+                     cannot be tiled yet (docs/tiles.md); run the batch on one machine",
+                    s.name
+                ),
+            ));
+        }
         refuse(&s.job, Some(spec))
             .map_err(|e| Error::parameter("--tiles", format!("scenario {:?}: {e}", s.name)))?;
     }
