@@ -12,7 +12,8 @@ pub struct Location {
     pub path: PathBuf,
     /// 0-based index of the feature in the file.
     pub feature: Option<usize>,
-    /// The feature's id as the user sees it (`properties.id`, else the Feature's `id`).
+    /// The feature's id as the user sees it (`properties.id`, else the Feature's `id`); with a
+    /// `feature` and no `line_column`, `None` is shown as "(no id)".
     pub id: Option<String>,
     /// 1-based line and column of a syntax error.
     pub line_column: Option<(usize, usize)>,
@@ -47,8 +48,12 @@ impl fmt::Display for Location {
         if let Some(i) = self.feature {
             write!(f, ", feature {i}")?;
         }
-        if let Some(id) = &self.id {
-            write!(f, " (id {id:?})")?;
+        match (&self.id, self.feature, self.line_column) {
+            (Some(id), _, _) => write!(f, " (id {id:?})")?,
+            // A feature named by its position only: it has no id (a syntax error's location
+            // may just not have read it).
+            (None, Some(_), None) => write!(f, " (no id)")?,
+            _ => {}
         }
         Ok(())
     }
@@ -65,6 +70,15 @@ pub enum Error {
         path: PathBuf,
         /// The operating system's error.
         source: std::io::Error,
+    },
+    /// An input walkshed cannot use as it is: an id or property value of the wrong kind, a
+    /// pipe that would have to be read twice, a file that changed while it was being used.
+    #[error("{location}: {message}")]
+    Unusable {
+        /// Where.
+        location: Location,
+        /// What is wrong and what is expected.
+        message: String,
     },
     /// An output could not be written.
     #[error("cannot write {}", path.display())]

@@ -54,6 +54,7 @@
 mod aggregate;
 mod batch;
 mod capacity;
+mod change;
 mod checks;
 mod circle;
 mod config;
@@ -84,6 +85,7 @@ pub use batch::{
     ScenarioReport,
 };
 pub use capacity::{Access, Staffing};
+pub use change::{BlockChange, Change, ChangeRow, ChangeSummary};
 pub use checks::MAX_SPAN_DEG;
 pub use circle::{CircleInputs, CircleOptions};
 pub use config::{Params, ParamsBuilder, Threshold, ThresholdUnit};
@@ -108,9 +110,9 @@ pub use pipeline::{analyse, analyse_with, projection_for, Analysis};
 pub use project::{BoxForward, Projection, XY};
 pub use publish::clean_up_interrupted;
 pub use render::{
-    curve_svg, draw_gaps, draw_maps, gaps_svg, groups_svg, report_html, text_width, DrawnMap,
-    GapMap, Lang, MapOptions, Maps, DEFAULT_ATTRIBUTION, FONT_FAMILY, GAP_COLOUR,
-    OFF_NETWORK_COLOUR,
+    change_svg, curve_svg, draw_gaps, draw_maps, gaps_svg, groups_svg, report_html, svg_to_png,
+    text_width, DrawnMap, GapMap, Lang, MapOptions, Maps, DEFAULT_ATTRIBUTION, FONT_FAMILY,
+    GAP_COLOUR, OFF_NETWORK_COLOUR, PNG_SCALE,
 };
 pub use report::{
     write_walk_lines, Counts, Inputs, InvalidPolygon, Outputs, Parameters, Summary, Tool,

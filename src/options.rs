@@ -138,6 +138,13 @@ pub struct CoverageOptions {
     #[arg(long, value_name = "FILE")]
     #[serde(default, deserialize_with = "de::paths")]
     pub context: Vec<PathBuf>,
+
+    /// Also write each map and chart as a PNG at twice its size (gaps.png, curve.png, …), for
+    /// Word and WPS documents; text is set in the machine's fonts (a CJK font for --lang zh).
+    #[arg(long)]
+    #[serde(default, deserialize_with = "de::flag")]
+    pub png: bool,
+
     /// Turn on the level analysis: each block served at each level (sub-centre, station, point)
     /// when a station of that level or higher is within the level's reach; needs a `level` on
     /// every station (center, subcenter, station, point, or the Chinese names).
@@ -318,6 +325,7 @@ impl Default for CoverageOptions {
             outputs: default::outputs(),
             labels: false,
             context: Vec::new(),
+            png: false,
             levels: false,
             standard: default::standard(),
             level_reach: Vec::new(),
@@ -483,6 +491,7 @@ impl CoverageOptions {
             .with_gpkg_needs(),
             map: MapOptions {
                 labels: self.labels,
+                png: self.png,
                 lang: self.lang,
                 group_label: self.group_label.clone(),
                 context: self.context.iter().map(|p| resolve(base_dir, p)).collect(),

@@ -152,6 +152,10 @@ pub struct Summary {
     /// With `--capacity`: the two-step floating catchment's figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacitySummary>,
+    /// With `--add-stations`: the residents the added stations gain, in total and per group,
+    /// against the base stations alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<crate::ChangeSummary>,
     /// Invalid polygons (at most the first 100).
     pub invalid_polygons: Vec<InvalidPolygon>,
     /// Warnings for the reader.
@@ -238,6 +242,7 @@ impl Summary {
                 .as_ref()
                 .map(|l| l.distances.standard.name.clone()),
             levels: analysis.levels.as_ref().map(|l| l.coverage.clone()),
+            change: None,
             capacity: analysis.capacity.as_ref().map(|c| {
                 let population: Vec<f64> = blocks.blocks().iter().map(|b| b.population).collect();
                 let ids: Vec<&str> = analysis.stations.iter().map(|s| s.id.as_str()).collect();
@@ -421,6 +426,10 @@ impl Summary {
                 }
                 o.push('\n');
             }
+        }
+        if let Some(change) = &self.change {
+            let within = threshold_text(&self.coverage[0].threshold, p.params.unit, false);
+            let _ = writeln!(o, "\n  {}", change.sentence(&within));
         }
         self.levels_text(&mut o);
         self.capacity_text(&mut o);
@@ -1110,10 +1119,21 @@ fn stage_blocks_geojson(staged: &mut Staged, analysis: &Analysis, blocks: &Block
     let source = FeatureStream::new(blocks.geojson_path(), ReadOptions::default());
     let expected = blocks.blocks().len();
     let members = WsMembers::new(analysis);
-    let changed = || Error::Json {
+    let changed = || {
+        Error::Unusable {
         location: crate::error::Location::file(blocks.path()),
-        message: "the file changed while walkshed was running".to_owned(),
+        message: "the file changed while walkshed was running (blocks.geojson copies each block from it, so it is read again); run again once it stays put".to_owned(),
+    }
     };
+    if let Some(read) = blocks.source() {
+        if read.is_stream() {
+            return Err(crate::load::FileStamp::stream_error(blocks.path()));
+        }
+        // The stamp is of the file read: the blocks file, or its GeoJSON copy.
+        if crate::load::FileStamp::of(blocks.geojson_path()).as_ref() != Some(read) {
+            return Err(changed());
+        }
+    }
     // An error that is not the output's own write error, kept while the write unwinds.
     let mut failure: Option<Error> = None;
     let written = staged.add("blocks.geojson", |w| {

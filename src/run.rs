@@ -14,7 +14,7 @@ use crate::network::Network;
 use crate::publish::{Publication, Staged};
 use crate::render::MapOptions;
 use crate::report::{self, Inputs, Outputs, Summary};
-use crate::{analyse_with, projection_for, Analysis, Params};
+use crate::{analyse_with, projection_for, Analysis, Change, Params};
 
 /// Everything one coverage run needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +120,10 @@ impl Loaded {
 
 /// Loads a job's inputs.
 pub(crate) fn load(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Loaded> {
+    // A pipe as blocks cannot be read twice: refused before any work, not after it.
+    if job.outputs.blocks && load::FileStamp::of(&job.blocks).is_some_and(|s| s.is_stream()) {
+        return Err(load::FileStamp::stream_error(&job.blocks));
+    }
     progress(Stage::LoadStations);
     let read = |file| load::read_stations_from(file, &job.input.stations);
     let mut stations = vec![Arc::new(read(&job.stations)?)];
@@ -181,30 +185,46 @@ pub(crate) fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
             &joined
         }
     };
+    Ok(measure(job, loaded, stations, &circle))
+}
+
+/// Analyses the loaded blocks against `stations` under the job's distance model.
+fn measure(
+    job: &Job,
+    loaded: &Loaded,
+    stations: &[crate::Station],
+    circle: &CircleInputs,
+) -> Analysis {
     match &loaded.network {
         Some(net) => {
             let model = NetworkModel::new(Arc::clone(net), job.params.max_snap_m);
-            Ok(analyse_with(
+            analyse_with(
                 stations,
                 &loaded.blocks,
                 &model as &dyn DistanceModel,
                 &job.params,
-                &circle,
-            ))
+                circle,
+            )
         }
         None => {
             let model = StraightLine {
                 detour: job.params.detour,
             };
-            Ok(analyse_with(
-                stations,
-                &loaded.blocks,
-                &model,
-                &job.params,
-                &circle,
-            ))
+            analyse_with(stations, &loaded.blocks, &model, &job.params, circle)
         }
     }
+}
+
+/// With `--add-stations`: what the added stations change, against an analysis of the base
+/// stations alone (one more measurement, without levels or capacity); `None` without added
+/// stations.
+pub(crate) fn change_of(job: &Job, loaded: &Loaded, after: &Analysis) -> Option<Change> {
+    let base = &loaded.stations.first()?.stations;
+    if job.add_stations.is_empty() {
+        return None;
+    }
+    let before = measure(job, loaded, base, &CircleInputs::default());
+    Some(Change::between(&before, after, &loaded.blocks))
 }
 
 /// The summary of an analysis of a job, with the warnings of [`crate::checks::warnings`].
@@ -252,6 +272,7 @@ pub fn write_outputs(
         blocks,
         &context,
         analysis,
+        None,
         &mut summary,
         publication.staged(),
         progress,
@@ -262,18 +283,26 @@ pub fn write_outputs(
 /// Writes every chosen output of an analysis into `staged`, `summary.json` last, and lists
 /// them in `summary.files`. The maps are drawn first, so that `summary` notes the station names
 /// they left off (with `--labels`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn stage(
     job: &Job,
     blocks: &BlockSet,
     context: &[ContextLayer],
     analysis: &Analysis,
+    change: Option<&Change>,
     summary: &mut Summary,
     staged: &mut Staged,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<()> {
     let maps = if job.outputs.maps || job.outputs.report {
         progress(Stage::Render);
-        let maps = crate::render::draw_maps(analysis, blocks, context, summary, &job.map)?;
+        let mut maps = crate::render::draw_maps(analysis, blocks, context, summary, &job.map)?;
+        if let Some(change) = change {
+            let heading = crate::render::proposal_heading(job.map.lang);
+            let svg =
+                crate::render::draw_change(analysis, blocks, context, change, heading, &job.map);
+            maps.files.push(("change.svg", svg));
+        }
         if job.map.labels {
             let named = analysis
                 .stations
@@ -288,9 +317,14 @@ pub(crate) fn stage(
     };
     progress(Stage::WriteTables);
     report::stage_tables(staged, analysis, blocks, &summary.inputs, job.outputs)?;
+    if let (Some(change), true) = (change, job.outputs.summary || job.outputs.groups) {
+        let field = blocks.fields().group_by.as_deref().unwrap_or("group");
+        let csv = change.summary.csv(field);
+        staged.add("change.csv", |w| w.write_all(csv.as_bytes()))?;
+    }
     if let Some(maps) = &maps {
         if job.outputs.maps {
-            maps.stage(staged)?;
+            maps.stage(staged, job.map.png)?;
         }
         if job.outputs.report {
             let html = crate::render::report_html(analysis, summary, maps, &job.map);
@@ -310,11 +344,14 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     progress(Stage::Measure);
     let analysis = analyse_loaded(job, &loaded)?;
     let mut summary = summarise(job, &loaded, &analysis)?;
+    let change = change_of(job, &loaded, &analysis);
+    summary.change = change.as_ref().map(|c| c.summary.clone());
     stage(
         job,
         &loaded.blocks,
         &loaded.context,
         &analysis,
+        change.as_ref(),
         &mut summary,
         publication.staged(),
         progress,

@@ -536,7 +536,7 @@ fn unknown_keys_name_scenario_and_key() {
         [
             "key \"output\": unknown top-level key; expected a [defaults] table and [[scenario]] tables",
             "scenario \"a\", key \"minute\": unknown key; did you mean \"minutes\"?",
-            "scenario \"b\", key \"colour\": unknown key; expected one of stations, add_stations, blocks, minutes, speed, distance, detour, network, max_snap, population, group_by, group_label, outputs, labels, context, levels, standard, level_reach, capacity, max_load, lang, strict, stations_coords, blocks_coords, context_coords, encoding, lon_column, lat_column, format, excel",
+            "scenario \"b\", key \"colour\": unknown key; expected one of stations, add_stations, blocks, minutes, speed, distance, detour, network, max_snap, population, group_by, group_label, outputs, labels, context, png, levels, standard, level_reach, capacity, max_load, lang, strict, stations_coords, blocks_coords, context_coords, encoding, lon_column, lat_column, format, excel",
         ]
     );
 }

@@ -182,7 +182,7 @@ fn label_boxes(doc: &roxmltree::Document) -> Vec<(String, Rect)> {
         .collect()
 }
 
-fn check_map(svg: &str) {
+pub(crate) fn check_map(svg: &str) {
     let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
     let data = data_boxes(&doc);
     assert!(data.len() > 3, "blocks and streets found");
@@ -585,7 +585,7 @@ fn batch_compares_each_scenario_with_its_own_base_and_ranks_gains() {
 }
 
 /// A program on the PATH (or in /usr/bin), if installed.
-fn program(name: &str) -> Option<PathBuf> {
+pub(crate) fn program(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")
         .map(|p| {
             std::env::split_paths(&p)

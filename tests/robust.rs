@@ -227,7 +227,185 @@ fn cases() -> Vec<Case> {
             args: args(&["--strict"]),
             message: "error: suspicious data, refused by --strict: 1 block id(s) are given to more than one block, e.g. \"b1\" (2 times); their rows cannot be told apart".into(),
         },
+        Case {
+            name: "a feature without an id is named by its position only",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""population":5"#), raw_block(r#""population":-1"#)],
+            args: vec![],
+            message: "error: blocks.geojson, feature 1 (no id): invalid population -1: expected a finite number ≥ 0 in field \"population\"".into(),
+        },
+        Case {
+            name: "an object as a block id",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":"b1","population":5"#), raw_block(r#""id":{"a":1},"population":5"#)],
+            args: vec![],
+            message: "error: blocks.geojson: feature 1 has the id {\"a\":1}, an object; an id must be a string or a number".into(),
+        },
+        Case {
+            name: "an array as a station id",
+            stations: vec![point(LON, LAT, json!({"id": [1, 2]}))],
+            blocks: good_blocks(),
+            args: vec![],
+            message: "error: stations.geojson: feature 0 has the id [1,2], an array; an id must be a string or a number".into(),
+        },
+        Case {
+            name: "an array as a group value",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":"b1","population":5,"street":"a""#), raw_block(r#""id":"b2","population":5,"street":["a"]"#)],
+            args: args(&["--group-by", "street"]),
+            message: "error: blocks.geojson, feature 1 (id \"b2\"): the value [\"a\"] of the --group-by field \"street\" is an array; a group is named by a string, a number or true/false".into(),
+        },
+        Case {
+            name: "an id out of range is named whole",
+            stations: good_stations(),
+            blocks: vec![raw_block(r#""id":123e400,"population":5"#)],
+            args: vec![],
+            message: "error: blocks.geojson, line 2, column 44, feature 0 (id \"123e400\"): invalid GeoJSON: number out of range".into(),
+        },
     ]
+}
+
+/// `features` given as an object is named, with its place, rather than "no blocks found".
+#[test]
+fn features_that_are_not_an_array_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stations = write_collection(tmp.path(), "stations.geojson", &good_stations());
+    let blocks = tmp.path().join("blocks.geojson");
+    std::fs::write(
+        &blocks,
+        "{\"type\":\"FeatureCollection\",\n\"features\":{\"a\":1}}\n",
+    )
+    .unwrap();
+    let output = walkshed()
+        .args(["coverage", "--stations"])
+        .arg(&stations)
+        .arg("--blocks")
+        .arg(&blocks)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("blocks.geojson, line 2, column 12: invalid GeoJSON: expected \"features\" to be an array of Features"),
+        "{stderr}"
+    );
+}
+
+/// A FIFO as blocks, with `blocks.geojson` wanted (which reads the blocks file twice), is
+/// refused before any work instead of hanging on the second read; without `blocks.geojson` it
+/// is read once and works.
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_blocks_works_or_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stations = write_collection(tmp.path(), "stations.geojson", &good_stations());
+    let file = write_collection(tmp.path(), "b.geojson", &good_blocks());
+    let fifo = tmp.path().join("blocks.fifo");
+    for (outputs, ok) in [("all", false), ("summary", true)] {
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // The writer blocks until walkshed opens the FIFO; a refused run never does, so the
+        // writer is ended from here after the run.
+        let mut writer = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("cat {} > {}", file.display(), fifo.display()))
+            .spawn()
+            .unwrap();
+        let out = tmp.path().join(format!("out-{outputs}"));
+        let output = walkshed()
+            .args(["coverage", "-q", "--stations"])
+            .arg(&stations)
+            .arg("--blocks")
+            .arg(&fifo)
+            .arg("--outputs")
+            .arg(outputs)
+            .arg("--out")
+            .arg(&out)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if ok {
+            assert_eq!(output.status.code(), Some(0), "{stderr}");
+            assert!(out.join("summary.json").is_file());
+        } else {
+            assert_eq!(output.status.code(), Some(1), "{stderr}");
+            assert!(
+                stderr.contains("blocks.fifo: a pipe or device can be read only once, but blocks.geojson copies each block from the blocks file"),
+                "{stderr}"
+            );
+            assert!(!out.exists());
+            // Unblock the writer: open the FIFO for reading once.
+            let _ = std::fs::read(&fifo);
+        }
+        writer.wait().unwrap();
+    }
+}
+
+/// A blocks file replaced (same feature count) between reading and writing `blocks.geojson`
+/// is detected by its size, time and identity: an error, and no output.
+#[test]
+fn blocks_changed_during_the_run_are_refused() {
+    use walkshed::{analyse, read_blocks, read_stations, BlockFields, Params, StraightLine};
+    let tmp = tempfile::tempdir().unwrap();
+    let stations_path = write_collection(tmp.path(), "stations.geojson", &good_stations());
+    let path = write_collection(tmp.path(), "blocks.geojson", &good_blocks());
+    let blocks = read_blocks(&path, &BlockFields::default()).unwrap();
+    let stations = read_stations(&stations_path).unwrap();
+    let params = Params::builder().minutes(&[5.0]).build().unwrap();
+    let analysis = analyse(
+        &stations.stations,
+        &blocks,
+        &StraightLine::default(),
+        &params,
+    );
+    let out = tmp.path().join("out");
+    let job = walkshed::Job {
+        stations: stations_path.clone(),
+        add_stations: Vec::new(),
+        blocks: path.clone(),
+        network: None,
+        fields: BlockFields::default(),
+        params,
+        out_dir: out.clone(),
+        outputs: walkshed::Outputs::default(),
+        map: Default::default(),
+        strict: false,
+        circle: Default::default(),
+        input: Default::default(),
+    };
+    let inputs = walkshed::Inputs {
+        stations: vec![stations_path],
+        blocks: path.clone(),
+        network: None,
+        station_counts: Vec::new(),
+        converted: Vec::new(),
+    };
+    let summary = walkshed::Summary::new(&analysis, &blocks, inputs);
+    // Another file, as many features, put in its place.
+    let other = write_collection(
+        tmp.path(),
+        "other.geojson",
+        &[
+            block("x1", LON + 0.001, LAT, json!(1)),
+            block("x2", LON + 0.002, LAT, json!(2)),
+        ],
+    );
+    std::fs::rename(&other, &path).unwrap();
+    let err = walkshed::write_outputs(&job, &blocks, &analysis, &summary, &mut |_| {})
+        .expect_err("a changed file");
+    assert!(!out.exists(), "no output folder");
+    assert!(
+        err.to_string()
+            .contains("blocks.geojson: the file changed while walkshed was running"),
+        "{err}"
+    );
 }
 
 /// Runs walkshed on a case in `dir`: (exit code, stderr).

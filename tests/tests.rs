@@ -14,6 +14,7 @@ mod maps;
 mod network;
 mod perf_paths;
 mod projection;
+mod proposals;
 mod publish;
 mod render;
 mod robust;

@@ -90,9 +90,11 @@
 //! ```
 
 mod cache;
+mod change;
 mod chart;
 mod diff;
 mod file;
+mod report;
 mod table;
 
 use std::fmt::Write as _;
@@ -262,9 +264,10 @@ pub(crate) fn run_batch_with(
 
     let total = batch.scenarios.len();
     progress(BatchEvent::Start { total });
-    let outcomes = run_waves(batch, &cache, options, &root, progress, analyse);
+    let mut outcomes = run_waves(batch, &cache, options, &root, progress, analyse);
 
     progress(BatchEvent::Combine);
+    change::stage_change_maps(batch, options.diff_base.as_deref(), &cache, &mut outcomes)?;
     let mut rows = Vec::new();
     let mut ran: Vec<(&str, &Done, &DiffBase)> = Vec::new();
     for (scenario, (_, outcome)) in batch.scenarios.iter().zip(&outcomes) {
@@ -311,7 +314,9 @@ pub(crate) fn run_batch_with(
         .scenarios
         .first()
         .map_or_else(Default::default, |s| s.job.map.lang);
-    let combined = write_combined(&mut report, publication.staged(), lang)?;
+    let png = batch.scenarios.iter().any(|s| s.job.map.png);
+    let html = batch.scenarios.iter().any(|s| s.job.outputs.report);
+    let combined = write_combined(&mut report, publication.staged(), lang, png, html)?;
     publication.commit()?;
     report.written = combined.iter().map(|n| report.out_dir.join(n)).collect();
     Ok(report)
@@ -435,11 +440,14 @@ fn run_scenario(
         ScenarioKind::Coverage => analyse(scenario, loaded).and_then(|analysis| {
             let mut summary = run::summarise(job, loaded, &analysis)?;
             let mut staged = Staged::create(folder)?;
+            let change = run::change_of(job, loaded, &analysis);
+            summary.change = change.as_ref().map(|c| c.summary.clone());
             run::stage(
                 job,
                 &loaded.blocks,
                 &loaded.context,
                 &analysis,
+                change.as_ref(),
                 &mut summary,
                 &mut staged,
                 &mut |_| {},
@@ -477,17 +485,28 @@ fn run_scenario(
 }
 
 /// Writes the combined files into `staged`, `batch.json` last with the manifest of the whole
-/// batch; returns their names.
+/// batch; returns their names. With `png` (any scenario's `--png`), `batch.png` too; with
+/// `html` (any scenario's report), `report.html` comparing the scenarios.
 fn write_combined(
     report: &mut BatchReport,
     staged: &mut Staged,
     lang: crate::render::Lang,
+    png: bool,
+    html: bool,
 ) -> Result<Vec<&'static str>> {
     let mut names = vec!["batch.csv", "batch.svg"];
     let csv = table::batch_csv(&report.rows);
     staged.add("batch.csv", |w| w.write_all(csv.as_bytes()))?;
     let svg = chart::batch_svg(&report.rows, report.diff.as_ref(), lang);
-    staged.add("batch.svg", |w| w.write_all(svg.as_bytes()))?;
+    crate::render::stage_svg(staged, "batch.svg", &svg, png)?;
+    if png {
+        names.push("batch.png");
+    }
+    if html {
+        let page = report::batch_report_html(report, &svg, lang);
+        staged.add("report.html", |w| w.write_all(page.as_bytes()))?;
+        names.push("report.html");
+    }
     if let Some(d) = &report.diff {
         let csv = diff::diff_csv(d);
         staged.add("diff.csv", |w| w.write_all(csv.as_bytes()))?;

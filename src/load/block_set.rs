@@ -44,7 +44,7 @@ pub type OutlineRings = Vec<Vec<[f64; 2]>>;
 /// assert_eq!(set.anchor_bbox(), [121.33, 30.72, 121.34, 30.72]);
 /// assert_eq!(set.total_population(), 20.0);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct BlockSet {
     pub(super) path: PathBuf,
     pub(super) blocks: Vec<Block>,
@@ -53,9 +53,71 @@ pub struct BlockSet {
     pub(super) groups: GroupNames,
     pub(super) outlines: Option<Outlines>,
     pub(super) seen: Seen,
+    /// The file as it was when read (`None` for a set made with [`BlockSet::builder`]).
+    pub(super) source: Option<FileStamp>,
     /// The GeoJSON copy the blocks were read from, for a file in another format or in web-map
     /// coordinates.
     pub(super) copy: Option<std::sync::Arc<GeoJsonCopy>>,
+}
+
+/// Two sets are equal when their blocks and what is known of them are; when the file was read
+/// (its stamp) is not compared, so a set read from a file equals one built of its blocks.
+impl PartialEq for BlockSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+            && self.blocks == other.blocks
+            && self.weighted == other.weighted
+            && self.fields == other.fields
+            && self.groups == other.groups
+            && self.outlines == other.outlines
+            && self.seen == other.seen
+            && self.copy == other.copy
+    }
+}
+
+/// What a file was when it was read, to tell whether it changed before it is read again
+/// (`blocks.geojson` copies each block from it): its size, modification time and identity.
+/// `stream` marks a pipe, device or FIFO, whose bytes can be read only once.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    identity: (u64, u64),
+    stream: bool,
+}
+
+impl FileStamp {
+    /// The stamp of `path` now; `None` when it cannot be looked at.
+    pub(crate) fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (m.dev(), m.ino())
+        };
+        #[cfg(not(unix))]
+        let identity = (0, 0);
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            identity,
+            stream: !m.is_file(),
+        })
+    }
+
+    /// The error for a blocks file that can be read only once when `blocks.geojson` is
+    /// wanted, which copies each block from it.
+    pub(crate) fn stream_error(path: &Path) -> crate::Error {
+        crate::Error::Unusable {
+            location: crate::error::Location::file(path),
+            message: "a pipe or device can be read only once, but blocks.geojson copies each block from the blocks file, reading it again: save the blocks to a file first, or leave blocks out of --outputs".to_owned(),
+        }
+    }
+
+    /// Whether the file can be read only once (a pipe, FIFO or device).
+    pub(crate) fn is_stream(&self) -> bool {
+        self.stream
+    }
 }
 
 /// Makes a [`BlockSet`] of blocks made by the caller rather than read from a file (see
@@ -147,6 +209,7 @@ impl BlockSetBuilder {
             groups: self.groups,
             outlines,
             seen,
+            source: None,
             copy: None,
         }
     }
@@ -272,6 +335,11 @@ impl BlockSet {
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The file as it was when read; `None` for a set made with [`BlockSet::builder`].
+    pub(crate) fn source(&self) -> Option<&FileStamp> {
+        self.source.as_ref()
     }
 
     /// The blocks as GeoJSON: the file itself, or the WGS84 copy of a file in another format or

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::block_set::{Outline, Outlines, Seen};
 use super::feature::RawFeature;
-use super::properties::{feature_id, take_id, take_text, text_prop, wanted_index};
+use super::properties::{
+    feature_id, take_checked_id, take_text, text_prop, value_kind, wanted_index,
+};
 use super::{
     geojson_copy, geometry, Block, BlockFields, BlockSet, FeatureStream, GroupNames, InputOptions,
     ReadOptions,
@@ -56,6 +58,8 @@ struct Read {
     outline: Option<Outline>,
     /// The group's name.
     group: Option<String>,
+    /// Whether the feature has an id (else it is named by its index).
+    id_given: bool,
 }
 
 /// Numbers the blocks of `chunk` whose group is among `known` (in parallel if asked): the
@@ -80,6 +84,8 @@ pub fn read_blocks_with(
     fields: &BlockFields,
     options: &ReadOptions,
 ) -> Result<BlockSet> {
+    // Taken before reading: a change during the read shows as well as one after it.
+    let stamp = super::block_set::FileStamp::of(path);
     let source = FeatureStream::new(path, *options);
     let mut wanted = vec!["id"];
     let population_at = wanted_index(&mut wanted, &fields.population);
@@ -91,8 +97,8 @@ pub fn read_blocks_with(
     let mut seen = Seen::new();
     let mut outlines: Option<Outlines> = fields.keep_outlines.then(Outlines::new);
     let mut first_with: Option<usize> = None;
-    let mut first_absent: Option<usize> = None;
-    let mut first_invalid: Option<(usize, String)> = None;
+    let mut first_absent: Option<(usize, bool)> = None;
+    let mut first_invalid: Option<(usize, bool, String)> = None;
     let mut groups = GroupNames::default();
     // A block's record, with its group's name (numbered in file order by the sink); `raw` is
     // only read until nothing can fail.
@@ -125,12 +131,25 @@ pub fn read_blocks_with(
                 _ => (Pop::Invalid(v.to_string()), 1.0),
             },
         };
+        if let Some(v) = group_at.and_then(|k| raw.props[k].as_ref()) {
+            if v.is_object() || v.is_array() {
+                return Err(Error::Unusable {
+                    location: Location::feature(path, i, feature_id(raw, i)),
+                    message: format!(
+                        "the value {v} of the --group-by field {:?} is {}; a group is named by a string, a number or true/false",
+                        fields.group_by.as_deref().unwrap_or_default(),
+                        value_kind(v)
+                    ),
+                });
+            }
+        }
         let group = match group_at {
             Some(k) if k == 0 || k == population_at => text_prop(&raw.props[k]),
             Some(k) => take_text(raw.props[k].take()),
             None => None,
         };
-        let id = take_id(raw, i);
+        let id = take_checked_id(path, raw, i)?;
+        let id_given = id.is_some();
         let block = Block {
             id: id.unwrap_or_else(|| i.to_string()).into_boxed_str(),
             anchor,
@@ -143,6 +162,7 @@ pub fn read_blocks_with(
             pop,
             outline,
             group,
+            id_given,
         })
     };
     // Without the index: a Feature with an id, whose geometry is fine.
@@ -179,6 +199,7 @@ pub fn read_blocks_with(
                 pop,
                 outline,
                 group,
+                id_given,
             } in chunk
             {
                 let i = blocks.len();
@@ -188,7 +209,7 @@ pub fn read_blocks_with(
                 seen.add(i, &block);
                 match pop {
                     Pop::Absent => {
-                        first_absent.get_or_insert(i);
+                        first_absent.get_or_insert((i, id_given));
                     }
                     Pop::Valid => {
                         first_with.get_or_insert(i);
@@ -196,7 +217,7 @@ pub fn read_blocks_with(
                     Pop::Invalid(value) => {
                         first_with.get_or_insert(i);
                         if first_invalid.is_none() {
-                            first_invalid = Some((i, value));
+                            first_invalid = Some((i, id_given, value));
                         }
                     }
                 }
@@ -223,18 +244,20 @@ pub fn read_blocks_with(
         }
     }
     if let Some(first_with) = first_with {
-        let location = |i: usize| Location::feature(path, i, Some(blocks[i].id.to_string()));
+        let location = |i: usize, given: bool| {
+            Location::feature(path, i, given.then(|| blocks[i].id.to_string()))
+        };
         match (first_absent, first_invalid) {
-            (Some(i), invalid) if invalid.as_ref().is_none_or(|(j, _)| i < *j) => {
+            (Some((i, given)), invalid) if invalid.as_ref().is_none_or(|(j, _, _)| i < *j) => {
                 return Err(Error::MissingPopulation {
-                    location: location(i),
+                    location: location(i, given),
                     field: fields.population.clone(),
                     first_with,
                 })
             }
-            (_, Some((i, value))) => {
+            (_, Some((i, given, value))) => {
                 return Err(Error::Population {
-                    location: location(i),
+                    location: location(i, given),
                     field: fields.population.clone(),
                     value,
                 })
@@ -256,6 +279,7 @@ pub fn read_blocks_with(
         groups,
         outlines,
         seen,
+        source: stamp,
         copy: None,
     })
 }

@@ -61,7 +61,7 @@ pub(super) fn failure(path: &Path, wanted: &[&str], f: Halt) -> Error {
             let at = bom + scan::offset_of(&bytes[bom..], e.line().max(1), e.column());
             return match element {
                 Some(index) if at >= offset => {
-                    with_feature(error, index, loose_id(&bytes[offset..at]))
+                    with_feature(error, index, loose_id(&bytes[offset..], at - offset))
                 }
                 _ => error,
             };
@@ -73,7 +73,7 @@ pub(super) fn failure(path: &Path, wanted: &[&str], f: Halt) -> Error {
             return with_feature(
                 json_error(path, &bytes, offset, &e),
                 index,
-                loose_id(&bytes[offset..at]),
+                loose_id(&bytes[offset..], at - offset),
             );
         }
     }
@@ -114,17 +114,14 @@ fn unread_problem(path: &Path, problem: &Fault) -> Error {
         Fault::Element { offset, .. } => (*offset, "a valid GeoJSON Feature"),
         Fault::Io(_) => (0, "readable data"),
     };
-    let (feature, id) = match problem {
-        Fault::Element { index, .. } => (Some(*index), None),
-        _ => (None, None),
+    // The feature's id is not known here: the feature is named by its index in the message.
+    let feature = match problem {
+        Fault::Element { index, .. } => format!(" (feature {index})"),
+        _ => String::new(),
     };
     Error::Json {
-        location: Location {
-            feature,
-            id,
-            ..Location::file(path)
-        },
-        message: format!("expected {expected} at byte {offset} (not a regular file, so not read again to say more)"),
+        location: Location::file(path),
+        message: format!("expected {expected}{feature} at byte {offset} (not a regular file, so not read again to say more)"),
     }
 }
 
@@ -157,12 +154,21 @@ pub(super) fn with_feature(e: Error, index: usize, id: Option<String>) -> Error 
     }
 }
 
-/// The id of a feature whose text is broken, read leniently from the text before the break:
-/// the first `"id"` member with a string or number value (`properties.id` or the Feature's own).
-pub(super) fn loose_id(text: &[u8]) -> Option<String> {
+/// The id of a feature whose text is broken at `text[limit]`, read leniently: the first `"id"`
+/// member that starts before the break, with a string or number value (`properties.id` or the
+/// Feature's own). The value is read whole even when the break is inside it (`123e400`, out of
+/// range, is named `123e400`, not cut at the break).
+pub(super) fn loose_id(text: &[u8], limit: usize) -> Option<String> {
+    // A value runs on at most a little past the break (a number, or a string cut by it).
+    let text = &text[..text.len().min(limit.saturating_add(256))];
     let text = String::from_utf8_lossy(text);
     let mut rest = text.as_ref();
+    let mut start = 0;
     while let Some(p) = rest.find("\"id\"") {
+        if start + p >= limit {
+            return None;
+        }
+        start += p + 4;
         rest = &rest[p + 4..];
         let Some(value) = rest.trim_start().strip_prefix(':') else {
             continue;

@@ -35,6 +35,7 @@ mod walk_lines;
 mod wkb;
 mod xlsx;
 
+pub(crate) use block_set::FileStamp;
 pub use block_set::{BlockFields, BlockSet, BlockSetBuilder, OutlineRings};
 pub use blocks::{read_blocks, read_blocks_from, read_blocks_with};
 pub use context::{read_context, read_context_from, ContextLayer};

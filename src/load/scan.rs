@@ -265,7 +265,16 @@ fn probe(b: &[u8], p: usize) -> Result<Probe, SkipError> {
         i = ws_or_more(b, end)?;
         match b[i] {
             b',' => i = ws_or_more(b, i + 1)?,
-            b'}' if collection == Some(true) => return Ok(Probe::EmptyCollection(members)),
+            b'}' if collection == Some(true) => {
+                // `features` given, but not as an array: say so, rather than "no features".
+                if let Some((_, r)) = members.iter().find(|(k, _)| k == "features") {
+                    return Err(SkipError::Bad(
+                        r.start,
+                        "\"features\" to be an array of Features",
+                    ));
+                }
+                return Ok(Probe::EmptyCollection(members));
+            }
             b'}' => return Ok(Probe::Feature),
             _ => return Err(SkipError::Bad(i, "',' or '}'")),
         }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::properties::{take_id, take_text};
+use super::properties::{take_checked_id, take_id, take_text};
 use super::{
     geojson_copy, geometry, FeatureStream, InputOptions, ReadOptions, Station, StationSet,
 };
@@ -30,7 +30,7 @@ pub fn read_stations_from(path: &Path, input: &InputOptions) -> Result<StationSe
 pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationSet> {
     let source = FeatureStream::new(path, *options);
     let stations = source.parse(&["id", "name", "level"], |i, mut raw| {
-        let id = take_id(&mut raw, i);
+        let id = take_checked_id(path, &mut raw, i)?;
         let (kind, flat) = geometry::checked(
             path,
             i,

@@ -16,7 +16,7 @@ use super::words::{percent, Words};
 use super::{Lang, MapOptions, Maps, DEFAULT_ATTRIBUTION};
 
 /// The page's style: screen and A4 print.
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body{font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',\
 'Noto Sans',Arial,sans-serif;color:#111;max-width:1100px;margin:24px auto;padding:0 20px;\
 line-height:1.45}
@@ -51,7 +51,7 @@ impl Text {
 
 /// An SVG document as an inline element: without its namespace attribute (HTML needs none), so
 /// the page holds no address.
-fn inline_svg(svg: &str) -> String {
+pub(crate) fn inline_svg(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
@@ -145,11 +145,87 @@ pub fn report_html(
             t.pick("Share reached by walking time", "步行时间与可达比例")
         );
     }
+    if let (Some(change), Some(map)) = (&summary.change, svg("change.svg")) {
+        let field = options
+            .group_label
+            .as_deref()
+            .or(summary.parameters.group_by.as_deref());
+        let within = words.threshold(&first.threshold);
+        // Its clip path renamed: ids are shared by every SVG inlined in one page.
+        let map = map
+            .replace("id=\"map\"", "id=\"change-map\"")
+            .replace("url(#map)", "url(#change-map)");
+        change_section(&mut o, change, &map, &within, field, &words, &t);
+    }
     groups_table(&mut o, summary, options, &words, &t);
     stations_table(&mut o, analysis, summary, &t);
     method(&mut o, summary, &words, &t);
     let _ = writeln!(o, "</body>\n</html>");
     o
+}
+
+/// What the added stations change (`within` the first threshold): the map, then the residents
+/// gained per group (`field` their name), most first.
+fn change_section(
+    o: &mut String,
+    change: &crate::ChangeSummary,
+    map: &str,
+    within: &str,
+    field: Option<&str>,
+    words: &Words,
+    t: &Text,
+) {
+    let total = &change.rows[0];
+    let sentence = if t.zh {
+        format!(
+            "新增站点后，{within}内覆盖率由 {} 升至 {}，新覆盖 {} 人。",
+            percent(change.shares[0], Lang::Zh),
+            percent(change.shares[1], Lang::Zh),
+            fmt_num(total.gained, 0)
+        )
+    } else {
+        format!(
+            "With the proposed stations, coverage within {within} goes from {} to {}: {} more residents.",
+            percent(change.shares[0], Lang::En),
+            percent(change.shares[1], Lang::En),
+            fmt_num(total.gained - total.lost, 0)
+        )
+    };
+    let _ = writeln!(
+        o,
+        "<section class=\"map change\"><h2>{}</h2>\n<p>{}</p>\n<figure>{map}</figure></section>",
+        t.pick("What the proposed stations change", "新增站点带来的变化"),
+        escape(&sentence)
+    );
+    let groups = change.groups_by_gain();
+    if groups.is_empty() {
+        return;
+    }
+    let field = field.unwrap_or(t.pick("group", "分组"));
+    let _ = writeln!(
+        o,
+        "<h2>{}</h2>\n<table class=\"change\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        escape(&if t.zh {
+            format!("{within}内新覆盖的居民，按{field}，最多的在前")
+        } else {
+            format!("Residents gained within {within}, by {field}, most first")
+        }),
+        escape(field),
+        t.pick("covered before", "原覆盖"),
+        t.pick("covered after", "新增后覆盖"),
+        t.pick("gained", "新覆盖")
+    );
+    for r in groups {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>+{}</td></tr>",
+            escape(r.group.as_deref().unwrap_or(words.no_value())),
+            fmt_num(r.before, 0),
+            fmt_num(r.after, 0),
+            fmt_num(r.gained, 0)
+        );
+    }
+    o.push_str("</table>\n");
 }
 
 /// The groups, worst first, with their share at every threshold.

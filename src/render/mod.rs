@@ -26,18 +26,20 @@
 
 mod charts;
 mod gaps;
-mod html;
+pub(crate) mod html;
+mod png;
 mod staffing;
 mod suggest_curve;
 mod svg;
-mod words;
+pub(crate) mod words;
 
 pub use charts::{curve_svg, groups_svg};
 pub use gaps::{
-    draw_gaps, gaps_svg, levels_svg, suggest_svg, DrawnMap, GapMap, PickLayer, GAP_COLOUR,
-    OFF_NETWORK_COLOUR,
+    change_svg, draw_gaps, gaps_svg, levels_svg, suggest_svg, DrawnMap, GapMap, PickLayer,
+    GAP_COLOUR, OFF_NETWORK_COLOUR,
 };
 pub use html::report_html;
+pub use png::{svg_to_png, PNG_SCALE};
 pub use staffing::capacity_svg;
 pub use suggest_curve::suggest_curve_svg;
 pub(crate) use svg::escape;
@@ -82,6 +84,8 @@ pub struct MapOptions {
     /// Context files (`--context`): lines and polygons drawn under the blocks, read (as
     /// [`ContextLayer`](crate::ContextLayer)s) with the other inputs.
     pub context: Vec<std::path::PathBuf>,
+    /// Also write each SVG as a PNG at twice its size (`--png`, see [`svg_to_png`]).
+    pub png: bool,
 }
 
 impl Default for MapOptions {
@@ -92,6 +96,7 @@ impl Default for MapOptions {
             attribution: Some(DEFAULT_ATTRIBUTION.to_owned()),
             group_label: None,
             context: Vec::new(),
+            png: false,
         }
     }
 }
@@ -107,20 +112,35 @@ fn chart_error(name: &str, e: charts::ChartError) -> Error {
 /// The maps and charts of one analysis, drawn and not yet written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Maps {
-    /// File names and SVG texts: `gaps.svg`, `curve.svg`, and `groups.svg` when grouping.
+    /// File names and SVG texts: `gaps.svg`, `curve.svg`, and `groups.svg` when grouping (and
+    /// `change.svg` with added stations, when the run adds it).
     pub files: Vec<(&'static str, String)>,
     /// Station names left off the gap map because they would overlap (with `--labels`).
     pub labels_dropped: Vec<String>,
 }
 
 impl Maps {
-    /// Stages every file.
-    pub(crate) fn stage(&self, staged: &mut Staged) -> Result<()> {
+    /// Stages every file, each with its PNG when `png`.
+    pub(crate) fn stage(&self, staged: &mut Staged, png: bool) -> Result<()> {
         for (name, text) in &self.files {
-            staged.add(name, |w| w.write_all(text.as_bytes()))?;
+            stage_svg(staged, name, text, png)?;
         }
         Ok(())
     }
+}
+
+/// Stages the SVG `text` as `name`, and when `png` its PNG (`gaps.svg` → `gaps.png`).
+pub(crate) fn stage_svg(staged: &mut Staged, name: &str, text: &str, png: bool) -> Result<()> {
+    staged.add(name, |w| w.write_all(text.as_bytes()))?;
+    if png {
+        let png_name = png::png_name(name);
+        let bytes = svg_to_png(text).map_err(|e| Error::Write {
+            path: png_name.clone().into(),
+            source: std::io::Error::other(e),
+        })?;
+        staged.add(&png_name, |w| w.write_all(&bytes))?;
+    }
+    Ok(())
 }
 
 /// Draws `gaps.svg`, `curve.svg` and (when grouping) `groups.svg`.
@@ -172,6 +192,29 @@ pub fn draw_maps(
     })
 }
 
+/// Draws `change.svg`: what `change` makes of the blocks, on the map of `analysis` (the
+/// analysis after), its title starting with `heading`; the `context` layers under the blocks.
+pub(crate) fn draw_change(
+    analysis: &Analysis,
+    blocks: &BlockSet,
+    context: &[ContextLayer],
+    change: &crate::Change,
+    heading: &str,
+    options: &MapOptions,
+) -> String {
+    let mut map = GapMap::new(analysis, blocks, env!("CARGO_PKG_VERSION"));
+    map.context = context;
+    change_svg(&map, change, heading, options)
+}
+
+/// The title's start of a single run's `change.svg`.
+pub(crate) fn proposal_heading(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "新增站点",
+        Lang::En => "Proposed stations",
+    }
+}
+
 /// Stages `suggest.svg` (the gap map of the existing stations with the picks) and
 /// `suggest_curve.svg` (the share against the number of sites added); the `context` layers lie
 /// under the blocks.
@@ -201,8 +244,8 @@ pub(crate) fn stage_suggest_maps(
     let mut gap_map = GapMap::new(analysis, blocks, summary.tool.version);
     gap_map.context = context;
     let map = suggest_svg(&gap_map, &layer, options);
-    staged.add("suggest.svg", |w| w.write_all(map.as_bytes()))?;
+    stage_svg(staged, "suggest.svg", &map, options.png)?;
     let curve = suggest_curve_svg(s, job.goal.target_share, suggested.reach_m, options)
         .map_err(|e| chart_error("suggest_curve.svg", e))?;
-    staged.add("suggest_curve.svg", |w| w.write_all(curve.as_bytes()))
+    stage_svg(staged, "suggest_curve.svg", &curve, options.png)
 }

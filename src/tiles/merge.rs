@@ -173,11 +173,16 @@ pub fn merge(job: &Job, tiles: &TileSet, progress: &mut dyn FnMut(Stage)) -> Res
     progress(Stage::Measure);
     let analysis = analyse_merged(job, &loaded, tiles)?;
     let mut summary = run::summarise(job, &loaded, &analysis)?;
+    // With --add-stations, the change against the base stations alone is measured here, on
+    // one machine, as one run does (not tiled yet: docs/tiles.md).
+    let change = run::change_of(job, &loaded, &analysis);
+    summary.change = change.as_ref().map(|c| c.summary.clone());
     run::stage(
         job,
         &loaded.blocks,
         &loaded.context,
         &analysis,
+        change.as_ref(),
         &mut summary,
         publication.staged(),
         progress,

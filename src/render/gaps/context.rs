@@ -79,6 +79,26 @@ fn thin(pts: impl Iterator<Item = Tenths>) -> Vec<Tenths> {
     kept
 }
 
+/// One legend row for layer `k` named `name`, its top left corner at (`x`, `y`) pixels: a short
+/// stroke in the layer's style and the name (26 px tall).
+pub(super) fn legend_row(o: &mut String, k: usize, name: &str, x: f64, y: f64) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        o,
+        "<path class=\"legend-context\" data-context=\"{k}\" d=\"M{} {}h18\" {} fill=\"none\"/>",
+        crate::render::svg::px(x),
+        crate::render::svg::px(y + 9.0),
+        stroke(k),
+    );
+    crate::render::svg::text(
+        o,
+        x + 26.0,
+        y + 13.0,
+        "font-size=\"12\" fill=\"#111\"",
+        name,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

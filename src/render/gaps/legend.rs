@@ -172,14 +172,7 @@ impl Legend {
             y += 26.0;
         }
         for (k, name) in self.context.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "<path class=\"legend-context\" data-context=\"{k}\" d=\"M{} {}h18\" {} fill=\"none\"/>",
-                px(x),
-                px(y + 9.0),
-                context::stroke(k),
-            );
-            svg::text(o, x + 26.0, y + 13.0, BODY, name);
+            context::legend_row(o, k, name, x, y);
             y += 26.0;
         }
         y += 8.0;

@@ -10,9 +10,10 @@ use crate::render::MapOptions;
 
 use super::blocks::Plane;
 use super::classes::Classes;
+use super::context;
 use super::frame::{self, Frame, Page};
 use super::furniture::{self, Header};
-use super::stations::{self, symbol};
+use super::stations::{self, symbol, ADDED_STYLE};
 use super::GapMap;
 
 /// Fills of the three classes, Okabe–Ito: bluish green, orange, vermilion (told apart under
@@ -81,11 +82,16 @@ pub fn levels_svg(map: &GapMap, levels: &LevelReport, options: &MapOptions) -> S
         .filter(|l| placed.iter().any(|s| s.level == *l))
         .collect();
     let legend = legend_texts(&classes, map.population, &words);
+    let context: Vec<&str> = map.context.iter().map(|c| c.name.as_str()).collect();
     let legend_w = legend
         .iter()
         .map(|(label, pop)| svg::text_width(label, 12.0).max(svg::text_width(pop, 11.0)) + 34.0)
+        .chain(context.iter().map(|n| svg::text_width(n, 12.0) + 34.0))
         .fold(LEGEND_MIN_W, f64::max);
-    let legend_h = 30.0 + 42.0 * 3.0 + 24.0 * (shown.len() as f64 + 2.0);
+    // Added stations (drawn hollow) get a legend row of their own.
+    let added = placed.iter().find(|s| s.added).map(|s| s.level);
+    let rows = shown.len() + usize::from(added.is_some());
+    let legend_h = 30.0 + 42.0 * 3.0 + 26.0 * context.len() as f64 + 24.0 * (rows as f64 + 2.0);
     let page = Page::new(
         &frame,
         [legend_w, legend_h + furniture::FURNITURE_H],
@@ -96,10 +102,20 @@ pub fn levels_svg(map: &GapMap, levels: &LevelReport, options: &MapOptions) -> S
     page.open(&mut o, &header.title);
     header.draw(&mut o);
     frame.open(&mut o);
+    context::draw(&mut o, map.context, map.projection, &frame);
     plane.draw(&mut o, &classes, &frame);
     stations::draw(&mut o, &placed, &frame);
     frame.close(&mut o);
-    draw_legend(&mut o, &legend, &shown, &words, frame.legend_x(), frame.top);
+    draw_legend(
+        &mut o,
+        &legend,
+        &context,
+        &shown,
+        added,
+        &words,
+        frame.legend_x(),
+        frame.top,
+    );
     let below = frame.top + legend_h + 6.0;
     furniture::north_and_scale(&mut o, &frame, &words, frame.legend_x(), below, legend_w);
     furniture::credits(&mut o, &page, map.version, options.attribution.as_deref());
@@ -128,11 +144,16 @@ fn legend_texts(classes: &Classes, total: f64, words: &Words) -> Vec<(String, St
         .collect()
 }
 
-/// Draws the legend at (`x`, `top`): the three classes, then the station levels drawn.
+/// Draws the legend at (`x`, `top`): the three classes, the context layers (`context`, their
+/// names), then the station levels drawn, and the added stations (`added`: the level of the
+/// first, whose symbol stands for them) when there are any.
+#[allow(clippy::too_many_arguments)]
 fn draw_legend(
     o: &mut String,
     items: &[(String, String)],
+    context: &[&str],
     shown: &[Option<Level>],
+    added: Option<Option<Level>>,
     words: &Words,
     x: f64,
     top: f64,
@@ -156,6 +177,10 @@ fn draw_legend(
         o.push_str("</g>\n");
         y += 42.0;
     }
+    for (k, name) in context.iter().enumerate() {
+        super::context::legend_row(o, k, name, x, y);
+        y += 26.0;
+    }
     y += 10.0;
     svg::text(o, x, y + 12.0, heading, words.stations_heading());
     y += 24.0;
@@ -166,6 +191,13 @@ fn draw_legend(
         ));
         svg::text(o, x + 26.0, y + 13.0, body, words.level(*l));
         y += 24.0;
+    }
+    if let Some(level) = added {
+        o.push_str(&format!(
+            "<path class=\"legend-station added\" d=\"{}\" {ADDED_STYLE}/>\n",
+            symbol(level, [x + 9.0, y + 9.0])
+        ));
+        svg::text(o, x + 26.0, y + 13.0, body, words.added_stations());
     }
     o.push_str("</g>\n");
 }

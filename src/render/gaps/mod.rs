@@ -20,6 +20,7 @@
 //! dots, one per pixel cell and size.
 
 mod blocks;
+mod change;
 mod classes;
 mod context;
 mod frame;
@@ -30,6 +31,7 @@ mod picks;
 mod reach;
 mod stations;
 
+pub use change::change_svg;
 pub use classes::{palette, GAP_COLOUR, OFF_NETWORK_COLOUR};
 pub use levels::levels_svg;
 pub use picks::{rank_colour, PickLayer};
