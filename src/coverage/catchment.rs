@@ -167,6 +167,9 @@ const RUN: usize = 1024;
 /// than the square); larger squares would test more, smaller ones classify more often.
 const SQUARES_PER_RADIUS: f64 = 5.0;
 
+/// One square's sure stations and entrances to test.
+type SquareRow = (Vec<u32>, Vec<(XY, u32)>);
+
 /// Blocks in squares, each square with the stations surely within reach of all its blocks and
 /// the entrances that may be within reach of some (compressed rows by square).
 struct Squares {
@@ -230,7 +233,7 @@ impl Squares {
         let reach = radius * (1.0 + 1e-9) + MARGIN_M;
         let sure_reach = radius * (1.0 - 1e-9) - MARGIN_M;
         let (reach2, sure_reach2) = (reach * reach, sure_reach.max(0.0).powi(2));
-        let rows: Vec<(Vec<u32>, Vec<(XY, u32)>)> = boxes
+        let rows: Vec<SquareRow> = boxes
             .par_iter()
             .map(|&[blo, bhi]| {
                 let (mut sure, mut edge) = (Vec::new(), Vec::new());
