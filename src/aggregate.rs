@@ -1,9 +1,10 @@
 //! Stage 5, **aggregate**: coverage shares per threshold and group, station loads, and the
 //! population-weighted walking-time distribution.
 //!
-//! The blocks are cut into fixed runs of 65,536 in input order; each run is summed sequentially
-//! (in parallel with the others), and the runs' sums are added in input order. The cut does not
-//! depend on the number of threads, so neither do the results, to the last bit.
+//! The blocks are cut into fixed runs of 65,536 in input order and the runs summed in parallel.
+//! Every sum is an [`ExactSum`] (the exact sum, rounded once), so the result does not depend on
+//! the order of the additions: not on the number of threads, and not on how a tiled run
+//! (`--tiles`) split the blocks either.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use crate::config::{Params, Threshold};
 use crate::coverage::{Measurement, Reach};
 use crate::load::{Block, GroupId, GroupNames};
+use crate::sum::ExactSum;
 
 /// Coverage at one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -117,60 +119,61 @@ pub(crate) const RUN: usize = 1 << 16;
 
 /// Running sums for the coverage of a set of blocks, added to in input order.
 struct Tally {
-    population: f64,
+    population: ExactSum,
     blocks: usize,
     /// Per threshold: population and blocks covered.
-    covered: Vec<(f64, usize)>,
+    covered: Vec<(ExactSum, usize)>,
 }
 
 impl Tally {
     fn new(params: &Params) -> Self {
         Tally {
-            population: 0.0,
+            population: ExactSum::new(),
             blocks: 0,
-            covered: vec![(0.0, 0); params.thresholds.len()],
+            covered: vec![(ExactSum::new(), 0); params.thresholds.len()],
         }
     }
 
     fn add(&mut self, params: &Params, block: &Block, distance: Option<f64>, area: Option<&[f64]>) {
-        self.population += block.population;
+        self.population.add(block.population);
         self.blocks += 1;
         if let Some(fractions) = area {
             // Area mode: population × fraction; a block counts as covered when wholly covered.
             for (f, c) in fractions.iter().zip(&mut self.covered) {
-                c.0 += block.population * f;
+                c.0.add(block.population * f);
                 c.1 += usize::from(*f >= 1.0);
             }
             return;
         }
-        // Without branches (whether a block is covered is as good as random): adding +0 leaves
-        // a sum as it is, to the bit (a sum that starts at +0 is never −0).
         for (t, c) in params.thresholds.iter().zip(&mut self.covered) {
-            let hit = covered(distance, t.distance_m);
-            c.0 += if hit { block.population } else { 0.0 };
-            c.1 += usize::from(hit);
+            if covered(distance, t.distance_m) {
+                c.0.add(block.population);
+                c.1 += 1;
+            }
         }
     }
 
     /// Adds the sums of blocks that come after this tally's.
     fn merge(&mut self, later: &Tally) {
-        self.population += later.population;
+        self.population.merge(&later.population);
         self.blocks += later.blocks;
         for (c, l) in self.covered.iter_mut().zip(&later.covered) {
-            c.0 += l.0;
+            c.0.merge(&l.0);
             c.1 += l.1;
         }
     }
 
     fn coverage(&self, params: &Params) -> Vec<Coverage> {
+        let population = self.population.value();
         params
             .thresholds
             .iter()
             .zip(&self.covered)
-            .map(|(t, &(pop, n))| Coverage {
+            .map(|(t, (pop, n))| (t, pop.value(), *n))
+            .map(|(t, pop, n)| Coverage {
                 threshold: t.clone(),
                 population_covered: pop,
-                share: share(pop, self.population),
+                share: share(pop, population),
                 blocks_covered: n,
                 block_share: share(n as f64, self.blocks as f64),
             })
@@ -190,9 +193,9 @@ struct Sums {
     /// The groups met, in order of first appearance.
     groups: Vec<(Option<GroupId>, Tally)>,
     /// Per station: population and blocks within the first threshold of it.
-    station_load: Vec<(f64, usize)>,
+    station_load: Vec<(ExactSum, usize)>,
     /// Population per row of the walking-time distribution.
-    bins: Vec<f64>,
+    bins: Vec<ExactSum>,
 }
 
 impl Sums {
@@ -202,8 +205,8 @@ impl Sums {
             all: Tally::new(params),
             place: groups.map_or_else(Vec::new, |n| vec![UNSEEN; n + 1]),
             groups: Vec::new(),
-            station_load: vec![(0.0, 0); stations],
-            bins: vec![0.0; rows + 1],
+            station_load: vec![(ExactSum::new(), 0); stations],
+            bins: vec![ExactSum::new(); rows + 1],
         }
     }
 
@@ -224,11 +227,11 @@ impl Sums {
             self.group(params, *group).merge(tally);
         }
         for (s, l) in self.station_load.iter_mut().zip(&later.station_load) {
-            s.0 += l.0;
+            s.0.merge(&l.0);
             s.1 += l.1;
         }
         for (b, l) in self.bins.iter_mut().zip(&later.bins) {
-            *b += l;
+            b.merge(l);
         }
     }
 }
@@ -296,11 +299,11 @@ fn aggregate_with(
                 }
                 if let (Some(s), true) = (x.station, covered(x.distance_m, first)) {
                     let load = &mut sums.station_load[s as usize];
-                    load.0 += b.population;
+                    load.0.add(b.population);
                     load.1 += 1;
                 }
                 if let Some(k) = x.distance_m.and_then(|d| row_of(d, step, used)) {
-                    sums.bins[k] += b.population;
+                    sums.bins[k].add(b.population);
                 }
             }
             sums
@@ -310,7 +313,7 @@ fn aggregate_with(
     for run in runs {
         total.merge(params, run);
     }
-    let population = total.all.population;
+    let population = total.all.population.value();
     let coverage = total.all.coverage(params);
 
     let groups = names.map(|names| {
@@ -320,7 +323,7 @@ fn aggregate_with(
             .map(|(group, tally)| Group {
                 name: group.map(|g| names.name(g).to_owned()),
                 blocks: tally.blocks,
-                population: tally.population,
+                population: tally.population.value(),
                 coverage: tally.coverage(params),
             })
             .collect();
@@ -335,13 +338,17 @@ fn aggregate_with(
     });
 
     let mut bins = total.bins;
-    bins.resize(rows + 1, 0.0);
+    bins.resize(rows + 1, ExactSum::new());
     let walk_time = walk_time(&bins, params, population);
     Aggregates {
         population,
         coverage,
         groups,
-        station_load: total.station_load,
+        station_load: total
+            .station_load
+            .iter()
+            .map(|(p, n)| (p.value(), *n))
+            .collect(),
         walk_time,
     }
 }
@@ -373,19 +380,21 @@ fn walk_time_step_m(params: &Params) -> f64 {
     }
 }
 
-/// The walking-time distribution from the population per row.
-fn walk_time(bins: &[f64], params: &Params, total: f64) -> Vec<WalkTimeRow> {
+/// The walking-time distribution from the population per row; the running total is the exact
+/// sum of the rows so far.
+fn walk_time(bins: &[ExactSum], params: &Params, total: f64) -> Vec<WalkTimeRow> {
     let step = walk_time_step_m(params);
-    let mut within = 0.0;
+    let mut within = ExactSum::new();
     bins.iter()
         .enumerate()
-        .map(|(k, &p)| {
-            within += p;
+        .map(|(k, p)| {
+            within.merge(p);
+            let within = within.value();
             let distance_m = k as f64 * step;
             WalkTimeRow {
                 minutes: distance_m / params.speed_m_per_min,
                 distance_m,
-                population: p,
+                population: p.value(),
                 population_within: within,
                 share_within: share(within, total),
             }
@@ -416,15 +425,18 @@ pub fn network_summary(
         blocks_on_pieces_without_station: 0,
         population_on_pieces_without_station: 0.0,
     };
+    let (mut off, mut pieceless) = (ExactSum::new(), ExactSum::new());
     for (b, x) in blocks.iter().zip(&m.blocks) {
         if x.reach == Reach::OffNetwork {
             s.blocks_off_network += 1;
-            s.population_off_network += b.population;
+            off.add(b.population);
         } else if x.piece_has_station == Some(false) {
             s.blocks_on_pieces_without_station += 1;
-            s.population_on_pieces_without_station += b.population;
+            pieceless.add(b.population);
         }
     }
+    s.population_off_network = off.value();
+    s.population_on_pieces_without_station = pieceless.value();
     Some(s)
 }
 

@@ -80,12 +80,83 @@ pub enum Command {
     /// "suggest" section, suggest.svg (the gap map with the picks) and suggest_curve.svg.
     Suggest(Box<SuggestArgs>),
 
+    /// Combine the tile folders of a tiled run (`coverage … --tiles NxM --tile I`) into the
+    /// outputs one `walkshed coverage` run writes, byte for byte.
+    ///
+    /// Every tile of the run must be given, each once. The merge reads the stations and the
+    /// blocks again (and the network, in network mode: its pieces and snaps, no search), takes
+    /// each block's walk from its tile, and writes summary.json, the tables and the maps into
+    /// --out. See docs/tiles.md.
+    Merge(MergeArgs),
+
     /// Convert a file of Amap/Tencent (GCJ-02) or Baidu (BD-09) coordinates to WGS84 GeoJSON,
     /// once, for other tools.
     ///
     /// IN is any file walkshed reads (GeoJSON, CSV/TSV, .xlsx[:SHEET], .shp, .gpkg[:LAYER]);
     /// OUT is written as a GeoJSON FeatureCollection with every property kept.
     Convert(ConvertArgs),
+}
+
+/// Options of `walkshed merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folder of the merged run (created if missing; files are replaced atomically).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+
+    /// The tile folders, each written by `walkshed coverage … --tiles NxM --tile I --out DIR`.
+    #[arg(value_name = "TILE_DIR", required = true)]
+    pub tiles: Vec<PathBuf>,
+
+    /// Print each stage's wall time in seconds to stderr when done.
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Threads, JSON output, quiet.
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// Which tile of a tiled run to compute (`docs/tiles.md`).
+#[derive(Debug, Args)]
+pub struct TileArgs {
+    /// Cut the run into N × M tiles over the blocks' box (columns x rows, e.g. 4x4) and compute
+    /// only tile --tile, writing partial outputs into --out for `walkshed merge`. A block is in
+    /// the tile that holds its anchor; stations and the network within a halo (three times the
+    /// largest threshold, plus --max-snap) are read, so its results are exact. Not with
+    /// --levels or --capacity.
+    #[arg(
+        long,
+        value_name = "NxM",
+        requires = "tile",
+        conflicts_with = "tile_by"
+    )]
+    pub tiles: Option<String>,
+
+    /// With --tiles: the tile to compute, numbered row by row from the south-west, from 0.
+    #[arg(long, value_name = "I", requires = "tiles")]
+    pub tile: Option<usize>,
+
+    /// Compute only the blocks whose FIELD (the --group-by field) is VALUE, writing partial
+    /// outputs for `walkshed merge` (straight-line mode only).
+    #[arg(long, num_args = 2, value_names = ["FIELD", "VALUE"])]
+    pub tile_by: Option<Vec<String>>,
+}
+
+impl TileArgs {
+    /// The tile asked for, if any.
+    pub fn spec(&self) -> walkshed::Result<Option<walkshed::TileSpec>> {
+        if let (Some(shape), Some(index)) = (&self.tiles, self.tile) {
+            return walkshed::TileSpec::grid(shape, index).map(Some);
+        }
+        Ok(self.tile_by.as_ref().and_then(|v| match v.as_slice() {
+            [field, value] => Some(walkshed::TileSpec::Field {
+                field: field.clone(),
+                value: value.clone(),
+            }),
+            _ => None,
+        }))
+    }
 }
 
 /// Options of `walkshed convert`.
@@ -166,6 +237,11 @@ pub struct BatchArgs {
     #[arg(long, value_name = "SCENARIO")]
     pub diff: Option<String>,
 
+    /// One tile of every scenario (--tiles NxM --tile I, or --tile-by FIELD VALUE), for
+    /// `walkshed merge`.
+    #[command(flatten)]
+    pub tiles: TileArgs,
+
     /// Threads, JSON output, quiet.
     #[command(flatten)]
     pub run: RunFlags,
@@ -178,6 +254,10 @@ pub struct CoverageArgs {
     /// What to analyse: inputs, thresholds, outputs.
     #[command(flatten)]
     pub options: CoverageOptions,
+
+    /// One tile of a tiled run.
+    #[command(flatten)]
+    pub tiles: TileArgs,
 
     /// Output folder (created if missing; files are replaced atomically).
     #[arg(long, value_name = "DIR", default_value = "walkshed-out")]
@@ -228,7 +308,9 @@ mod tests {
     fn coverage_options_are_the_batch_keys() {
         let cli = Cli::command();
         let coverage = cli.find_subcommand("coverage").expect("coverage");
-        let run_only = ["out", "timings", "threads", "json", "quiet", "help"];
+        let run_only = [
+            "out", "timings", "threads", "json", "quiet", "help", "tiles", "tile", "tile_by",
+        ];
         let mut flags: Vec<String> = coverage
             .get_arguments()
             .filter_map(|a| a.get_long())

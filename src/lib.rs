@@ -75,6 +75,8 @@ mod report;
 mod run;
 mod service_areas;
 mod suggest;
+mod sum;
+mod tiles;
 
 pub use aggregate::{aggregate, Aggregates, Coverage, Group, NetworkSummary, WalkTimeRow};
 pub use batch::{
@@ -126,3 +128,7 @@ pub use suggest::candidates::{
 };
 pub use suggest::job::{run_suggest, CandidateSource, SuggestJob, Suggested};
 pub use suggest::{choose, suggest, Candidate, Covers, Goal, Pick, Suggestion};
+pub use sum::ExactSum;
+pub use tiles::{
+    halo_m, merge, merge_batch, run_batch_tile, run_tile, BatchTiles, TileReport, TileSet, TileSpec,
+};

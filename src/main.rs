@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{BatchArgs, Cli, Command, ConvertArgs, CoverageArgs, SuggestArgs};
+use cli::{BatchArgs, Cli, Command, ConvertArgs, CoverageArgs, MergeArgs, SuggestArgs};
 use walkshed::{
     run, run_batch, run_suggest, Batch, BatchEvent, BatchOptions, Job, LoadStep, Stage,
 };
@@ -59,6 +59,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Batch(args) => batch(&args),
         Command::Convert(args) => convert(&args),
         Command::Suggest(args) => suggest(&args),
+        Command::Merge(args) => merge(&args),
     }
 }
 
@@ -167,6 +168,9 @@ fn staged<T>(
 fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let job = args.job()?;
+    if let Some(tile) = args.tiles.spec()? {
+        return coverage_tile(args, &job, &tile);
+    }
     let result = staged(&stages(&job), args.run.quiet, args.timings, |progress| {
         run(&job, progress)
     });
@@ -191,6 +195,99 @@ fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One tile of a tiled run: partial outputs for `walkshed merge`.
+fn coverage_tile(
+    args: &CoverageArgs,
+    job: &Job,
+    tile: &walkshed::TileSpec,
+) -> anyhow::Result<ExitCode> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let report = staged(&stages(job), args.run.quiet, args.timings, |progress| {
+        walkshed::run_tile(job, tile, &argv, progress)
+    })?;
+    if !args.run.quiet {
+        println!(
+            "tile: {} of {} blocks measured (halo {} m); partial outputs in {}",
+            report.blocks,
+            report.blocks_total,
+            report.halo_m,
+            job.out_dir.display()
+        );
+        if let Some((kept, all)) = report.lines {
+            println!("  network lines within the halo: {kept} of {all}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Merges tile folders into the outputs of one run.
+fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    set_threads(args.run.threads)?;
+    let absolute = |p: &std::path::Path| -> anyhow::Result<std::path::PathBuf> {
+        std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))
+    };
+    let dirs = args
+        .tiles
+        .iter()
+        .map(|d| absolute(d))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let out = absolute(&args.out)?;
+    if let Some(tiles) = walkshed::BatchTiles::read(&dirs)? {
+        return merge_batch(args, &tiles);
+    }
+    let tiles = walkshed::TileSet::read(&dirs)?;
+    // The tiles' arguments are read as `coverage` read them, from the folder they ran in.
+    std::env::set_current_dir(tiles.cwd())
+        .with_context(|| format!("cannot enter {}", tiles.cwd().display()))?;
+    let argv = std::iter::once("walkshed".to_owned()).chain(tiles.args().iter().cloned());
+    let Command::Coverage(coverage) = Cli::try_parse_from(argv)?.command else {
+        anyhow::bail!("the tiles were not made by `walkshed coverage`");
+    };
+    let mut job = coverage.options.job(None, out.clone())?;
+    job.out_dir = out;
+    let summary = staged(&stages(&job), args.run.quiet, args.timings, |progress| {
+        walkshed::merge(&job, &tiles, progress)
+    })?;
+    if args.run.json {
+        print!("{}", summary.to_json());
+    } else if !args.run.quiet {
+        print!("{}", summary.to_text());
+        println!("\n  outputs in {}", job.out_dir.display());
+    }
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Merges the tiles of a batch into the outputs of one `walkshed batch` run.
+fn merge_batch(args: &MergeArgs, tiles: &walkshed::BatchTiles) -> anyhow::Result<ExitCode> {
+    // `--out` as given when merging from the tiles' folder (batch.json names the scenario
+    // folders by it), else absolute.
+    let here = std::env::current_dir().context("cannot read the current folder")?;
+    let out = if here == tiles.cwd() {
+        args.out.clone()
+    } else {
+        std::path::absolute(&args.out)?
+    };
+    std::env::set_current_dir(tiles.cwd())
+        .with_context(|| format!("cannot enter {}", tiles.cwd().display()))?;
+    let argv = std::iter::once("walkshed".to_owned()).chain(tiles.args().iter().cloned());
+    let Command::Batch(mut batch_args) = Cli::try_parse_from(argv)?.command else {
+        anyhow::bail!("the tiles were not made by `walkshed batch`");
+    };
+    batch_args.run.quiet = args.run.quiet;
+    batch_args.run.json = args.run.json;
+    let batch = Batch::read(&batch_args.file)?;
+    let options = BatchOptions {
+        out_dir: out,
+        diff_base: batch_args.diff.clone(),
+    };
+    batch_report(&batch, &options, &batch_args, |batch, options, progress| {
+        walkshed::merge_batch(batch, tiles, options, progress)
+    })
+}
+
 fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let job = args.job()?;
@@ -213,12 +310,36 @@ fn suggest(args: &SuggestArgs) -> anyhow::Result<ExitCode> {
 fn batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     set_threads(args.run.threads)?;
     let batch = Batch::read(&args.file)?;
+    if let Some(tile) = args.tiles.spec()? {
+        let argv: Vec<String> = std::env::args().skip(1).collect();
+        walkshed::run_batch_tile(&batch, &tile, &argv, &args.out)?;
+        if !args.run.quiet {
+            println!("batch tile: partial outputs in {}", args.out.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = BatchOptions {
         out_dir: args.out.clone(),
         diff_base: args.diff.clone(),
     };
+    batch_report(&batch, &options, args, |batch, options, progress| {
+        run_batch(batch, options, progress)
+    })
+}
+
+/// Runs a batch (or merges a tiled one) with a progress bar, prints its report.
+fn batch_report(
+    batch: &Batch,
+    options: &BatchOptions,
+    args: &BatchArgs,
+    work: impl FnOnce(
+        &Batch,
+        &BatchOptions,
+        &(dyn Fn(BatchEvent<'_>) + Sync),
+    ) -> walkshed::Result<walkshed::BatchReport>,
+) -> anyhow::Result<ExitCode> {
     let bar = progress_bar(args.run.quiet);
-    let report = run_batch(&batch, &options, &|event: BatchEvent<'_>| match event {
+    let report = work(batch, options, &|event: BatchEvent<'_>| match event {
         BatchEvent::Load { step, done, total } => {
             let (what, path) = match step {
                 LoadStep::Stations(p) => ("reading stations", p),

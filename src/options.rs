@@ -142,8 +142,10 @@ pub struct CoverageOptions {
 
     /// Outputs to write, comma-separated: summary (summary.json and groups.csv), blocks
     /// (blocks.geojson), stations (stations.csv), walk-time (walk_time.csv), groups
-    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg), report (report.html),
-    /// service-areas (service_areas.geojson), or all.
+    /// (groups.csv), maps (gaps.svg, curve.svg, groups.svg; levels.svg and capacity.svg with
+    /// --levels/--capacity; change.svg with --add-stations), report (report.html),
+    /// service-areas (service_areas.geojson), or all. With --add-stations, summary or groups
+    /// also write change.csv (residents gained per group).
     #[arg(long, value_name = "LIST", default_value_t = default::outputs())]
     #[serde(default = "default::outputs", deserialize_with = "de::list")]
     pub outputs: String,

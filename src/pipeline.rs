@@ -92,20 +92,61 @@ pub fn analyse_with(
     params: &Params,
     circle: &CircleInputs,
 ) -> Analysis {
-    let bbox = blocks.anchor_bbox();
-    let projection = Projection::centred_on_bbox(bbox);
-    let entrances: Vec<Vec<project::XY>> = stations
-        .par_iter()
-        .map(|s| {
-            s.entrances
-                .iter()
-                .map(|p| projection.forward(p[0], p[1]))
-                .collect()
-        })
-        .collect();
-    let fast = projection.over_box(bbox);
-    let anchors = fast.forward_all(blocks.blocks(), |b| b.anchor);
-    let measurement = model.measure(&entrances, &anchors, params.reach_m());
+    let plane = Projected::new(stations, blocks);
+    let measurement = model.measure(&plane.entrances, &plane.anchors, params.reach_m());
+    analyse_measured(stations, blocks, model, params, circle, plane, measurement)
+}
+
+/// Stations and blocks in the blocks' metric plane.
+pub(crate) struct Projected {
+    /// The plane ([`projection_for`] the blocks).
+    pub projection: Projection,
+    /// Each station's entrances in the plane.
+    pub entrances: Vec<Vec<project::XY>>,
+    /// Each block's anchor in the plane.
+    pub anchors: Vec<project::XY>,
+}
+
+impl Projected {
+    /// Projects `stations` and `blocks` into the plane of `blocks`.
+    pub fn new(stations: &[Station], blocks: &BlockSet) -> Self {
+        let bbox = blocks.anchor_bbox();
+        let projection = Projection::centred_on_bbox(bbox);
+        let entrances: Vec<Vec<project::XY>> = stations
+            .par_iter()
+            .map(|s| {
+                s.entrances
+                    .iter()
+                    .map(|p| projection.forward(p[0], p[1]))
+                    .collect()
+            })
+            .collect();
+        let fast = projection.over_box(bbox);
+        let anchors = fast.forward_all(blocks.blocks(), |b| b.anchor);
+        Projected {
+            projection,
+            entrances,
+            anchors,
+        }
+    }
+}
+
+/// [`analyse_with`] from a measurement already made (by `model`, or by the tiles of a tiled
+/// run): aggregates, network figures, levels and capacity.
+pub(crate) fn analyse_measured(
+    stations: &[Station],
+    blocks: &BlockSet,
+    model: &dyn DistanceModel,
+    params: &Params,
+    circle: &CircleInputs,
+    plane: Projected,
+    measurement: Measurement,
+) -> Analysis {
+    let Projected {
+        projection,
+        entrances,
+        anchors,
+    } = plane;
     let aggregates = aggregate::aggregate(
         blocks.blocks(),
         stations.len(),

@@ -19,3 +19,4 @@ mod publish;
 mod render;
 mod robust;
 mod suggest;
+mod tiles;

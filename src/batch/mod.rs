@@ -219,6 +219,22 @@ pub fn run_batch(
     options: &BatchOptions,
     progress: &(dyn Fn(BatchEvent<'_>) + Sync),
 ) -> Result<BatchReport> {
+    run_batch_with(batch, options, progress, &|s, loaded| {
+        run::analyse_loaded(&s.job, loaded)
+    })
+}
+
+/// How a scenario's analysis is made from its loaded inputs: measured ([`run_batch`]), or
+/// merged from tiles (`walkshed merge`).
+pub(crate) type Analyser<'a> = dyn Fn(&Scenario, &Loaded) -> Result<Analysis> + Sync + 'a;
+
+/// [`run_batch`], each scenario's analysis made by `analyse`.
+pub(crate) fn run_batch_with(
+    batch: &Batch,
+    options: &BatchOptions,
+    progress: &(dyn Fn(BatchEvent<'_>) + Sync),
+    analyse: &Analyser<'_>,
+) -> Result<BatchReport> {
     if let Some(base) = &options.diff_base {
         if batch.scenario(base).is_none() {
             let names: Vec<&str> = batch.scenarios.iter().map(|s| s.name.as_str()).collect();
@@ -248,7 +264,7 @@ pub fn run_batch(
 
     let total = batch.scenarios.len();
     progress(BatchEvent::Start { total });
-    let mut outcomes = run_waves(batch, &cache, options, &root, progress);
+    let mut outcomes = run_waves(batch, &cache, options, &root, progress, analyse);
 
     progress(BatchEvent::Combine);
     change::stage_change_maps(batch, options.diff_base.as_deref(), &cache, &mut outcomes)?;
@@ -320,6 +336,7 @@ fn run_waves(
     options: &BatchOptions,
     root: &Path,
     progress: &(dyn Fn(BatchEvent<'_>) + Sync),
+    analyse: &Analyser<'_>,
 ) -> Outcomes {
     let total = batch.scenarios.len();
     let finished = AtomicUsize::new(0);
@@ -336,10 +353,12 @@ fn run_waves(
                 let outcome = match &cache.loaded[i] {
                     Err(reason) => Err(reason.clone()),
                     Ok(loaded) if scenario.add_suggested.is_empty() => {
-                        run_scenario(scenario, &staged, loaded, &folder)
+                        run_scenario(scenario, &staged, loaded, &folder, analyse)
                     }
                     Ok(loaded) => with_suggested(batch, &outcomes, scenario, loaded.clone())
-                        .and_then(|loaded| run_scenario(scenario, &staged, &loaded, &folder)),
+                        .and_then(|loaded| {
+                            run_scenario(scenario, &staged, &loaded, &folder, analyse)
+                        }),
                 };
                 let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
                 progress(BatchEvent::Finished {
@@ -414,10 +433,11 @@ fn run_scenario(
     folder: &Path,
     loaded: &Loaded,
     published: &Path,
+    analyse: &Analyser<'_>,
 ) -> std::result::Result<Done, String> {
     let job = &scenario.job;
     let written = match &scenario.kind {
-        ScenarioKind::Coverage => run::analyse_loaded(job, loaded).and_then(|analysis| {
+        ScenarioKind::Coverage => analyse(scenario, loaded).and_then(|analysis| {
             let mut summary = run::summarise(job, loaded, &analysis)?;
             let mut staged = Staged::create(folder)?;
             let change = run::change_of(job, loaded, &analysis);

@@ -15,6 +15,7 @@ pub use area::{disk_polygon, in_regular_polygon, AreaBasis, AreaModel, BlockOutl
 pub use catchment::Catchment;
 
 pub use network::NetworkModel;
+pub(crate) use network::Walk;
 pub use straight::StraightLine;
 
 use crate::project::XY;

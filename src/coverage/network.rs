@@ -78,30 +78,55 @@ impl NetworkModel {
         }
         (origins, off_network)
     }
-}
 
-impl DistanceModel for NetworkModel {
-    fn name(&self) -> &'static str {
-        "network"
-    }
-
-    fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Measurement {
+    /// Per piece of the network, whether a snapped station entrance lies on it.
+    fn pieces_with_station(&self, origins: &[Origin]) -> Vec<bool> {
         let net = &*self.network;
-        let (origins, stations_off_network) = self.origins(entrances);
         let mut piece_has_station = vec![false; net.piece_count()];
-        for s in &origins {
+        for s in origins {
             piece_has_station[net.piece_of_edge(s.snap.edge) as usize] = true;
         }
+        piece_has_station
+    }
 
-        // The search and the block snaps are independent: run them side by side.
-        let (paths, block_snaps) = rayon::join(
-            || net.shortest_paths(origins, reach_m),
-            || net.snap_all(anchors),
-        );
+    /// [`DistanceModel::measure`] with the walks found elsewhere: `walk(b, snap)` is block
+    /// `b`'s walk from its snap on this network, `node_distance(n)` node `n`'s distance from
+    /// the nearest station (both `None` beyond the reach). Snaps, pieces, legs and the
+    /// report are made here exactly as `measure` makes them; a tiled run (`--tiles`) merges
+    /// the walks its tiles measured this way.
+    pub(crate) fn measure_walked(
+        &self,
+        entrances: &[Vec<XY>],
+        anchors: &[XY],
+        walk: impl Fn(usize, &Snap) -> Option<Walk> + Sync,
+        node_distance: impl Fn(u32) -> Option<f64> + Sync,
+    ) -> Measurement {
+        let (origins, stations_off_network) = self.origins(entrances);
+        let piece_has_station = self.pieces_with_station(&origins);
+        let block_snaps = self.network.snap_all(anchors);
+        self.assemble(
+            &block_snaps,
+            &piece_has_station,
+            stations_off_network,
+            walk,
+            node_distance,
+        )
+    }
 
+    /// The measurement from each block's snap and walk, and each node's distance.
+    fn assemble(
+        &self,
+        block_snaps: &[Option<Snap>],
+        piece_has_station: &[bool],
+        stations_off_network: Vec<u32>,
+        walk: impl Fn(usize, &Snap) -> Option<Walk> + Sync,
+        node_distance: impl Fn(u32) -> Option<f64> + Sync,
+    ) -> Measurement {
+        let net = &*self.network;
         let (blocks, legs): (Vec<Measured>, Vec<Legs>) = block_snaps
             .par_iter()
-            .map(|snap| {
+            .enumerate()
+            .map(|(b, snap)| {
                 let block_m = snap.map(|s| s.leg_m);
                 let (measured, station_m) = match snap.filter(|s| s.leg_m <= self.max_snap_m) {
                     None => (
@@ -116,16 +141,15 @@ impl DistanceModel for NetworkModel {
                     Some(snap) => {
                         let has_station =
                             Some(piece_has_station[net.piece_of_edge(snap.edge) as usize]);
-                        match paths.to_snap(net, &snap) {
-                            Some((distance_m, k)) => {
-                                let source = &paths.origins()[k as usize];
+                        match walk(b, &snap) {
+                            Some(w) => {
                                 let measured = Measured {
-                                    station: Some(source.station),
-                                    distance_m: Some(distance_m),
+                                    station: Some(w.station),
+                                    distance_m: Some(w.distance_m),
                                     reach: Reach::Reached,
                                     piece_has_station: has_station,
                                 };
-                                (measured, Some(source.snap.leg_m))
+                                (measured, Some(w.station_leg_m))
                             }
                             None => {
                                 let measured = Measured {
@@ -146,7 +170,7 @@ impl DistanceModel for NetworkModel {
             .iter()
             .enumerate()
             .map(|(e, edge)| {
-                let d = edge.nodes.map(|n| paths.node_distance_m(n));
+                let d = edge.nodes.map(&node_distance);
                 (net.edge_points(e as u32), d)
             })
             .collect();
@@ -164,6 +188,56 @@ impl DistanceModel for NetworkModel {
                 edges_reached,
             }),
         }
+    }
+}
+
+/// One block's walk to its nearest station along the network.
+///
+/// # Units
+///
+/// Metres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Walk {
+    /// The station (input order).
+    pub station: u32,
+    /// The whole walk, both snap legs included.
+    pub distance_m: f64,
+    /// The station's snap leg.
+    pub station_leg_m: f64,
+}
+
+impl DistanceModel for NetworkModel {
+    fn name(&self) -> &'static str {
+        "network"
+    }
+
+    fn measure(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Measurement {
+        let net = &*self.network;
+        let (origins, stations_off_network) = self.origins(entrances);
+        let piece_has_station = self.pieces_with_station(&origins);
+
+        // The search and the block snaps are independent: run them side by side.
+        let (paths, block_snaps) = rayon::join(
+            || net.shortest_paths(origins, reach_m),
+            || net.snap_all(anchors),
+        );
+        let walk = |_: usize, snap: &Snap| {
+            paths.to_snap(net, snap).map(|(distance_m, k)| {
+                let source = &paths.origins()[k as usize];
+                Walk {
+                    station: source.station,
+                    distance_m,
+                    station_leg_m: source.snap.leg_m,
+                }
+            })
+        };
+        self.assemble(
+            &block_snaps,
+            &piece_has_station,
+            stations_off_network,
+            walk,
+            |n| paths.node_distance_m(n),
+        )
     }
 
     fn catchment(&self, entrances: &[Vec<XY>], anchors: &[XY], reach_m: f64) -> Catchment {

@@ -56,7 +56,7 @@ pub(super) fn build(lines: &[WalkLine], projection: &Projection) -> Network {
         })
         .collect();
     drop(edge_nodes);
-    let length_m = edges.iter().map(|e| e.length_m).sum();
+    let length_m = crate::sum::exact_sum(edges.iter().map(|e| e.length_m));
 
     let (arc_start, arcs) = adjacency(node_xy.len(), &edges);
     let (piece_of_node, pieces) = pieces(&arc_start, &arcs);

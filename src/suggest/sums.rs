@@ -1,38 +1,33 @@
 //! The covered population as the coverage report sums it, kept up to date as picks are added.
 
-use rayon::prelude::*;
+use crate::sum::ExactSum;
 
-/// Blocks per run of sums: [`crate::aggregate`]'s, so that a share predicted here is, to the
-/// bit, the share that coverage reports once the picks are added as stations (each run summed in
-/// block order from +0, then the runs in order).
-use crate::aggregate::RUN;
-
-/// Which blocks are covered, and the population they hold, summed run by run.
+/// Which blocks are covered, and the population they hold: exact sums ([`ExactSum`]) as
+/// [`crate::aggregate`] makes them, so that a share predicted here is, to the bit, the share
+/// that coverage reports once the picks are added as stations, in whatever order blocks are
+/// added.
 #[derive(Debug, Clone)]
 pub(crate) struct CoveredSums<'p> {
     population: &'p [f64],
     covered: Vec<bool>,
-    runs: Vec<f64>,
+    sum: ExactSum,
     total: f64,
 }
 
 impl<'p> CoveredSums<'p> {
     /// Starts from the blocks `covered` by the existing stations.
     pub(crate) fn new(population: &'p [f64], covered: &[bool]) -> Self {
-        let runs: Vec<f64> = population
-            .par_chunks(RUN)
-            .zip(covered.par_chunks(RUN))
-            .map(|(p, c)| run_sum(p, c))
-            .collect();
-        let totals: Vec<f64> = population
-            .par_chunks(RUN)
-            .map(|p| p.iter().fold(0.0, |s, x| s + x))
+        let sum = population
+            .iter()
+            .zip(covered)
+            .filter(|(_, &c)| c)
+            .map(|(&p, _)| p)
             .collect();
         CoveredSums {
             population,
             covered: covered.to_vec(),
-            runs,
-            total: totals.iter().fold(0.0, |s, x| s + x),
+            sum,
+            total: crate::sum::exact_sum(population.iter().copied()),
         }
     }
 
@@ -42,25 +37,18 @@ impl<'p> CoveredSums<'p> {
         self.covered[b as usize]
     }
 
-    /// Marks `blocks` (ascending) covered.
+    /// Marks `blocks` covered (each once; already covered ones are skipped).
     pub(crate) fn add(&mut self, blocks: &[u32]) {
         for &b in blocks {
-            self.covered[b as usize] = true;
-        }
-        let mut last = usize::MAX;
-        for &b in blocks {
-            let r = b as usize / RUN;
-            if r != last {
-                let span = r * RUN..((r + 1) * RUN).min(self.population.len());
-                self.runs[r] = run_sum(&self.population[span.clone()], &self.covered[span]);
-                last = r;
+            if !std::mem::replace(&mut self.covered[b as usize], true) {
+                self.sum.add(self.population[b as usize]);
             }
         }
     }
 
     /// The covered population.
     pub(crate) fn population_covered(&self) -> f64 {
-        self.runs.iter().fold(0.0, |s, x| s + x)
+        self.sum.value()
     }
 
     /// The population of all blocks.
@@ -78,35 +66,26 @@ impl<'p> CoveredSums<'p> {
     }
 }
 
-/// The population of the covered blocks of one run, in block order from +0 (adding +0 for an
-/// uncovered block leaves the sum as it is, to the bit).
-fn run_sum(population: &[f64], covered: &[bool]) -> f64 {
-    population
-        .iter()
-        .zip(covered)
-        .fold(0.0, |s, (&p, &c)| s + if c { p } else { 0.0 })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sums_follow_added_blocks_across_runs() {
-        let n = 2 * RUN + 5;
+    fn sums_follow_added_blocks() {
+        let n = 200_005;
         let population: Vec<f64> = (0..n).map(|b| (b % 7) as f64 + 0.1).collect();
         let mut covered = vec![false; n];
         covered[3] = true;
         let mut sums = CoveredSums::new(&population, &covered);
-        let added = [10u32, (RUN + 1) as u32, (2 * RUN + 4) as u32];
+        let added = [10u32, 65_537, 3, 200_004];
         sums.add(&added);
         for b in added {
             covered[b as usize] = true;
         }
         let fresh = CoveredSums::new(&population, &covered);
         assert_eq!(sums.population_covered(), fresh.population_covered());
-        let want = population[3] + population[10] + population[RUN + 1] + population[2 * RUN + 4];
-        assert!((sums.population_covered() - want).abs() < 1e-9);
+        let want = crate::sum::exact_sum([3, 10, 65_537, 200_004].map(|b| population[b]));
+        assert_eq!(sums.population_covered(), want);
         assert_eq!(sums.share(), sums.population_covered() / sums.population());
     }
 }
