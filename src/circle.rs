@@ -4,7 +4,7 @@
 //!
 //! Both measure with the run's own [`DistanceModel`], so straight-line and network runs agree
 //! with their coverage. The catchment (every station within the first threshold of every block)
-//! is made once per run (in a straight line a batch of blocks at a time, over one grid of the
+//! is made once per run (in a straight line square of blocks by square, over one grid of the
 //! entrances), whatever the number of levels.
 
 use std::path::Path;

@@ -63,16 +63,18 @@ pub(crate) fn straight(
 }
 
 /// Straight line: the two-step floating catchment of [`straight`]'s catchment, without holding
-/// it — a dense city has hundreds of stations within reach of each block. The grid is built
-/// once and searched twice, once per step:
+/// it — a dense city has hundreds of stations within reach of each block.
 ///
-/// 1. blocks a batch at a time, each batch's stations found in parallel while the previous
-///    batch's residents are added up (one thread, in block order: the same sums to the bit for
-///    any number of threads);
-/// 2. each block's ratios added up in parallel, in station order.
+/// The blocks are put into squares a fifth of the radius wide ([`Squares`]). Against the
+/// bounding box of each square's blocks, every entrance nearby is either surely within reach
+/// of all of them (its station is then counted for the whole square, once), surely beyond
+/// reach of all, or near the edge of its circle: only the last are tested block by block, about
+/// a third of the pairs. Then:
 ///
-/// Each anchor's stations come out deduplicated and in station order from a bitmap
-/// ([`Found`]), not a sort.
+/// 1. each station's residents are added up block after block, in block order (the same sums
+///    to the bit as [`Access::compute`], for any number of threads);
+/// 2. each block's ratios are added up in parallel, in station order (the square's sure
+///    stations merged with the block's own).
 pub(crate) fn straight_access(
     entrances: &[Vec<XY>],
     anchors: &[XY],
@@ -81,51 +83,33 @@ pub(crate) fn straight_access(
     population: &[f64],
     capacity: &[f64],
 ) -> Access {
-    let grid = Grid::new(entrances, reach_m / detour);
-    let stations = entrances.len();
+    let radius = reach_m / detour;
+    if !(radius.is_finite() && radius > 0.0) {
+        let catchment = straight(entrances, anchors, reach_m, detour);
+        return Access::compute(&catchment, population, capacity);
+    }
+    let grid = Grid::new(entrances, radius);
+    let squares = Squares::new(&grid, anchors, radius);
+    let r2 = radius * radius;
+    // The test of `Grid::found`, for an entrance near a circle's edge.
+    let within = |q: XY, p: XY| {
+        let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
+        let d2 = dx * dx + dy * dy;
+        d2 <= r2 && detour * d2.sqrt() <= reach_m
+    };
     let mut residents_within = vec![0.0; capacity.len()];
-    let add = |residents_within: &mut Vec<f64>, range: std::ops::Range<usize>, runs: &[Run]| {
-        let mut b = range.start;
-        for (counts, ids) in runs {
-            let mut at = 0;
-            for &c in counts {
-                let p = population[b];
-                for &s in &ids[at..at + c] {
-                    residents_within[s as usize] += p;
-                }
-                at += c;
-                b += 1;
+    for (b, (&p, &pop)) in anchors.iter().zip(population).enumerate() {
+        let Some(k) = squares.of(b) else { continue };
+        for &s in squares.sure(k) {
+            residents_within[s as usize] += pop;
+        }
+        let mut last = u32::MAX;
+        for &(q, s) in squares.edge(k) {
+            if s != last && within(q, p) {
+                residents_within[s as usize] += pop;
+                last = s;
             }
         }
-    };
-    // Two sets of buffers, filled and added up in turn, kept from batch to batch.
-    let (mut filling, mut adding): (Vec<Run>, Vec<Run>) = Default::default();
-    let mut added: Option<std::ops::Range<usize>> = None;
-    let n = anchors.len();
-    for start in (0..n).step_by(BATCH) {
-        let range = start..(start + BATCH).min(n);
-        filling.resize_with(range.len().div_ceil(RUN), Default::default);
-        rayon::join(
-            || {
-                if let Some(done) = added.take() {
-                    add(&mut residents_within, done, &adding);
-                }
-            },
-            || {
-                grid.station_runs(
-                    &anchors[range.clone()],
-                    reach_m,
-                    detour,
-                    stations,
-                    &mut filling,
-                )
-            },
-        );
-        std::mem::swap(&mut filling, &mut adding);
-        added = Some(range);
-    }
-    if let Some(done) = added {
-        add(&mut residents_within, done, &adding);
     }
     let ratio: Vec<Option<f64>> = residents_within
         .iter()
@@ -134,10 +118,20 @@ pub(crate) fn straight_access(
         .collect();
     let per_resident = anchors
         .par_iter()
+        .enumerate()
         .map_init(
-            || (Found::new(stations), Vec::new()),
-            |(found, ids), &p| {
-                grid.found(p, reach_m, detour, found, ids);
+            || (Vec::new(), Vec::new()),
+            |(own, ids): &mut (Vec<u32>, Vec<u32>), (b, &p)| {
+                ids.clear();
+                if let Some(k) = squares.of(b) {
+                    own.clear();
+                    for &(q, s) in squares.edge(k) {
+                        if own.last() != Some(&s) && within(q, p) {
+                            own.push(s);
+                        }
+                    }
+                    merge(squares.sure(k), own, ids);
+                }
                 ids.iter().filter_map(|&s| ratio[s as usize]).sum::<f64>()
             },
         )
@@ -149,11 +143,157 @@ pub(crate) fn straight_access(
     }
 }
 
-/// Blocks whose stations [`straight_access`] holds at a time (a few megabytes).
-const BATCH: usize = 32_768;
+/// Two ascending lists of distinct stations, disjoint, into `out`, ascending.
+fn merge(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
 
-/// Anchors per parallel task.
+/// Anchors per parallel task of [`Grid::catchment`].
 const RUN: usize = 1024;
+
+/// Squares of blocks across a radius in [`Squares`]: the entrances to test block by block lie
+/// in a ring at most `2√2 / 5` of the disk's area (less, as a square's blocks' box is smaller
+/// than the square); larger squares would test more, smaller ones classify more often.
+const SQUARES_PER_RADIUS: f64 = 5.0;
+
+/// One square's sure stations and entrances to test.
+type SquareRow = (Vec<u32>, Vec<(XY, u32)>);
+
+/// Blocks in squares, each square with the stations surely within reach of all its blocks and
+/// the entrances that may be within reach of some (compressed rows by square).
+struct Squares {
+    /// Per block, its square (`u32::MAX` for a block without a finite anchor).
+    of_block: Vec<u32>,
+    /// Square `k`'s sure stations are `sure[sure_start[k]..sure_start[k + 1]]`, ascending.
+    sure_start: Vec<usize>,
+    sure: Vec<u32>,
+    /// Square `k`'s entrances to test are `edge[edge_start[k]..edge_start[k + 1]]`, by
+    /// station; none of a sure station.
+    edge_start: Vec<usize>,
+    edge: Vec<(XY, u32)>,
+}
+
+impl Squares {
+    fn new(grid: &Grid, anchors: &[XY], radius: f64) -> Squares {
+        let finite = |p: &XY| p[0].is_finite() && p[1].is_finite();
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in anchors.iter().filter(|p| finite(p)) {
+            for k in 0..2 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+        let span = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1.0);
+        let side = (radius / SQUARES_PER_RADIUS).max(span / MAX_SQUARES.sqrt());
+        let nx = if lo[0] <= hi[0] {
+            ((hi[0] - lo[0]) / side) as usize + 1
+        } else {
+            0
+        };
+        let ny = if lo[1] <= hi[1] {
+            ((hi[1] - lo[1]) / side) as usize + 1
+        } else {
+            0
+        };
+        // Squares numbered in order of their first block; each with its blocks' box.
+        let mut number = vec![u32::MAX; nx * ny];
+        let mut boxes: Vec<[XY; 2]> = Vec::new();
+        let of_block: Vec<u32> = anchors
+            .iter()
+            .map(|p| {
+                if !finite(p) {
+                    return u32::MAX;
+                }
+                let i = (((p[0] - lo[0]) / side) as usize).min(nx - 1);
+                let j = (((p[1] - lo[1]) / side) as usize).min(ny - 1);
+                let k = &mut number[j * nx + i];
+                if *k == u32::MAX {
+                    *k = boxes.len() as u32;
+                    boxes.push([*p, *p]);
+                }
+                let b = &mut boxes[*k as usize];
+                for c in 0..2 {
+                    b[0][c] = b[0][c].min(p[c]);
+                    b[1][c] = b[1][c].max(p[c]);
+                }
+                *k
+            })
+            .collect();
+        let reach = radius * (1.0 + 1e-9) + MARGIN_M;
+        let sure_reach = radius * (1.0 - 1e-9) - MARGIN_M;
+        let (reach2, sure_reach2) = (reach * reach, sure_reach.max(0.0).powi(2));
+        let rows: Vec<SquareRow> = boxes
+            .par_iter()
+            .map(|&[blo, bhi]| {
+                let (mut sure, mut edge) = (Vec::new(), Vec::new());
+                grid.in_box(
+                    [blo[0] - reach, blo[1] - reach],
+                    [bhi[0] + reach, bhi[1] + reach],
+                    |q, s| {
+                        let near = |c: usize| (blo[c] - q[c]).max(q[c] - bhi[c]).max(0.0);
+                        let far = |c: usize| (q[c] - blo[c]).max(bhi[c] - q[c]);
+                        let (n0, n1, f0, f1) = (near(0), near(1), far(0), far(1));
+                        if n0 * n0 + n1 * n1 > reach2 {
+                            return;
+                        }
+                        if f0 * f0 + f1 * f1 <= sure_reach2 {
+                            sure.push(s);
+                        } else {
+                            edge.push((q, s));
+                        }
+                    },
+                );
+                sure.sort_unstable();
+                sure.dedup();
+                edge.retain(|(_, s)| sure.binary_search(s).is_err());
+                edge.sort_by_key(|&(_, s)| s);
+                (sure, edge)
+            })
+            .collect();
+        let (mut sure_start, mut edge_start) = (vec![0], vec![0]);
+        let (mut sure, mut edge) = (Vec::new(), Vec::new());
+        for (s, e) in rows {
+            sure.extend(s);
+            edge.extend(e);
+            sure_start.push(sure.len());
+            edge_start.push(edge.len());
+        }
+        Squares {
+            of_block,
+            sure_start,
+            sure,
+            edge_start,
+            edge,
+        }
+    }
+
+    /// Block `b`'s square, if it has one.
+    fn of(&self, b: usize) -> Option<usize> {
+        let k = *self.of_block.get(b)?;
+        (k != u32::MAX).then_some(k as usize)
+    }
+
+    /// The stations surely within reach of every block of square `k`, ascending.
+    fn sure(&self, k: usize) -> &[u32] {
+        &self.sure[self.sure_start[k]..self.sure_start[k + 1]]
+    }
+
+    /// The entrances to test for each block of square `k`, by station.
+    fn edge(&self, k: usize) -> &[(XY, u32)] {
+        &self.edge[self.edge_start[k]..self.edge_start[k + 1]]
+    }
+}
 
 /// The stations found near one anchor: deduplicated as they are found, given back in station
 /// order. A bitmap over all stations, of which only the words touched are read back (or the
@@ -226,9 +366,6 @@ impl Found {
         (self.lo, self.hi) = (usize::MAX, 0);
     }
 }
-
-/// One run of anchors' stations: each anchor's number of stations, and the stations.
-type Run = (Vec<usize>, Vec<u32>);
 
 /// One run of anchors' catchment: each anchor's number of pairs, and the pairs.
 type PairRun = (Vec<usize>, Vec<(u32, f64)>);
@@ -347,30 +484,6 @@ impl Grid {
         Catchment { start, pairs }
     }
 
-    /// [`catchment`](Self::catchment)'s stations without their distances, into `runs` (one
-    /// per [`RUN`] anchors, buffers reused): each anchor's number of stations, and the stations.
-    fn station_runs(
-        &self,
-        anchors: &[XY],
-        reach_m: f64,
-        detour: f64,
-        stations: usize,
-        runs: &mut [Run],
-    ) {
-        anchors.par_chunks(RUN).zip(runs).for_each_init(
-            || (Found::new(stations), Vec::new()),
-            |(found, ids), (run, (counts, all))| {
-                counts.clear();
-                all.clear();
-                for &p in run {
-                    self.found(p, reach_m, detour, found, ids);
-                    counts.push(ids.len());
-                    all.extend_from_slice(ids);
-                }
-            },
-        );
-    }
-
     /// The stations within `reach_m` (after `detour`) of `p` into `ids`, ascending; their
     /// squared distances stay in `found`.
     #[inline]
@@ -381,6 +494,34 @@ impl Grid {
             }
         });
         found.drain_ascending(ids);
+    }
+
+    /// Calls `f(point, station)` for every entrance in the squares that the box `lo..hi`
+    /// meets (and maybe a few more), in square order.
+    fn in_box(&self, lo: XY, hi: XY, mut f: impl FnMut(XY, u32)) {
+        let at = |v: f64, o: f64, n: i64| ((v - o) / self.side).clamp(-1.0, n as f64) as i64;
+        let (i0, i1) = (
+            at(lo[0], self.origin[0], self.nx),
+            at(hi[0], self.origin[0], self.nx),
+        );
+        let (j0, j1) = (
+            at(lo[1], self.origin[1], self.ny),
+            at(hi[1], self.origin[1], self.ny),
+        );
+        let (i0, i1) = (i0.max(0), i1.min(self.nx - 1));
+        if i0 > i1 {
+            return;
+        }
+        for j in j0.max(0)..=j1.min(self.ny - 1) {
+            let row = j * self.nx;
+            let (a, b) = (
+                self.start[(row + i0) as usize],
+                self.start[(row + i1) as usize + 1],
+            );
+            for &(q, s) in &self.items[a..b] {
+                f(q, s);
+            }
+        }
     }
 
     /// Calls `f(station, squared distance)` for every entrance within `radius` of `p`
