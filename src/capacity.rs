@@ -99,13 +99,21 @@ impl Access {
 
 /// Reads each station's capacity from property `field` of each station file (base first, then
 /// added, in file order): a finite number ≥ 0 on every station, or on none (`Ok(None)`); anything
-/// else is an [`Error::Capacity`] naming the station.
-pub fn read_capacity(files: &[&Path], field: &str) -> Result<Option<Vec<f64>>> {
+/// else is an [`Error::Capacity`] naming the station. Files in another format than GeoJSON are
+/// read with `input`, the stations' own read options.
+pub fn read_capacity(
+    files: &[&Path],
+    field: &str,
+    input: &load::InputOptions,
+) -> Result<Option<Vec<f64>>> {
     let mut values: Vec<f64> = Vec::new();
     let mut first_missing: Option<Location> = None;
     let mut any = false;
     for path in files {
-        for (i, (id, value)) in load::station_property(path, field)?.into_iter().enumerate() {
+        for (i, (id, value)) in load::station_property(path, field, input)?
+            .into_iter()
+            .enumerate()
+        {
             let location = || Location::feature(path, i, id.clone());
             match value {
                 None => {

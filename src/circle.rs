@@ -14,7 +14,7 @@ use crate::config::Params;
 use crate::coverage::{DistanceModel, Measurement};
 use crate::error::{Error, Result};
 use crate::levels::{station_levels, Level, LevelDistances, LevelReport, Standard};
-use crate::load::{BlockSet, Station};
+use crate::load::{BlockSet, InputOptions, Station};
 use crate::project::XY;
 
 /// What a job asks for beyond coverage.
@@ -41,8 +41,13 @@ pub struct CircleInputs {
 
 impl CircleInputs {
     /// Checks every station's level (with `--levels`) and reads every station's capacity (with
-    /// `--capacity`) from `files`: each station file's path and its stations, base first.
-    pub fn read(options: &CircleOptions, files: &[(&Path, &[Station])]) -> Result<CircleInputs> {
+    /// `--capacity`) from `files`: each station file's path and its stations, base first; `input`
+    /// is how the station files are read (the capacity is read again from them with it).
+    pub fn read(
+        options: &CircleOptions,
+        files: &[(&Path, &[Station])],
+        input: &InputOptions,
+    ) -> Result<CircleInputs> {
         let levels = match &options.standard {
             Some(standard) => Some((standard.clone(), station_levels(files.iter().copied())?)),
             None => None,
@@ -50,7 +55,7 @@ impl CircleInputs {
         let capacity = match &options.capacity {
             Some(field) => {
                 let paths: Vec<&Path> = files.iter().map(|(p, _)| *p).collect();
-                let values = read_capacity(&paths, field)?.ok_or_else(|| {
+                let values = read_capacity(&paths, field, input)?.ok_or_else(|| {
                     Error::parameter("--capacity", format!("no station has the field {field:?}"))
                 })?;
                 Some((field.clone(), values))

@@ -306,7 +306,7 @@ pub fn station_levels<'a>(
 /// its index, and messages say "(no id)"). Read again from the file, on the error path only; if
 /// that fails, the station's id.
 fn id_as_given(path: &Path, i: usize, station: &Station) -> Option<String> {
-    match crate::load::station_property(path, "id") {
+    match crate::load::station_property(path, "id", &crate::load::InputOptions::default()) {
         Ok(mut ids) if i < ids.len() => ids.swap_remove(i).0,
         _ => Some(station.id.clone()),
     }

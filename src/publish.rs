@@ -63,11 +63,13 @@ fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn register(path: &Path) {
+/// Adds `path` to what an interrupted process removes ([`clean_up_interrupted`]).
+pub(crate) fn register(path: &Path) {
     pending().push(path.to_path_buf());
 }
 
-fn unregister(path: &Path) {
+/// Takes `path` off what an interrupted process removes.
+pub(crate) fn unregister(path: &Path) {
     pending().retain(|p| p != path);
 }
 

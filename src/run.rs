@@ -200,7 +200,7 @@ pub(crate) fn analyse_loaded(job: &Job, loaded: &Loaded) -> Result<Analysis> {
         .iter()
         .map(|s| (s.path.as_path(), s.stations.as_slice()))
         .collect();
-    let circle = CircleInputs::read(&job.circle, &files)?;
+    let circle = CircleInputs::read(&job.circle, &files, &job.input.stations)?;
     // One station file (the usual case) is used as it is, without a copy.
     let joined;
     let stations = match loaded.stations.as_slice() {
@@ -505,7 +505,10 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(Stage)) -> Result<Summary> {
     publication.commit()?;
     // Millions of small records take a while to free: let a thread of their own do it, so the
     // caller has its summary at once (and a process that exits first need not wait at all).
-    // If no thread can be started, the closure is dropped here, and the memory with it.
+    // If no thread can be started, the closure is dropped here, and the memory with it. The
+    // blocks' temporary GeoJSON copy is removed first, here: a process that exits before that
+    // thread is done would leave it in the temporary folder.
+    loaded.blocks.remove_copy();
     let _ = std::thread::Builder::new()
         .name("walkshed-free".to_owned())
         .spawn(move || drop((analysis, loaded)));

@@ -223,6 +223,8 @@ fn summary(args: &[&str], out: &Path) -> Map<String, Value> {
     s
 }
 
+/// `walkshed coverage` with `args`, into `out`, which must fail without creating `out`; its
+/// error message.
 fn fails(args: &[&str], out: &Path) -> String {
     let mut cmd = Command::cargo_bin("walkshed").unwrap();
     cmd.arg("coverage")
@@ -232,8 +234,17 @@ fn fails(args: &[&str], out: &Path) -> String {
         .arg("-q");
     let o = cmd.output().unwrap();
     assert!(!o.status.success());
-    assert!(!out.join("summary.json").exists(), "no partial output");
+    assert!(!out.exists(), "no partial output: {} exists", out.display());
     String::from_utf8_lossy(&o.stderr).trim().to_owned()
+}
+
+/// The `walkshed-input-*` copies in the folder `tmp`.
+fn input_copies(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("walkshed-input-"))
+        .collect()
 }
 
 fn s(p: &Path) -> &str {
@@ -402,6 +413,88 @@ fn web_map_coordinates_are_converted_and_recorded() {
     let orig: [f64; 2] = [rows[0][3].parse().unwrap(), rows[0][4].parse().unwrap()];
     assert!((back[0] - orig[0]).abs() < 1e-7 && (back[1] - orig[1]).abs() < 1e-7);
     assert_eq!(f[0]["properties"]["name"], rows[0][1].as_str());
+}
+
+#[test]
+fn capacity_is_read_with_the_stations_read_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shihua = repo("data/shihua");
+    let (points, rows) = point_stations(&shihua.join("stations.geojson"), d);
+    // The GeoJSON stations with a capacity each, and the same as a CSV whose coordinate
+    // columns have names walkshed does not know.
+    let mut fc: Value = serde_json::from_str(&std::fs::read_to_string(&points).unwrap()).unwrap();
+    let features = fc["features"].as_array_mut().unwrap();
+    let mut csv = "id,name,level,东,北,staff\n".to_owned();
+    for (i, (f, r)) in features.iter_mut().zip(&rows).enumerate() {
+        let staff = 3 + i % 5;
+        f["properties"]["staff"] = staff.into();
+        csv.push_str(&format!("{},{staff}\n", r.join(",")));
+    }
+    std::fs::write(&points, fc.to_string()).unwrap();
+    let table = d.join("stations.csv");
+    std::fs::write(&table, csv).unwrap();
+    let blocks = shihua.join("blocks.geojson");
+    let args = |stations: &Path| -> Vec<String> {
+        let mut a: Vec<String> = ["--stations", s(stations), "--blocks", s(&blocks)]
+            .map(str::to_owned)
+            .to_vec();
+        a.extend(["--capacity", "staff", "--outputs", "summary"].map(str::to_owned));
+        a
+    };
+    let run = |a: Vec<String>, name: &str| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        summary(&a, &d.join(name))
+    };
+    let reference = run(args(&points), "ref");
+    assert!(reference.contains_key("capacity"), "{reference:?}");
+    let mut a = args(&table);
+    a.extend(["--lon-column", "东", "--lat-column", "北"].map(str::to_owned));
+    assert_eq!(run(a, "csv"), reference);
+}
+
+#[test]
+fn converted_copies_are_removed_after_a_run_and_after_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let tmp = d.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let shihua = repo("data/shihua");
+    let (_, rows) = point_stations(&shihua.join("stations.geojson"), d);
+    let stations = d.join("stations.csv");
+    std::fs::write(&stations, csv_text(&rows)).unwrap();
+    let shp = d.join("blocks.shp");
+    write_shapefile(&shihua.join("blocks.geojson"), &shp, encoding_rs::GBK);
+    let coverage = |extra: &[&str], out: &str| {
+        let mut cmd = Command::cargo_bin("walkshed").unwrap();
+        cmd.env("TMPDIR", &tmp)
+            .arg("coverage")
+            .args(["--stations", s(&stations), "--blocks", s(&shp)])
+            .args(extra)
+            .arg("--out")
+            .arg(d.join(out))
+            .arg("-q");
+        cmd.output().unwrap()
+    };
+    // Every output, blocks.geojson (echoed from the blocks' copy) among them.
+    let o = coverage(&["--outputs", "all"], "out");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(d.join("out/blocks.geojson").is_file());
+    assert_eq!(input_copies(&tmp), Vec::<String>::new());
+    // A failure after both copies are made (no station has the capacity field).
+    let o = coverage(&["--capacity", "staff"], "failed");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("staff"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(input_copies(&tmp), Vec::<String>::new());
+    // A failure while a copy is being written (text in a longitude).
+    std::fs::write(&stations, "id,lon,lat\na,121.3,30.7\nb,x,30.7\n").unwrap();
+    let o = coverage(&[], "failed");
+    assert!(!o.status.success());
+    assert_eq!(input_copies(&tmp), Vec::<String>::new());
 }
 
 #[test]

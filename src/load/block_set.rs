@@ -348,6 +348,14 @@ impl BlockSet {
         self.copy.as_ref().map_or(&self.path, |c| c.path())
     }
 
+    /// Removes the GeoJSON copy of a file in another format now (see
+    /// [`GeoJsonCopy::remove`]); [`geojson_path`](Self::geojson_path) is gone after it.
+    pub(crate) fn remove_copy(&self) {
+        if let Some(copy) = &self.copy {
+            copy.remove();
+        }
+    }
+
     /// The blocks, in input order.
     pub fn blocks(&self) -> &[Block] {
         &self.blocks

@@ -188,7 +188,9 @@ fn write_geometry(w: &mut impl Write, g: &Geom, coords: Coords) -> std::io::Resu
     w.write_all(b"}")
 }
 
-/// A GeoJSON copy of an input, in WGS84, one Feature per line; removed when dropped.
+/// A GeoJSON copy of an input, in WGS84, one Feature per line, in the temporary folder
+/// (`walkshed-input-*.geojsonl`): removed when dropped or [`removed`](GeoJsonCopy::remove), and
+/// by an interrupted process's clean-up.
 #[derive(Debug)]
 pub struct GeoJsonCopy {
     temp: tempfile::TempPath,
@@ -198,6 +200,20 @@ impl GeoJsonCopy {
     /// The copy's file.
     pub fn path(&self) -> &Path {
         &self.temp
+    }
+
+    /// Removes the file now, for a holder that is done with it but whose memory is freed later
+    /// (perhaps never, by a thread the process does not wait for).
+    pub(crate) fn remove(&self) {
+        let _ = std::fs::remove_file(self.path());
+        crate::publish::unregister(self.path());
+    }
+}
+
+impl Drop for GeoJsonCopy {
+    fn drop(&mut self) {
+        // The file itself is removed by the `TempPath`, dropped next.
+        crate::publish::unregister(self.path());
     }
 }
 
@@ -229,17 +245,21 @@ pub fn geojson_copy(given: &Path, options: &InputOptions) -> Result<Option<GeoJs
             source,
         })?;
     let (file, temp) = file.into_parts();
+    crate::publish::register(&temp);
+    // Removed on every path from here: when `copy` is dropped, on an error as on success.
+    let copy = GeoJsonCopy { temp };
     let mut out = FeatureWriter {
         w: BufWriter::with_capacity(1 << 20, file),
         coords: options.coords,
-        path: temp.to_path_buf(),
+        path: copy.path().to_path_buf(),
     };
     write_features(&input, options, &mut out)?;
     out.w.flush().map_err(|source| Error::Write {
-        path: temp.to_path_buf(),
+        path: copy.path().to_path_buf(),
         source,
     })?;
-    Ok(Some(GeoJsonCopy { temp }))
+    drop(out);
+    Ok(Some(copy))
 }
 
 /// Writes every feature of `input` to `out`.

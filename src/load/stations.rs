@@ -81,13 +81,14 @@ pub fn read_stations_with(path: &Path, options: &ReadOptions) -> Result<StationS
 /// One property of every station of a file, in file order, with the station's id as the file
 /// gives it (`None` for a station without one, which [`read_stations`] names by its index, and
 /// messages by "(no id)"): `None` where the feature lacks the property or it is `null`. A file in
-/// another format than GeoJSON is read through its GeoJSON copy (coordinate columns found by
-/// their usual names).
+/// another format than GeoJSON is read through its GeoJSON copy, made with `input` (the same
+/// options the stations were read with: coordinate columns, encoding, sheet or layer).
 pub(crate) fn station_property(
     path: &Path,
     field: &str,
+    input: &InputOptions,
 ) -> Result<Vec<(Option<String>, Option<serde_json::Value>)>> {
-    let copy = geojson_copy(path, &InputOptions::default())?;
+    let copy = geojson_copy(path, input)?;
     let source = FeatureStream::new(
         copy.as_ref().map_or(path, |c| c.path()),
         ReadOptions::default(),
